@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace LocalControl.Cli;
+
+/// <summary>Every subcommand of <c>localcontrol</c>, one file each under Commands/.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Decide (tumour-board commands are added here)
+
+        // Measure (imaging commands are added here)
+        yield break;
+    }
+}

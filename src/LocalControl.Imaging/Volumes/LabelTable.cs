@@ -1,0 +1,94 @@
+namespace LocalControl.Imaging.Volumes;
+
+/// <summary>What a label of a segmentation stands for. Measurements look labels up by role, never by number.</summary>
+public enum LabelRole
+{
+    /// <summary>No known role: kept, but not measured.</summary>
+    Other = 0,
+    /// <summary>Liver parenchyma (with or without tumours inside).</summary>
+    Liver,
+    /// <summary>A metastasis; each 26-connected component is one lesion.</summary>
+    Tumour,
+    /// <summary>Any vessel.</summary>
+    Vessel,
+    /// <summary>Portal vein and its branches.</summary>
+    PortalVein,
+    /// <summary>Hepatic veins.</summary>
+    HepaticVein,
+    /// <summary>Liver hilum (portal triad) or lung hilum.</summary>
+    Hilum,
+    /// <summary>Bile ducts.</summary>
+    BileDuct,
+    /// <summary>Lung.</summary>
+    Lung,
+    /// <summary>Bone.</summary>
+    Bone,
+    /// <summary>Treated volume seen after ablation.</summary>
+    AblationZone,
+    /// <summary>Bowel (critical structure).</summary>
+    Bowel,
+    /// <summary>Gallbladder (critical structure).</summary>
+    Gallbladder,
+    /// <summary>Stomach (critical structure).</summary>
+    Stomach,
+    /// <summary>Diaphragm (critical structure).</summary>
+    Diaphragm,
+    /// <summary>Heart (critical structure).</summary>
+    Heart,
+    /// <summary>Large bronchus (critical structure).</summary>
+    LargeBronchus,
+    /// <summary>Pleura (critical structure).</summary>
+    Pleura,
+    /// <summary>Spinal cord (critical structure).</summary>
+    SpinalCord,
+    /// <summary>Nerve root (critical structure).</summary>
+    NerveRoot,
+    /// <summary>Skin (critical structure).</summary>
+    Skin,
+}
+
+/// <summary>One entry of a label table.</summary>
+/// <param name="Value">The integer stored in the voxels (never 0: 0 is background).</param>
+/// <param name="Name">A human name (from the file or the user).</param>
+/// <param name="Role">What the label stands for.</param>
+/// <param name="ColourRgb">Display colour, 0xRRGGBB, if known.</param>
+public sealed record LabelEntry(int Value, string Name, LabelRole Role, int? ColourRgb = null);
+
+/// <summary>Maps label values to names, roles and colours. 0 is always background.</summary>
+public sealed class LabelTable
+{
+    private readonly Dictionary<int, LabelEntry> _entries = [];
+
+    /// <summary>The entries, ordered by value.</summary>
+    public IReadOnlyList<LabelEntry> Entries => [.. _entries.Values.OrderBy(e => e.Value)];
+
+    /// <summary>Adds or replaces an entry.</summary>
+    public LabelTable Set(LabelEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Value <= 0)
+        {
+            throw new ArgumentException("Label 0 is background and cannot be given a role.", nameof(entry));
+        }
+
+        _entries[entry.Value] = entry;
+        return this;
+    }
+
+    /// <summary>The entry for <paramref name="value"/>, or null.</summary>
+    public LabelEntry? Find(int value) => _entries.GetValueOrDefault(value);
+
+    /// <summary>All label values with the given role.</summary>
+    public IReadOnlyList<int> ValuesWithRole(LabelRole role) =>
+        [.. _entries.Values.Where(e => e.Role == role).Select(e => e.Value).Order()];
+}
+
+/// <summary>A segmentation: integer labels per voxel (0 = background) with the table that says what they mean.</summary>
+public sealed class LabelMap(Volume<int> labels, LabelTable table)
+{
+    /// <summary>Label per voxel.</summary>
+    public Volume<int> Labels { get; } = labels ?? throw new ArgumentNullException(nameof(labels));
+
+    /// <summary>What the labels stand for.</summary>
+    public LabelTable Table { get; } = table ?? throw new ArgumentNullException(nameof(table));
+}
