@@ -1,0 +1,319 @@
+using LocalControl.Registry.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace LocalControl.Registry;
+
+/// <summary>What the caller extracted from a valid case file: the JSON and the columns the list needs.</summary>
+/// <param name="CaseId">The case file's caseId.</param>
+/// <param name="CaseFileJson">The case file as JSON text.</param>
+/// <param name="LesionCount">Number of lesions.</param>
+/// <param name="Organs">Organs with lesions, comma separated.</param>
+public sealed record CaseFileContent(string CaseId, string CaseFileJson, int LesionCount, string Organs);
+
+/// <summary>A row of the case list.</summary>
+public sealed record CaseListItem(string CaseId, CaseStatus Status, int LesionCount, string Organs, DateOnly? MeetingDate, DateTime UpdatedUtc);
+
+/// <summary>One page of the case list.</summary>
+public sealed record CaseListPage(IReadOnlyList<CaseListItem> Items, int Total, int Page, int PageSize);
+
+/// <summary>A case-list query: free-text search on the case id and organs, optional status filter, 1-based page.</summary>
+public sealed record CaseQuery(string? Search = null, CaseStatus? Status = null, int Page = 1, int PageSize = 50);
+
+/// <summary>The fields of an MDT decision as the board enters them.</summary>
+public sealed record NewDecision(
+    DateOnly MeetingDate,
+    string Intent,
+    string ChoicesJson,
+    string Rationale,
+    string Attendees,
+    string RuleSetVersion,
+    string AssessmentJson,
+    string CaseFileJson,
+    int CaseVersion);
+
+/// <summary>How a write ended.</summary>
+public enum WriteOutcome
+{
+    /// <summary>Written and committed.</summary>
+    Done,
+    /// <summary>No such case.</summary>
+    NotFound,
+    /// <summary>A case with this id already exists (create) or the id would collide (rename).</summary>
+    Conflict,
+    /// <summary>The case changed since the caller read it (optimistic concurrency); nothing written.</summary>
+    Stale,
+}
+
+/// <summary>
+/// Reads and writes the registry. Every write runs in one transaction together with its audit entry:
+/// either the change and its audit line are both committed, or neither is.
+/// </summary>
+public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock)
+{
+    /// <summary>Largest page the list returns.</summary>
+    public const int MaxPageSize = 200;
+
+    /// <summary>Lists cases, newest change first.</summary>
+    public async Task<CaseListPage> ListAsync(CaseQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var page = Math.Max(1, query.Page);
+        IQueryable<CaseRecord> q = db.Cases.AsNoTracking();
+        if (query.Status is { } status)
+        {
+            q = q.Where(c => c.Status == status);
+        }
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            // Parameterised LIKE; the wildcard characters of the search text itself are escaped.
+            var pattern = "%" + EscapeLike(query.Search.Trim().ToLowerInvariant()) + "%";
+            q = q.Where(c => EF.Functions.Like(c.CaseId.ToLower(), pattern, "\\") || EF.Functions.Like(c.Organs, pattern, "\\"));
+        }
+        var total = await q.CountAsync(ct).ConfigureAwait(false);
+        var items = await q.OrderByDescending(c => c.UpdatedUtc).ThenBy(c => c.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(c => new CaseListItem(c.CaseId, c.Status, c.LesionCount, c.Organs, c.MeetingDate, c.UpdatedUtc))
+            .ToListAsync(ct).ConfigureAwait(false);
+        return new CaseListPage(items, total, page, pageSize);
+    }
+
+    /// <summary>Reads a case without auditing (for internal use, e.g. before a write).</summary>
+    public Task<CaseRecord?> FindAsync(string caseId, CancellationToken ct = default) =>
+        db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == caseId, ct);
+
+    /// <summary>Reads a case and writes a "view" audit line for <paramref name="user"/>.</summary>
+    public async Task<CaseRecord?> ViewAsync(string caseId, string user, string what, CancellationToken ct = default)
+    {
+        var record = await FindAsync(caseId, ct).ConfigureAwait(false);
+        if (record is not null)
+        {
+            await AuditAsync(user, AuditActions.View, "case", caseId, what, ct).ConfigureAwait(false);
+        }
+        return record;
+    }
+
+    /// <summary>Creates a case with status to-discuss.</summary>
+    public async Task<WriteOutcome> CreateAsync(CaseFileContent content, string user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (await db.Cases.AnyAsync(c => c.CaseId == content.CaseId, ct).ConfigureAwait(false))
+        {
+            return WriteOutcome.Conflict;
+        }
+        var now = Now();
+        db.Cases.Add(new CaseRecord
+        {
+            CaseId = content.CaseId,
+            CaseFileJson = content.CaseFileJson,
+            LesionCount = content.LesionCount,
+            Organs = content.Organs,
+            Status = CaseStatus.ToDiscuss,
+            CreatedUtc = now,
+            UpdatedUtc = now,
+            Version = 1,
+        });
+        AddAudit(user, AuditActions.Create, "case", content.CaseId, "version 1");
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with a concurrent create of the same id? The unique index decided.
+            await tx.RollbackAsync(ct).ConfigureAwait(false);
+            if (await ExistsElsewhereAsync(content.CaseId).ConfigureAwait(false))
+            {
+                return WriteOutcome.Conflict;
+            }
+            throw;
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return WriteOutcome.Done;
+    }
+
+    /// <summary>Replaces the case file of <paramref name="caseId"/> if it is still at <paramref name="expectedVersion"/>.</summary>
+    public async Task<(WriteOutcome Outcome, int Version)> UpdateAsync(string caseId, int expectedVersion, CaseFileContent content, string user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var record = await db.Cases.FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (WriteOutcome.NotFound, 0);
+        }
+        if (record.Version != expectedVersion)
+        {
+            return (WriteOutcome.Stale, record.Version);
+        }
+        if (content.CaseId != caseId && await db.Cases.AnyAsync(c => c.CaseId == content.CaseId, ct).ConfigureAwait(false))
+        {
+            return (WriteOutcome.Conflict, record.Version);
+        }
+        var detail = content.CaseId == caseId
+            ? $"version {record.Version} -> {record.Version + 1}"
+            : $"version {record.Version} -> {record.Version + 1}; renamed from {caseId}";
+        record.CaseId = content.CaseId;
+        record.CaseFileJson = content.CaseFileJson;
+        record.LesionCount = content.LesionCount;
+        record.Organs = content.Organs;
+        record.UpdatedUtc = Now();
+        record.Version++;
+        AddAudit(user, AuditActions.Update, "case", content.CaseId, detail);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return (WriteOutcome.Stale, expectedVersion);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return (WriteOutcome.Done, record.Version);
+    }
+
+    /// <summary>Sets the status and meeting date (scheduling).</summary>
+    public async Task<WriteOutcome> ScheduleAsync(string caseId, CaseStatus status, DateOnly? meetingDate, string user, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var record = await db.Cases.FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
+        if (record is null)
+        {
+            return WriteOutcome.NotFound;
+        }
+        var detail = $"status {record.Status.ToName()} -> {status.ToName()}; meeting {Format(record.MeetingDate)} -> {Format(meetingDate)}";
+        record.Status = status;
+        record.MeetingDate = meetingDate;
+        record.UpdatedUtc = Now();
+        record.Version++;
+        AddAudit(user, AuditActions.Schedule, "case", caseId, detail);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return WriteOutcome.Stale;
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return WriteOutcome.Done;
+    }
+
+    /// <summary>
+    /// Records an MDT decision taken on version <see cref="NewDecision.CaseVersion"/> of the case; refused as stale
+    /// if the case has changed since (the board must decide on what it saw). A case still "to discuss" becomes "discussed".
+    /// </summary>
+    public async Task<(WriteOutcome Outcome, long DecisionId)> RecordDecisionAsync(string caseId, NewDecision decision, string user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var record = await db.Cases.FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (WriteOutcome.NotFound, 0);
+        }
+        if (record.Version != decision.CaseVersion)
+        {
+            return (WriteOutcome.Stale, 0);
+        }
+        var now = Now();
+        var entity = new DecisionRecord
+        {
+            CaseRecordId = record.Id,
+            MeetingDate = decision.MeetingDate,
+            Intent = decision.Intent,
+            ChoicesJson = decision.ChoicesJson,
+            Rationale = decision.Rationale,
+            Attendees = decision.Attendees,
+            RuleSetVersion = decision.RuleSetVersion,
+            AssessmentJson = decision.AssessmentJson,
+            CaseFileJson = decision.CaseFileJson,
+            CaseVersion = decision.CaseVersion,
+            RecordedBy = user,
+            RecordedUtc = now,
+        };
+        db.Decisions.Add(entity);
+        if (record.Status == CaseStatus.ToDiscuss)
+        {
+            record.Status = CaseStatus.Discussed;
+        }
+        record.UpdatedUtc = now;
+        record.Version++;
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return (WriteOutcome.Stale, 0);
+        }
+        AddAudit(user, AuditActions.Decide, "decision", caseId, $"decision {entity.Id}; intent {decision.Intent}; rule set {decision.RuleSetVersion}");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return (WriteOutcome.Done, entity.Id);
+    }
+
+    /// <summary>Decisions of a case, newest first.</summary>
+    public async Task<IReadOnlyList<DecisionRecord>> DecisionsAsync(string caseId, CancellationToken ct = default) =>
+        await db.Decisions.AsNoTracking().Where(d => d.Case!.CaseId == caseId)
+            .OrderByDescending(d => d.RecordedUtc).ThenByDescending(d => d.Id)
+            .ToListAsync(ct).ConfigureAwait(false);
+
+    /// <summary>Writes one audit line in its own transaction.</summary>
+    public async Task AuditAsync(string user, string action, string entityType, string entityKey, string detail, CancellationToken ct = default)
+    {
+        AddAudit(user, action, entityType, entityKey, detail);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>The audit trail, newest first, optionally for one entity key.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? entityKey, int page, int pageSize, CancellationToken ct = default)
+    {
+        IQueryable<AuditEntry> q = db.Audit.AsNoTracking();
+        if (!string.IsNullOrEmpty(entityKey))
+        {
+            q = q.Where(a => a.EntityKey == entityKey);
+        }
+        return await q.OrderByDescending(a => a.Id)
+            .Skip((Math.Max(1, page) - 1) * Math.Clamp(pageSize, 1, 500)).Take(Math.Clamp(pageSize, 1, 500))
+            .ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    private void AddAudit(string user, string action, string entityType, string entityKey, string detail) =>
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = Now(),
+            UserName = user,
+            Action = action,
+            EntityType = entityType,
+            EntityKey = entityKey,
+            Detail = detail.Length > 1024 ? detail[..1024] : detail,
+        });
+
+    private async Task<bool> ExistsElsewhereAsync(string caseId)
+    {
+        db.ChangeTracker.Clear();
+        return await db.Cases.AsNoTracking().AnyAsync(c => c.CaseId == caseId).ConfigureAwait(false);
+    }
+
+    // Stored as UTC DateTime (SQLite cannot order DateTimeOffset); truncated to microseconds so both providers agree.
+    private DateTime Now()
+    {
+        var t = clock.GetUtcNow().UtcDateTime;
+        return new DateTime(t.Ticks - (t.Ticks % 10), DateTimeKind.Utc);
+    }
+
+    private static string Format(DateOnly? d) => d?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+
+    private static string EscapeLike(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,58 @@
+using LocalControl.Registry.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace LocalControl.Registry.Configurations;
+
+internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRecord>
+{
+    public void Configure(EntityTypeBuilder<CaseRecord> b)
+    {
+        b.ToTable("cases");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.CaseId).HasMaxLength(128).IsRequired();
+        b.HasIndex(c => c.CaseId).IsUnique();
+        b.Property(c => c.Status).HasMaxLength(16).HasConversion(
+            s => s.ToName(),
+            s => Parse(s));
+        b.HasIndex(c => new { c.Status, c.UpdatedUtc });
+        b.HasIndex(c => c.UpdatedUtc);
+        b.HasIndex(c => c.MeetingDate);
+        b.Property(c => c.CaseFileJson).IsRequired();
+        b.Property(c => c.Organs).HasMaxLength(128);
+        b.Property(c => c.Version).IsConcurrencyToken();
+        b.HasMany(c => c.Decisions).WithOne(d => d.Case).HasForeignKey(d => d.CaseRecordId).OnDelete(DeleteBehavior.Restrict);
+    }
+
+    private static CaseStatus Parse(string name) =>
+        CaseStatusNames.TryParse(name, out var s) ? s : throw new InvalidOperationException($"Unknown case status in the database: '{name}'.");
+}
+
+internal sealed class DecisionRecordConfiguration : IEntityTypeConfiguration<DecisionRecord>
+{
+    public void Configure(EntityTypeBuilder<DecisionRecord> b)
+    {
+        b.ToTable("decisions");
+        b.HasKey(d => d.Id);
+        b.HasIndex(d => new { d.CaseRecordId, d.RecordedUtc });
+        b.Property(d => d.Intent).HasMaxLength(16);
+        b.Property(d => d.RuleSetVersion).HasMaxLength(64);
+        b.Property(d => d.RecordedBy).HasMaxLength(256);
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.ToTable("audit");
+        b.HasKey(a => a.Id);
+        b.HasIndex(a => a.AtUtc);
+        b.HasIndex(a => new { a.EntityType, a.EntityKey });
+        b.Property(a => a.UserName).HasMaxLength(256);
+        b.Property(a => a.Action).HasMaxLength(32);
+        b.Property(a => a.EntityType).HasMaxLength(32);
+        b.Property(a => a.EntityKey).HasMaxLength(256);
+        b.Property(a => a.Detail).HasMaxLength(1024);
+    }
+}
