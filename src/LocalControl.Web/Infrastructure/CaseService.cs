@@ -1,0 +1,147 @@
+using System.Text.Json;
+using LocalControl.Core.Cases;
+using LocalControl.Core.Engine;
+using LocalControl.Core.Reporting;
+using LocalControl.Registry;
+using LocalControl.Registry.Entities;
+using LocalControl.Web.Api;
+
+namespace LocalControl.Web.Infrastructure;
+
+/// <summary>A case file checked by the engine's reader: the read result (errors and warnings, the same as the CLI's)
+/// and, when valid, what the registry stores.</summary>
+public sealed record CaseFileCheck(CaseReadResult Result, CaseFileContent? Content);
+
+/// <summary>A stored case file read and assessed by the engine.</summary>
+/// <param name="Case">The case.</param>
+/// <param name="Assessment">The engine's assessment.</param>
+/// <param name="Json">The assessment as the machine-contract JSON (what a decision keeps).</param>
+public sealed record AssessedCase(MetastaticCase Case, Assessment Assessment, string Json);
+
+/// <summary>A decision ready to store, or the reasons it cannot be.</summary>
+public sealed record PreparedDecision(NewDecision? Decision, Dictionary<string, string[]> Errors);
+
+/// <summary>
+/// The one place where the web app meets the engine: reading and validating case files with
+/// <see cref="CaseFileReader"/> (so the editor shows exactly the CLI's messages), assessing them with
+/// <see cref="TumourBoardEngine"/>, and checking decisions against the options the engine listed.
+/// </summary>
+public sealed class CaseService
+{
+    /// <summary>Longest rationale accepted (characters).</summary>
+    public const int MaxRationaleLength = 20_000;
+
+    /// <summary>Longest attendee list accepted (characters).</summary>
+    public const int MaxAttendeesLength = 4_000;
+
+    /// <summary>The two intents a decision records.</summary>
+    public static readonly IReadOnlyList<string> Intents = ["curative", "palliative"];
+
+    /// <summary>Reads and validates a case file.</summary>
+    public CaseFileCheck Check(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var result = CaseFileReader.Read(json);
+        if (!result.IsValid || result.Case is null)
+        {
+            return new CaseFileCheck(result, null);
+        }
+        var c = result.Case;
+        var organs = c.Lesions.Select(l => l.Organ).Distinct().Order().Select(CaseVocabulary.ToJson);
+        return new CaseFileCheck(result, new CaseFileContent(c.CaseId, json, c.Lesions.Count, string.Join(",", organs)));
+    }
+
+    /// <summary>Reads and assesses a stored case file; null if it does not read (e.g. stored under an older engine).</summary>
+    public AssessedCase? Assess(string caseFileJson)
+    {
+        var result = CaseFileReader.Read(caseFileJson);
+        if (!result.IsValid || result.Case is null)
+        {
+            return null;
+        }
+        var assessment = TumourBoardEngine.Default.Assess(result.Case);
+        return new AssessedCase(result.Case, assessment, AssessmentJson.Serialize(assessment));
+    }
+
+    /// <summary>
+    /// Checks a decision against the case as it is now: the date, intent, rationale and attendees are required, and
+    /// every chosen therapy must be one the engine listed for that lesion (or for the patient). The current case file,
+    /// its assessment and the rule-set version are attached so the decision keeps what it was based on.
+    /// </summary>
+    public PreparedDecision PrepareDecision(CaseRecord record, DecisionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        var assessed = Assess(record.CaseFileJson);
+        if (assessed is null)
+        {
+            errors["case"] = ["The stored case file does not pass validation; fix it before deciding."];
+            return new PreparedDecision(null, errors);
+        }
+        if (request.MeetingDate is null)
+        {
+            errors["meetingDate"] = ["is required"];
+        }
+        if (request.Intent is null || !Intents.Contains(request.Intent))
+        {
+            errors["intent"] = ["must be curative or palliative"];
+        }
+        if (string.IsNullOrWhiteSpace(request.Rationale))
+        {
+            errors["rationale"] = ["is required"];
+        }
+        else if (request.Rationale.Length > MaxRationaleLength)
+        {
+            errors["rationale"] = [$"must be at most {MaxRationaleLength} characters"];
+        }
+        if (string.IsNullOrWhiteSpace(request.Attendees))
+        {
+            errors["attendees"] = ["is required"];
+        }
+        else if (request.Attendees.Length > MaxAttendeesLength)
+        {
+            errors["attendees"] = [$"must be at most {MaxAttendeesLength} characters"];
+        }
+        if (request.CaseVersion is null)
+        {
+            errors["caseVersion"] = ["is required (the version of the case the board looked at)"];
+        }
+        var choices = request.Choices ?? [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < choices.Count; i++)
+        {
+            var choice = choices[i];
+            var key = choice.LesionId ?? "(patient)";
+            IReadOnlyList<TherapyOption>? options = choice.LesionId is null
+                ? assessed.Assessment.PatientOptions
+                : assessed.Assessment.Lesions.FirstOrDefault(l => l.LesionId == choice.LesionId)?.Options;
+            if (options is null)
+            {
+                errors[$"choices[{i}].lesionId"] = [$"no lesion '{choice.LesionId}' in this case"];
+            }
+            else if (!options.Any(o => Display.Kebab(o.Therapy) == choice.Therapy))
+            {
+                errors[$"choices[{i}].therapy"] = [$"'{choice.Therapy}' is not an option the engine listed for {key}"];
+            }
+            if (!seen.Add(key))
+            {
+                errors[$"choices[{i}].lesionId"] = [$"{key} is chosen twice"];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return new PreparedDecision(null, errors);
+        }
+        return new PreparedDecision(new NewDecision(
+            request.MeetingDate!.Value,
+            request.Intent!,
+            JsonSerializer.Serialize(choices, DecisionJson.Options),
+            request.Rationale!.Trim(),
+            request.Attendees!.Trim(),
+            assessed.Assessment.RuleSetVersion,
+            assessed.Json,
+            record.CaseFileJson,
+            request.CaseVersion!.Value), errors);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Security.Claims;
+
+namespace LocalControl.Web.Infrastructure;
+
+/// <summary>Authorization policy names. Which roles each admits is set in Program.cs and documented in docs/web.md.</summary>
+public static class Policies
+{
+    /// <summary>Any role: read cases, assessments, decisions.</summary>
+    public const string Read = "read";
+    /// <summary>Coordinator or clinician: create a case.</summary>
+    public const string Create = "create";
+    /// <summary>Clinician: edit a case file.</summary>
+    public const string Edit = "edit";
+    /// <summary>Clinician: record an MDT decision.</summary>
+    public const string Decide = "decide";
+    /// <summary>Coordinator or clinician: set status and meeting date.</summary>
+    public const string Schedule = "schedule";
+    /// <summary>Admin: users and the audit trail.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>The user name recorded in the audit trail.</summary>
+    public static string UserName(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Identity?.Name ?? throw new InvalidOperationException("No signed-in user.");
+    }
+}

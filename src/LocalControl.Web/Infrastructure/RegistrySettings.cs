@@ -1,0 +1,55 @@
+using LocalControl.Registry;
+
+namespace LocalControl.Web.Infrastructure;
+
+/// <summary>
+/// Where the registry lives. Configuration: <c>Registry:Provider</c> (Sqlite | Postgres), <c>ConnectionStrings:Registry</c>
+/// (required for Postgres; for SQLite it defaults to <c>{Registry:DataFolder}/localcontrol.db</c>), <c>Registry:SeedSamples</c>,
+/// <c>Registry:SamplesFolder</c> (default: the repository's samples/cases, found upward from the app folder).
+/// </summary>
+public sealed record RegistrySettings(RegistryProvider Provider, string ConnectionString, bool SeedSamples, string? SamplesFolder)
+{
+    /// <summary>Reads and checks the settings; a wrong value stops the app at start with a message.</summary>
+    public static RegistrySettings From(IConfiguration config, IHostEnvironment env)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(env);
+        var providerText = config["Registry:Provider"] ?? "Sqlite";
+        if (!Enum.TryParse<RegistryProvider>(providerText, ignoreCase: true, out var provider))
+        {
+            throw new StartupException($"Registry:Provider must be Sqlite or Postgres, not '{providerText}'.");
+        }
+        var connection = config.GetConnectionString("Registry");
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            if (provider == RegistryProvider.Postgres)
+            {
+                throw new StartupException("Registry:Provider is Postgres but ConnectionStrings:Registry is empty.");
+            }
+            var folder = config["Registry:DataFolder"] ?? "App_Data";
+            folder = Path.IsPathRooted(folder) ? folder : Path.Combine(env.ContentRootPath, folder);
+            connection = $"Data Source={Path.Combine(folder, "localcontrol.db")}";
+        }
+        var seed = !bool.TryParse(config["Registry:SeedSamples"], out var s) || s;
+        var samples = config["Registry:SamplesFolder"];
+        if (string.IsNullOrWhiteSpace(samples))
+        {
+            samples = FindUpward(env.ContentRootPath, Path.Combine("samples", "cases"))
+                ?? FindUpward(AppContext.BaseDirectory, Path.Combine("samples", "cases"));
+        }
+        return new RegistrySettings(provider, connection, seed, samples);
+    }
+
+    private static string? FindUpward(string start, string relative)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
