@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LocalControl.Core.Engine;
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using LocalControl.Web.Infrastructure;
@@ -57,7 +58,7 @@ public static class CasesApi
         }
         var a = cases.Assess(check.Content.CaseFileJson)!.Assessment;
         static List<OptionDto> Map(IEnumerable<LocalControl.Core.Engine.TherapyOption> options) =>
-            [.. options.Select(o => new OptionDto(Display.Kebab(o.Therapy), Display.Kebab(o.Eligibility), o.Rank))];
+            [.. options.Select(o => new OptionDto(TherapyNames.ToJson(o.Therapy), TherapyNames.ToJson(o.Eligibility), o.Rank))];
         var sets = a.Lesions.Select(l => new OptionSetDto(l.LesionId, Map(l.Options))).ToList();
         sets.Add(new OptionSetDto(null, Map(a.PatientOptions)));
         return TypedResults.Ok(new PreviewDto(validation, sets));

@@ -37,11 +37,24 @@ public sealed class CaseService
     /// <summary>The two intents a decision records.</summary>
     public static readonly IReadOnlyList<string> Intents = ["curative", "palliative"];
 
-    /// <summary>Reads and validates a case file.</summary>
+    /// <summary>Longest case id the registry stores.</summary>
+    public const int MaxCaseIdLength = 128;
+
+    /// <summary>
+    /// Reads and validates a case file: the engine's rules (the CLI's messages), plus the registry's two limits on
+    /// the case id, which is also the case's address in URLs: at most 128 characters and no slash or backslash.
+    /// </summary>
     public CaseFileCheck Check(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         var result = CaseFileReader.Read(json);
+        if (result.Case is { } read && (read.CaseId.Length > MaxCaseIdLength || read.CaseId.AsSpan().IndexOfAny('/', '\\') >= 0 || read.CaseId.Any(char.IsControl)))
+        {
+            var problem = new CaseProblem("caseId", read.CaseId.Length > MaxCaseIdLength
+                ? $"must be at most {MaxCaseIdLength} characters in the registry"
+                : "must not contain a slash, a backslash or a control character in the registry (it is part of the case's web address)");
+            result = result with { Case = null, Errors = [.. result.Errors, problem] };
+        }
         if (!result.IsValid || result.Case is null)
         {
             return new CaseFileCheck(result, null);
@@ -60,7 +73,7 @@ public sealed class CaseService
             return null;
         }
         var assessment = TumourBoardEngine.Default.Assess(result.Case);
-        return new AssessedCase(result.Case, assessment, AssessmentJson.Serialize(assessment));
+        return new AssessedCase(result.Case, assessment, AssessmentJson.Serialize(assessment, result.Warnings));
     }
 
     /// <summary>
@@ -120,7 +133,7 @@ public sealed class CaseService
             {
                 errors[$"choices[{i}].lesionId"] = [$"no lesion '{choice.LesionId}' in this case"];
             }
-            else if (!options.Any(o => Display.Kebab(o.Therapy) == choice.Therapy))
+            else if (!options.Any(o => TherapyNames.ToJson(o.Therapy) == choice.Therapy))
             {
                 errors[$"choices[{i}].therapy"] = [$"'{choice.Therapy}' is not an option the engine listed for {key}"];
             }

@@ -83,7 +83,12 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
             record = (await registry.FindAsync(CaseId, ct))!;
         }
         Errors = prepared.Errors;
-        Assessed = cases.Assess(record.CaseFileJson)!;
+        var assessed = cases.Assess(record.CaseFileJson);
+        if (assessed is null)
+        {
+            return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}");
+        }
+        Assessed = assessed;
         Version = record.Version;
         return Page();
     }

@@ -1,0 +1,389 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LocalControl.Core.Cases;
+using LocalControl.Registry;
+using LocalControl.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LocalControl.Web.Tests;
+
+/// <summary>
+/// The integration suite: the real app on a real database, through HTTP. Run once on SQLite and once on PostgreSQL
+/// (the subclasses at the bottom), so both providers and both migrations sets are exercised by the same assertions.
+/// </summary>
+public abstract class WebAppTests(LocalControlApp app)
+{
+    private static int _next;
+
+    protected LocalControlApp App { get; } = app;
+
+    private static string NewCaseId(string prefix = "T") => $"{prefix}-{Interlocked.Increment(ref _next):D4}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private async Task<string> CreateCaseAsync(HttpClient client, JsonObject caseFile)
+    {
+        var response = await client.PostAsync("/api/cases", JsonBody(TestCases.Json(caseFile)));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return caseFile["caseId"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task Every_page_and_api_endpoint_refuses_an_anonymous_user()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId()));
+        var anonymous = App.Anonymous();
+        var open = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "/account/login", "/account/setup", "/health", "/Error", "/" };
+        var endpoints = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var checkedCount = 0;
+        foreach (var endpoint in endpoints)
+        {
+            var template = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            var path = template.Replace("{caseId}", Uri.EscapeDataString(caseId), StringComparison.Ordinal);
+            if (open.Contains(path.TrimEnd('/')) || open.Contains(path) || path.Contains('{', StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"];
+            foreach (var method in methods)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method != "GET")
+                {
+                    request.Content = JsonBody("{}");
+                }
+                var response = await anonymous.SendAsync(request);
+                var isApi = path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/openapi", StringComparison.Ordinal);
+                if (isApi)
+                {
+                    Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path}: {(int)response.StatusCode}");
+                }
+                else
+                {
+                    // Pages: a redirect to sign-in (GET) or a refusal (POST without a session or token): never content.
+                    Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized,
+                        $"{method} {path}: {(int)response.StatusCode}");
+                    if (response.StatusCode == HttpStatusCode.Redirect)
+                    {
+                        Assert.StartsWith("/account/login", response.Headers.Location!.IsAbsoluteUri ? response.Headers.Location.PathAndQuery : response.Headers.Location.OriginalString, StringComparison.Ordinal);
+                    }
+                    var body = await response.Content.ReadAsStringAsync();
+                    Assert.DoesNotContain(caseId, body, StringComparison.Ordinal);
+                }
+                checkedCount++;
+            }
+        }
+        // The case pages, the API and OpenAPI: if routing changed so much that few endpoints are left, say so.
+        Assert.True(checkedCount >= 20, $"only {checkedCount} endpoints checked");
+    }
+
+    [Fact]
+    public async Task A_viewer_reads_but_cannot_create_edit_schedule_or_decide()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId()));
+        var viewer = await App.SignInAsync("viewer1");
+
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/cases/{caseId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/cases/{caseId}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/cases", JsonBody(TestCases.Json(TestCases.Liver(NewCaseId()))))).StatusCode);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/cases/{caseId}") { Content = JsonBody(TestCases.Json(TestCases.Liver(caseId, "changed"))) })
+        {
+            put.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.SendAsync(put)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PutAsJsonAsync($"/api/cases/{caseId}/schedule", new { status = "treated" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync($"/api/cases/{caseId}/decisions", Decision(1))).StatusCode);
+
+        // The pages: the editor and the decision form send a viewer to "not allowed", and a posted form (with a
+        // valid anti-forgery token from a page the viewer may see) changes nothing.
+        var edit = await viewer.GetAsync($"/cases/{caseId}/edit");
+        Assert.Equal(HttpStatusCode.Redirect, edit.StatusCode);
+        Assert.StartsWith("/account/denied", edit.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        var token = await LocalControlApp.AntiforgeryTokenAsync(viewer, "/cases");
+        var posted = await viewer.PostAsync($"/cases/{caseId}/edit", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["CaseFileJson"] = TestCases.Json(TestCases.Liver(caseId, "changed by a viewer")),
+            ["Version"] = "1",
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.StartsWith("/account/denied", posted.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        var schedule = await viewer.PostAsync($"/cases/{caseId}?handler=Schedule", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["status"] = "treated",
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, schedule.StatusCode);
+        Assert.StartsWith("/account/denied", schedule.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        var stored = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases/{caseId}");
+        Assert.Equal(1, stored!["version"]!.GetValue<int>());
+        Assert.Equal("to-discuss", stored["status"]!.GetValue<string>());
+        Assert.DoesNotContain("viewer", stored["caseFile"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_form_post_without_the_antiforgery_token_is_refused_and_changes_nothing()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId()));
+        var forged = await clinician.PostAsync($"/cases/{caseId}/edit", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["CaseFileJson"] = TestCases.Json(TestCases.Liver(caseId, "forged")),
+            ["Version"] = "1",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        var forgedNew = await clinician.PostAsync("/cases/new", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["CaseFileJson"] = TestCases.Json(TestCases.Liver(caseId + "-forged")),
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, forgedNew.StatusCode);
+        // The API takes JSON only: a cross-site form (which cannot set application/json) is refused.
+        var formToApi = await clinician.PostAsync("/api/cases", new FormUrlEncodedContent(new Dictionary<string, string> { ["caseId"] = "x" }));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, formToApi.StatusCode);
+
+        var stored = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases/{caseId}");
+        Assert.Equal(1, stored!["version"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.NotFound, (await clinician.GetAsync($"/api/cases/{caseId}-forged")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sql_and_html_in_every_free_text_field_are_stored_verbatim_and_shown_inert()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        // The case id too, except for the slash the registry refuses in ids (they are web addresses).
+        var caseId = NewCaseId("X") + TestCases.Hostile.Replace("/", "", StringComparison.Ordinal);
+        var caseFile = TestCases.Liver(caseId, location: TestCases.Hostile, regimen: TestCases.Hostile);
+        caseFile["lesions"]![0]!["priorLocalTreatment"] = TestCases.Hostile;
+        await CreateCaseAsync(clinician, caseFile);
+        var enc = Uri.EscapeDataString(caseId);
+        var decision = Decision(1) with { Rationale = TestCases.Hostile, Attendees = TestCases.Hostile };
+        Assert.Equal(HttpStatusCode.Created, (await clinician.PostAsJsonAsync($"/api/cases/{enc}/decisions", decision)).StatusCode);
+
+        // Stored verbatim (parameterised SQL: nothing was executed, nothing was mangled).
+        var stored = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases/{enc}");
+        Assert.Equal(caseId, stored!["caseId"]!.GetValue<string>());
+        Assert.Equal(TestCases.Hostile, stored["caseFile"]!["lesions"]![0]!["location"]!.GetValue<string>());
+        var decisions = await clinician.GetFromJsonAsync<JsonArray>($"/api/cases/{enc}/decisions");
+        Assert.Equal(TestCases.Hostile, decisions![0]!["rationale"]!.GetValue<string>());
+        Assert.Equal(TestCases.Hostile, decisions[0]!["attendees"]!.GetValue<string>());
+        var list = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases?search={Uri.EscapeDataString("' OR 1=1")}");
+        Assert.Equal(1, list!["total"]!.GetValue<int>());
+
+        // Shown inert on every page that shows it: encoded, never as markup.
+        foreach (var page in new[] { $"/cases/{enc}", $"/cases/{enc}/print", $"/cases/{enc}/edit", $"/cases/{enc}/decide", "/cases" })
+        {
+            var html = await clinician.GetStringAsync(page);
+            Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script>", html.Replace("<script src=", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.Contains("&lt;script&gt;alert(", html, StringComparison.Ordinal);
+        }
+        // The tables are all still there.
+        Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync("/api/cases")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_case_goes_from_creation_through_edits_to_a_decision_that_keeps_what_it_was_based_on()
+    {
+        var coordinator = await App.SignInAsync("coordinator1");
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(coordinator, TestCases.Liver(NewCaseId()));
+
+        // Schedule (coordinator), then edit (clinician) with optimistic concurrency.
+        var scheduled = await coordinator.PutAsJsonAsync($"/api/cases/{caseId}/schedule", new { status = "to-discuss", meetingDate = "2026-12-03" });
+        Assert.Equal(HttpStatusCode.OK, scheduled.StatusCode);
+        var current = await clinician.GetAsync($"/api/cases/{caseId}");
+        Assert.Equal("\"2\"", current.Headers.ETag!.Tag);
+        var edited = TestCases.Liver(caseId);
+        ((JsonArray)edited["lesions"]!).Add(new JsonObject { ["id"] = "L3", ["organ"] = "lung", ["longestDiameterMm"] = 11 });
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/cases/{caseId}") { Content = JsonBody(TestCases.Json(edited)) })
+        {
+            put.Headers.TryAddWithoutValidation("If-Match", "\"2\"");
+            Assert.Equal(HttpStatusCode.OK, (await clinician.SendAsync(put)).StatusCode);
+        }
+        using (var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/cases/{caseId}") { Content = JsonBody(TestCases.Json(TestCases.Liver(caseId))) })
+        {
+            stale.Headers.TryAddWithoutValidation("If-Match", "\"2\"");
+            var refused = await clinician.SendAsync(stale);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        }
+
+        // The assessment now covers the lung lesion.
+        var assessment = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases/{caseId}/assessment");
+        var lesionIds = assessment!["lesions"]!.AsArray().Select(l => l!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(["L1", "L2", "L3"], lesionIds);
+
+        // A decision on a stale version is refused; on the current one it is kept with the engine output.
+        Assert.Equal(HttpStatusCode.Conflict, (await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", Decision(2))).StatusCode);
+        var invalid = await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", Decision(3) with { Choices = [new(null, "teleportation")], Intent = "hopeful" });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var problem = await invalid.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.NotNull(problem!["errors"]!["intent"]);
+        Assert.NotNull(problem["errors"]!["choices[0].therapy"]);
+        var decided = await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", Decision(3));
+        Assert.Equal(HttpStatusCode.Created, decided.StatusCode);
+        var saved = await decided.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.False(string.IsNullOrEmpty(saved!["ruleSetVersion"]!.GetValue<string>()));
+        Assert.Equal(assessment["ruleSetVersion"]!.GetValue<string>(), saved["ruleSetVersion"]!.GetValue<string>());
+        Assert.Equal(3, saved["assessment"]!["lesions"]!.AsArray().Count);
+        Assert.Equal("clinician1", saved["recordedBy"]!.GetValue<string>());
+
+        var after = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases/{caseId}");
+        Assert.Equal("discussed", after!["status"]!.GetValue<string>());
+        var discussed = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases?status=discussed&search={caseId}");
+        Assert.Equal(1, discussed!["total"]!.GetValue<int>());
+        var page = await clinician.GetStringAsync($"/cases/{caseId}");
+        Assert.Contains("data-decision-id", page, StringComparison.Ordinal);
+
+        // Who did what is in the audit trail.
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        var trail = await db.Audit.Where(a => a.EntityKey == caseId).OrderBy(a => a.Id).Select(a => a.UserName + " " + a.Action).ToListAsync();
+        Assert.Contains("coordinator1 create", trail);
+        Assert.Contains("coordinator1 schedule", trail);
+        Assert.Contains("clinician1 update", trail);
+        Assert.Contains("clinician1 view", trail);
+        Assert.Contains("clinician1 decide", trail);
+    }
+
+    [Fact]
+    public async Task The_audit_trail_and_decisions_cannot_be_changed_or_deleted_even_with_raw_sql()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId()));
+        Assert.Equal(HttpStatusCode.Created, (await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", Decision(1))).StatusCode);
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        var before = await db.Audit.CountAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("UPDATE audit SET \"UserName\" = 'someone else'"));
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM audit"));
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("UPDATE decisions SET \"Rationale\" = 'rewritten'"));
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM decisions"));
+        Assert.Equal(before, await db.Audit.CountAsync());
+        Assert.DoesNotContain(await db.Audit.Select(a => a.UserName).ToListAsync(), u => u == "someone else");
+
+        // And through the context: refused before any SQL is sent.
+        var entry = await db.Audit.FirstAsync();
+        entry.Detail = "edited";
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+    }
+
+    [Fact]
+    public async Task The_editor_shows_exactly_the_messages_of_the_case_file_reader_the_cli_uses()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var bad = TestCases.Liver(NewCaseId());
+        bad["lesions"]![1]!["longestDiameterMm"] = -4;
+        bad["patient"]!["ecog"] = 7;
+        var json = TestCases.Json(bad);
+        var expected = CaseFileReader.Read(json);
+        Assert.NotEmpty(expected.Errors);
+
+        var response = await clinician.PostAsJsonAsync("/api/cases/preview", new { caseFileText = json });
+        var preview = await response.Content.ReadFromJsonAsync<JsonObject>();
+        var errors = preview!["validation"]!["errors"]!.AsArray().Select(e => (e!["path"]!.GetValue<string>(), e["message"]!.GetValue<string>())).ToList();
+        Assert.Equal(expected.Errors.Select(e => (e.Path, e.Message)).ToList(), errors);
+        Assert.Null(preview["options"]);
+
+        // Malformed JSON gets the reader's message too.
+        var broken = await (await clinician.PostAsJsonAsync("/api/cases/preview", new { caseFileText = "{ \"caseId\": " })).Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal(CaseFileReader.Read("{ \"caseId\": ").Errors[0].Message, broken!["validation"]!["errors"]![0]!["message"]!.GetValue<string>());
+
+        // The editor page, posted with the errors, shows the same messages (HTML-encoded) and stores nothing.
+        var token = await LocalControlApp.AntiforgeryTokenAsync(clinician, "/cases/new");
+        var page = await clinician.PostAsync("/cases/new", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["CaseFileJson"] = json,
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        foreach (var e in expected.Errors)
+        {
+            Assert.Contains(WebUtility.HtmlEncode(e.Message), html, StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await clinician.GetAsync($"/api/cases/{bad["caseId"]}")).StatusCode);
+
+        // A valid file previews its options per lesion and for the patient.
+        var good = await (await clinician.PostAsJsonAsync("/api/cases/preview", new { caseFileText = TestCases.Json(TestCases.Liver(NewCaseId())) })).Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(good!["validation"]!["valid"]!.GetValue<bool>());
+        Assert.Equal(3, good["options"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Pages_render_the_option_matrix_with_every_criterion_and_the_evidence_citations()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId()));
+        var html = await clinician.GetStringAsync($"/cases/{caseId}");
+        var assessment = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases/{caseId}/assessment");
+        foreach (var lesion in assessment!["lesions"]!.AsArray())
+        {
+            foreach (var option in lesion!["options"]!.AsArray())
+            {
+                Assert.Contains($"data-therapy=\"{option!["therapy"]!.GetValue<string>()}\"", html, StringComparison.Ordinal);
+            }
+        }
+        Assert.Contains("crit-met", html, StringComparison.Ordinal);
+        Assert.Contains("popovertarget=\"ev-", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"citation\"", html, StringComparison.Ordinal);
+        Assert.Contains("Missing data to collect", html, StringComparison.Ordinal);
+        foreach (var page in new[] { "/cases", $"/cases/{caseId}/edit", $"/cases/{caseId}/decide", $"/cases/{caseId}/print", "/cases/new" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync(page)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_cases_assessments_and_decisions()
+    {
+        var viewer = await App.SignInAsync("viewer1");
+        var doc = await viewer.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        var paths = doc!["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/api/cases", paths);
+        Assert.Contains("/api/cases/{caseId}/assessment", paths);
+        Assert.Contains("/api/cases/{caseId}/decisions", paths);
+        var missing = await viewer.GetAsync("/api/cases/no-such-case");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Logs_never_contain_a_case_id_or_any_free_text()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var sentinel = "SENTINEL" + Guid.NewGuid().ToString("N")[..8];
+        var caseId = "PID-" + sentinel;
+        var caseFile = TestCases.Liver(caseId, location: "loc-" + sentinel, regimen: "reg-" + sentinel);
+        await CreateCaseAsync(clinician, caseFile);
+        await clinician.GetStringAsync($"/cases/{caseId}");
+        await clinician.GetStringAsync($"/cases/{caseId}/print");
+        await clinician.GetAsync($"/api/cases/{caseId}/assessment");
+        Assert.Equal(HttpStatusCode.Created, (await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions",
+            Decision(1) with { Rationale = "why-" + sentinel, Attendees = "who-" + sentinel })).StatusCode);
+        await clinician.PostAsync("/api/cases", JsonBody(TestCases.Json(caseFile))); // a conflict: error paths log too
+        await clinician.GetAsync($"/api/cases/{caseId}-missing");
+
+        Assert.NotEmpty(App.Logs);
+        Assert.Contains(App.Logs, l => l.Message.Contains("Decision", StringComparison.Ordinal)); // the capture works
+        var leaks = App.Logs.Where(l => l.Message.Contains(sentinel, StringComparison.Ordinal)).ToList();
+        Assert.True(leaks.Count == 0, "patient data in the logs: " + string.Join("\n", leaks.Take(3)));
+    }
+
+    private static Api.DecisionRequest Decision(int caseVersion) => new(
+        new DateOnly(2026, 12, 3), "curative", [new("L1", "mwa")], "Small lesion, good access.", "Dr A (surgery), Dr B (IR)", caseVersion);
+}
+
+public sealed class SqliteWebAppTests(SqliteApp app) : WebAppTests(app), IClassFixture<SqliteApp>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresWebAppTests(PostgresApp app) : WebAppTests(app), IClassFixture<PostgresApp>;
