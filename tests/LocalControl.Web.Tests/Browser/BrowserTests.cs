@@ -1,0 +1,176 @@
+using System.Text.Json.Nodes;
+using LocalControl.Registry;
+using LocalControl.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace LocalControl.Web.Tests.Browser;
+
+/// <summary>
+/// Debian's Chromium, driven by Playwright, against the app on Kestrel: what a clinician does at the board meeting.
+/// Screenshots go to artifacts/screenshots under the test output folder. Playwright never downloads a browser here.
+/// </summary>
+public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSqliteApp>, IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"{Chromium} not found: install Debian's chromium (./test.sh does).");
+        }
+        Directory.CreateDirectory(Screenshots);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+    }
+
+    private async Task<IPage> SignedInPageAsync(string user)
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/cases");
+        Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("User name").FillAsync(user);
+        await page.GetByLabel("Password").FillAsync(LocalControlApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        try
+        {
+            await page.WaitForURLAsync("**/cases");
+        }
+        catch (TimeoutException)
+        {
+            await ShotAsync(page, "failed-sign-in-" + user);
+            throw new InvalidOperationException($"Sign-in as {user} did not reach /cases; at {page.Url}: {await page.Locator("main").InnerTextAsync()}");
+        }
+        return page;
+    }
+
+    private static Task ShotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    [Fact]
+    public async Task A_clinician_creates_a_case_adds_lesions_sees_the_options_records_a_decision_and_prints()
+    {
+        var caseId = "BR-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await SignedInPageAsync("clinician1");
+        await ShotAsync(page, "01-case-list");
+
+        // Create: a case file with patient data and no lesion yet is invalid, with the reader's message.
+        await page.GetByRole(AriaRole.Link, new() { Name = "New case" }).ClickAsync();
+        await page.WaitForURLAsync("**/cases/new");
+        var caseFile = TestCases.Liver(caseId);
+        caseFile["lesions"] = new JsonArray();
+        await page.Locator("#CaseFileJson").FillAsync(TestCases.Json(caseFile));
+        await Assertions.Expect(page.Locator("#validation [data-errors]")).ToContainTextAsync("must list at least one lesion");
+
+        // Add lesions with the editor's buttons: the options appear for each, live.
+        await page.GetByRole(AriaRole.Button, new() { Name = "+ liver lesion" }).ClickAsync();
+        await Assertions.Expect(page.Locator("table[data-preview-for='L1'] tr[data-therapy]").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "+ lung lesion" }).ClickAsync();
+        await Assertions.Expect(page.Locator("table[data-preview-for='L2'] tr[data-therapy]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#validation [data-valid]")).ToBeVisibleAsync();
+        // Typing a measurement updates the options too (the lung lesion gets a diameter).
+        var text = await page.Locator("#CaseFileJson").InputValueAsync();
+        var doc = JsonNode.Parse(text)!.AsObject();
+        doc["lesions"]![1]!["longestDiameterMm"] = 14;
+        doc["lesions"]![0]!["longestDiameterMm"] = 22;
+        await page.Locator("#CaseFileJson").FillAsync(TestCases.Json(doc));
+        await Assertions.Expect(page.Locator("table[data-preview-for='L2']")).ToBeVisibleAsync();
+        await ShotAsync(page, "02-editor-live-options");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save case" }).ClickAsync();
+        await page.WaitForURLAsync($"**/cases/{caseId}");
+
+        // The case page: the option matrix per lesion and for the patient, evidence on click.
+        await Assertions.Expect(page.Locator("[data-case-id]")).ToHaveTextAsync(caseId);
+        await Assertions.Expect(page.Locator("table[data-options='lesion-L1'] tr[data-therapy]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("table[data-options='lesion-L2'] tr[data-therapy]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("table[data-options='patient'] tr[data-therapy]").First).ToBeVisibleAsync();
+        await ShotAsync(page, "03-case-page");
+        var evidence = page.Locator("button.ev").First;
+        var target = await evidence.GetAttributeAsync("popovertarget");
+        await evidence.ClickAsync();
+        await Assertions.Expect(page.Locator($"#{target}")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"#{target} .citation")).Not.ToBeEmptyAsync();
+        await ShotAsync(page, "04-evidence-popover");
+        await page.Keyboard.PressAsync("Escape");
+
+        // The decision form.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Record decision" }).ClickAsync();
+        await page.WaitForURLAsync($"**/cases/{caseId}/decide");
+        await page.Locator("input[name=Intent][value=curative]").CheckAsync();
+        var l1 = page.Locator("select[data-lesion='L1']");
+        var firstTherapy = await l1.Locator("option").Nth(1).GetAttributeAsync("value");
+        await l1.SelectOptionAsync(firstTherapy!);
+        await page.GetByLabel("Rationale").FillAsync("Board agrees on local treatment of L1; L2 to be re-imaged.");
+        await page.GetByLabel("Attendees (names and disciplines)").FillAsync("Dr A (surgery), Dr B (IR), Dr C (oncology)");
+        await ShotAsync(page, "05-decision-form");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
+        await page.WaitForURLAsync($"**/cases/{caseId}#h-decisions");
+
+        // Reload: the decision is there, from the database.
+        await page.ReloadAsync();
+        var decision = page.Locator("article.decision");
+        await Assertions.Expect(decision).ToHaveCountAsync(1);
+        await Assertions.Expect(decision.Locator("[data-intent]")).ToHaveTextAsync("curative");
+        await Assertions.Expect(decision).ToContainTextAsync($"Lesion L1: {firstTherapy}");
+        await Assertions.Expect(decision.Locator("[data-rationale]")).ToHaveTextAsync("Board agrees on local treatment of L1; L2 to be re-imaged.");
+        await Assertions.Expect(page.Locator(".status")).ToHaveTextAsync("Discussed");
+        await ShotAsync(page, "06-decision-persisted");
+        await using (var scope = app.Scope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+            var stored = await db.Decisions.Where(d => d.Case!.CaseId == caseId).SingleAsync();
+            Assert.Equal("clinician1", stored.RecordedBy);
+            Assert.Contains("\"lesions\"", stored.AssessmentJson, StringComparison.Ordinal);
+        }
+
+        // The printable summary, rendered for print media, and as a PDF by the browser.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Print summary" }).ClickAsync();
+        await page.WaitForURLAsync($"**/cases/{caseId}/print");
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Tumour-board summary");
+        await Assertions.Expect(page.Locator("header.top")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("article.decision")).ToBeVisibleAsync();
+        await ShotAsync(page, "07-print-view");
+        var pdf = await page.PdfAsync(new PagePdfOptions { Path = Path.Combine(Screenshots, "07-print-view.pdf"), Format = "A4" });
+        Assert.True(pdf.Length > 1000);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_no_edit_or_decide_controls()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        var caseId = "BV-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await clinician.PostAsync("/api/cases", new StringContent(TestCases.Json(TestCases.Liver(caseId)), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var page = await SignedInPageAsync("viewer1");
+        await page.GotoAsync($"/cases/{caseId}");
+        await Assertions.Expect(page.Locator("[data-case-id]")).ToHaveTextAsync(caseId);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Edit case" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Record decision" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "New case" })).ToHaveCountAsync(0);
+        await page.GotoAsync($"/cases/{caseId}/edit");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Not allowed");
+        await ShotAsync(page, "08-viewer-not-allowed");
+    }
+}
