@@ -118,6 +118,7 @@ app.UseAntiforgery();
 app.MapOpenApi().RequireAuthorization(Policies.Read);
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapCasesApi();
+app.MapSummaryPdf();
 app.MapRazorPages();
 app.MapGet("/", () => TypedResults.Redirect("/cases")).ExcludeFromDescription();
 

@@ -341,6 +341,14 @@ public abstract class WebAppTests(LocalControlApp app)
         {
             Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync(page)).StatusCode);
         }
+
+        // The PDF summary: a real PDF with one page at least.
+        var pdf = await clinician.GetAsync($"/cases/{caseId}/summary.pdf");
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType!.MediaType);
+        var bytes = await pdf.Content.ReadAsByteArrayAsync();
+        Assert.Equal("%PDF-", Encoding.ASCII.GetString(bytes, 0, 5));
+        Assert.Matches(@"/Type\s*/Page\b", Encoding.Latin1.GetString(bytes));
     }
 
     [Fact]

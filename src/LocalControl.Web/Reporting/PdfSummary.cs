@@ -1,0 +1,232 @@
+using System.Globalization;
+using LocalControl.Core.Cases;
+using LocalControl.Core.Engine;
+using LocalControl.Registry.Entities;
+using LocalControl.Web.Infrastructure;
+using PdfSharp.Drawing;
+using PdfSharp.Fonts;
+using PdfSharp.Pdf;
+
+namespace LocalControl.Web.Reporting;
+
+/// <summary>
+/// The printable tumour-board summary as a PDF (PDFsharp): case, lesions, the options per lesion and for the patient
+/// with the criteria that failed or are unknown, the data to collect, and the latest decision. A4, flowing text with
+/// page breaks; every page names the case, the rule set and the page number.
+/// </summary>
+public static class PdfSummary
+{
+    private static readonly Lock FontLock = new();
+    private static bool _fontsSet;
+
+    /// <summary>Installs the font resolver once per process; false if the fonts are missing.</summary>
+    public static bool EnsureFonts(string folder)
+    {
+        lock (FontLock)
+        {
+            if (_fontsSet)
+            {
+                return true;
+            }
+            if (!DejaVuFontResolver.Available(folder))
+            {
+                return false;
+            }
+            GlobalFontSettings.FontResolver = new DejaVuFontResolver(folder);
+            _fontsSet = true;
+            return true;
+        }
+    }
+
+    /// <summary>Renders the summary. Call <see cref="EnsureFonts"/> first.</summary>
+    public static byte[] Render(CaseRecord record, AssessedCase? assessed, DecisionRecord? latest, string printedBy, DateTime printedUtc)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        using var document = new PdfDocument();
+        document.Info.Title = $"Tumour-board summary {record.CaseId}";
+        document.Info.Creator = "LocalControl";
+        var w = new Writer(document, $"Case {record.CaseId} · rule set {assessed?.Assessment.RuleSetVersion ?? "n/a"}");
+
+        w.Heading($"Tumour-board summary — case {record.CaseId}", 16);
+        w.Text($"Status {record.Status.ToLabel()} · meeting {Display.Date(record.MeetingDate)} · case version {record.Version} · printed {Display.Time(printedUtc)} by {printedBy}");
+        w.Gap();
+        if (assessed is null)
+        {
+            w.Text("The stored case file does not pass validation with this engine version; no options can be shown.");
+        }
+        else
+        {
+            var c = assessed.Case;
+            var p = c.Patient;
+            w.Heading("Patient", 12);
+            w.Text($"Age {Display.Num(p.AgeYears)} years · ECOG {Display.Num(p.Ecog)} · RAS {CaseVocabulary.ToJson(p.RasStatus)} · BRAF {CaseVocabulary.ToJson(p.BrafStatus)} · MSI {CaseVocabulary.ToJson(p.MsiStatus)}");
+            w.Text($"Primary {(p.Primary?.Site is { } site ? CaseVocabulary.ToJson(site) : Display.Unknown)}, node-positive {Display.YesNo(p.Primary?.NodePositive)}, resected {Display.YesNo(p.Primary?.Resected)} · CEA {Display.Num(p.CeaNgPerMl, "ng/mL")} · disease-free interval {Display.Num(p.DiseaseFreeIntervalMonths, "months")}");
+            w.Text($"Liver: FLR {Display.Num(p.Liver?.FutureLiverRemnantPercent, "%")}, cirrhosis {Display.YesNo(p.Liver?.Cirrhosis)}, bilirubin {Display.Num(p.Liver?.BilirubinUmolPerL, "µmol/L")}");
+            if (p.PriorSystemicTherapy is { Count: > 0 } lines)
+            {
+                foreach (var line in lines)
+                {
+                    w.Text($"Line {Display.Num(line.Line)}: {line.Regimen ?? Display.Unknown}; best response {CaseVocabulary.ToJson(line.BestResponse)}; progressed {Display.YesNo(line.Progressed)}", indent: 12);
+                }
+            }
+            w.Gap();
+            w.Heading("Lesions", 12);
+            foreach (var l in c.Lesions)
+            {
+                w.Text($"{l.Id} · {CaseVocabulary.ToJson(l.Organ)} · {l.Location ?? Display.Unknown} · {Display.Num(l.LongestDiameterMm, "mm")} · vessel {Display.Num(l.DistanceToLargeVesselMm, "mm")} (calibre {Display.Num(l.LargeVesselCalibreMm, "mm")}) · adjacent {Display.List(l.AdjacentStructures)} · surgery {CaseVocabulary.ToJson(l.SurgicalAssessment)}");
+            }
+            w.Gap();
+            var a = assessed.Assessment;
+            w.Heading("Options", 12);
+            foreach (var lesion in a.Lesions)
+            {
+                w.Text($"Lesion {lesion.LesionId} ({CaseVocabulary.ToJson(lesion.Organ)})", bold: true);
+                Options(w, lesion.Options);
+            }
+            w.Text("Patient-level options", bold: true);
+            Options(w, a.PatientOptions);
+            w.Gap();
+            w.Heading("Missing data to collect", 12);
+            if (a.MissingData.Count == 0)
+            {
+                w.Text("Nothing missing.");
+            }
+            foreach (var m in a.MissingData)
+            {
+                w.Text($"{m.Field}{(m.ChangesEligibility ? " (can change an eligibility)" : "")}: {string.Join("; ", m.NeededFor)}", indent: 12);
+            }
+        }
+        w.Gap();
+        w.Heading("Latest MDT decision", 12);
+        if (latest is null)
+        {
+            w.Text("No decision recorded yet.");
+        }
+        else
+        {
+            var choices = System.Text.Json.JsonSerializer.Deserialize<List<Api.DecisionChoice>>(latest.ChoicesJson, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? [];
+            w.Text($"Meeting {Display.Date(latest.MeetingDate)} · intent {latest.Intent} · recorded by {latest.RecordedBy} {Display.Time(latest.RecordedUtc)} · rule set {latest.RuleSetVersion} · case version {latest.CaseVersion}");
+            foreach (var ch in choices)
+            {
+                w.Text($"{(ch.LesionId is null ? "Patient" : "Lesion " + ch.LesionId)}: {ch.Therapy}", indent: 12);
+            }
+            w.Text("Rationale: " + latest.Rationale);
+            w.Text("Attendees: " + latest.Attendees);
+        }
+        w.Gap();
+        w.Text("Decision support only: the options are provisional until the multidisciplinary team validates them.", size: 8);
+        w.Finish();
+        using var stream = new MemoryStream();
+        document.Save(stream, closeStream: false);
+        return stream.ToArray();
+    }
+
+    private static void Options(Writer w, IReadOnlyList<TherapyOption> options)
+    {
+        foreach (var o in options)
+        {
+            w.Text($"{o.Rank}. {TherapyNames.DisplayName(o.Therapy)} — {TherapyNames.ToJson(o.Eligibility)}", indent: 12);
+            foreach (var c in o.Criteria.Where(c => c.Status != CriterionStatus.Met))
+            {
+                w.Text($"{(c.Status == CriterionStatus.Failed ? "✗" : "?")} {c.Definition.Description} [{string.Join(", ", c.Definition.Evidence)}]", indent: 28, size: 8);
+            }
+        }
+    }
+
+    /// <summary>Flowing text over A4 pages.</summary>
+    private sealed class Writer
+    {
+        private const double Margin = 50;
+        private readonly PdfDocument _document;
+        private readonly string _footer;
+        private readonly List<PdfPage> _pages = [];
+        private XGraphics? _g;
+        private double _y;
+
+        public Writer(PdfDocument document, string footer)
+        {
+            _document = document;
+            _footer = footer;
+            NewPage();
+        }
+
+        private double Width => _pages[^1].Width.Point - 2 * Margin;
+
+        private double Bottom => _pages[^1].Height.Point - Margin - 20;
+
+        public void Heading(string text, double size) => Text(text, size: size, bold: true, gapAfter: 4);
+
+        public void Gap() => _y += 8;
+
+        public void Text(string text, double indent = 0, double size = 9.5, bool bold = false, double gapAfter = 1)
+        {
+            var font = new XFont("DejaVu Sans", size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular);
+            var lineHeight = size * 1.35;
+            foreach (var line in Wrap(text, font, Width - indent))
+            {
+                if (_y + lineHeight > Bottom)
+                {
+                    NewPage();
+                }
+                _g!.DrawString(line, font, XBrushes.Black, new XPoint(Margin + indent, _y + size));
+                _y += lineHeight;
+            }
+            _y += gapAfter;
+        }
+
+        public void Finish()
+        {
+            _g?.Dispose();
+            var font = new XFont("DejaVu Sans", 7.5, XFontStyleEx.Regular);
+            for (var i = 0; i < _pages.Count; i++)
+            {
+                using var g = XGraphics.FromPdfPage(_pages[i], XGraphicsPdfPageOptions.Append);
+                var text = $"{_footer} · page {(i + 1).ToString(CultureInfo.InvariantCulture)} of {_pages.Count.ToString(CultureInfo.InvariantCulture)}";
+                g.DrawString(text, font, XBrushes.Gray, new XPoint(Margin, _pages[i].Height.Point - Margin + 10));
+            }
+        }
+
+        private void NewPage()
+        {
+            _g?.Dispose();
+            var page = _document.AddPage();
+            page.Size = PdfSharp.PageSize.A4;
+            _pages.Add(page);
+            _g = XGraphics.FromPdfPage(page);
+            _y = Margin;
+        }
+
+        private IEnumerable<string> Wrap(string text, XFont font, double width)
+        {
+            foreach (var paragraph in text.Replace("\r", "", StringComparison.Ordinal).Split('\n'))
+            {
+                var line = "";
+                foreach (var word in paragraph.Split(' '))
+                {
+                    var candidate = line.Length == 0 ? word : line + " " + word;
+                    if (line.Length > 0 && _g!.MeasureString(candidate, font).Width > width)
+                    {
+                        yield return line;
+                        line = word;
+                    }
+                    else
+                    {
+                        line = candidate;
+                    }
+                    // A single word wider than the line (a long id or URL): cut it.
+                    while (_g!.MeasureString(line, font).Width > width && line.Length > 1)
+                    {
+                        var cut = line.Length - 1;
+                        while (cut > 1 && _g.MeasureString(line[..cut], font).Width > width)
+                        {
+                            cut--;
+                        }
+                        yield return line[..cut];
+                        line = line[cut..];
+                    }
+                }
+                yield return line;
+            }
+        }
+    }
+}
