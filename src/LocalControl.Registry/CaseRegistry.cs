@@ -48,7 +48,7 @@ public enum WriteOutcome
 /// Reads and writes the registry. Every write runs in one transaction together with its audit entry:
 /// either the change and its audit line are both committed, or neither is.
 /// </summary>
-public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock)
+public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewAuditQueue? views = null)
 {
     /// <summary>Largest page the list returns.</summary>
     public const int MaxPageSize = 200;
@@ -82,13 +82,24 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock)
     public Task<CaseRecord?> FindAsync(string caseId, CancellationToken ct = default) =>
         db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == caseId, ct);
 
-    /// <summary>Reads a case and writes a "view" audit line for <paramref name="user"/>.</summary>
+    /// <summary>Reads a case and audits the view for <paramref name="user"/> (through the <see cref="ViewAuditQueue"/> when one is registered).</summary>
     public async Task<CaseRecord?> ViewAsync(string caseId, string user, string what, CancellationToken ct = default)
     {
         var record = await FindAsync(caseId, ct).ConfigureAwait(false);
-        if (record is not null)
+        if (record is null)
+        {
+            return null;
+        }
+        if (views is null)
         {
             await AuditAsync(user, AuditActions.View, "case", caseId, what, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await views.EnqueueAsync(new AuditEntry
+            {
+                AtUtc = Now(), UserName = user, Action = AuditActions.View, EntityType = "case", EntityKey = caseId, Detail = what,
+            }, ct).ConfigureAwait(false);
         }
         return record;
     }

@@ -36,7 +36,7 @@ public static class RegistryServiceCollectionExtensions
             default:
                 throw new ArgumentOutOfRangeException(nameof(provider));
         }
-        services.AddScoped<CaseRegistry>();
+        services.AddScoped(sp => new CaseRegistry(sp.GetRequiredService<RegistryDbContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ViewAuditQueue>()));
         services.AddSingleton(TimeProvider.System);
         return services;
     }

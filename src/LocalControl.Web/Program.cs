@@ -84,6 +84,8 @@ builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 builder.Services.AddSingleton<SetupToken>();
 builder.Services.AddScoped<CaseService>();
+builder.Services.AddSingleton<ViewAuditQueue>();
+builder.Services.AddHostedService<ViewAuditWriter>();
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();

@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1032, Level = LogLevel.Information, Message = "User account created with role {Role}")]
     public static partial void UserCreated(this ILogger logger, string role);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Warning, Message = "Writing {Count} view audit lines failed (attempt {Attempt}, {ErrorType}); retrying")]
+    public static partial void ViewAuditRetry(this ILogger logger, int count, int attempt, string errorType);
 }
