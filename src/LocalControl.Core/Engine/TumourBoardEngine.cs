@@ -147,7 +147,7 @@ public sealed class TumourBoardEngine
         }
 
         var eligibility = CriteriaList.Aggregate(c.Items);
-        return new TherapyOption(therapy, eligibility, c.Items, Outcomes(therapy, OrganKey(lesion.Organ), LesionFlags(lesion)), notes);
+        return new TherapyOption(therapy, eligibility, c.Items, Outcomes(therapy, OrganKey(lesion.Organ), LesionFlags(lesion, ctx.Patient)), notes);
     }
 
     private void LiverCriteria(Therapy therapy, Lesion l, string path, CaseContext ctx, CriteriaList c, List<string> notes)
@@ -644,7 +644,7 @@ public sealed class TumourBoardEngine
         }
         else
         {
-            c.Failed("size-sbrt", Advisory, d);
+            c.Failed("size-sbrt", Required, d);
         }
     }
 
@@ -700,9 +700,17 @@ public sealed class TumourBoardEngine
         var anyNot = false;
         var anyUnknown = false;
         string? firstUntreatable = null;
+        string? firstSbrtOnly = null;
         foreach (var la in lesions)
         {
-            var best = BestEligibility(la, LocalTherapies);
+            // Curative intent rests on resection and ablation (DR-02); SBRT alone counts only with caution.
+            var best = BestEligibility(la, ResectOrAblate);
+            if (best == Eligibility.NotEligible && BestEligibility(la, [Therapy.Sbrt]) is Eligibility.Eligible or Eligibility.Caution)
+            {
+                firstSbrtOnly ??= la.LesionId;
+                best = Eligibility.Caution;
+            }
+
             anyNot |= best == Eligibility.NotEligible;
             anyUnknown |= best == Eligibility.Unknown;
             if (best == Eligibility.NotEligible)
@@ -729,6 +737,10 @@ public sealed class TumourBoardEngine
         else if (anyUnknown)
         {
             c.UnknownWithText("all-lesions-locally-treatable", Required, "some lesions need more data (see their options)");
+        }
+        else if (firstSbrtOnly is not null)
+        {
+            c.Failed("all-lesions-locally-treatable", Advisory, lesions.Length, $"lesion {firstSbrtOnly} only by SBRT, whose curative role is not established in the evidence base");
         }
         else
         {
@@ -1089,9 +1101,14 @@ public sealed class TumourBoardEngine
         return result is null ? [] : result;
     }
 
-    private string[] LesionFlags(Lesion l)
+    private string[] LesionFlags(Lesion l, Patient patient)
     {
-        var flags = new List<string>(6) { "always" };
+        var flags = new List<string>(7) { "always" };
+        if (patient.RasStatus == MutationStatus.Mutant)
+        {
+            flags.Add("ras-mutant");
+        }
+
         if (l.LongestDiameterMm is { } d)
         {
             flags.Add(d < _rules.SmallLesionMaxMm ? "small" : d <= _rules.IntermediateLesionMaxMm ? "intermediate" : "large");
