@@ -94,8 +94,11 @@ public sealed record TherapyOption(
     IReadOnlyList<ExpectedOutcome> ExpectedOutcomes,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>The criteria as the engine built them (a concrete list: no interface dispatch on the hot path).</summary>
+    internal List<CriterionResult> CriteriaList => (List<CriterionResult>)Criteria;
+
     /// <summary>1-based rank among the options of its list (1 = most favourable).</summary>
-    public int Rank { get; init; }
+    public int Rank { get; internal set; }
 
     /// <summary>For <see cref="Therapy.CurativeLocal"/>: per lesion, the local options that could treat it, best first.</summary>
     public IReadOnlyList<LesionPlan>? Plan { get; init; }
@@ -119,11 +122,42 @@ public sealed record DiseaseSummary(
     string Oligometastatic,
     IReadOnlyList<CriterionResult> OligometastaticCriteria);
 
-/// <summary>An item of data that would resolve an unknown criterion.</summary>
-/// <param name="Field">JSON path in the case file.</param>
-/// <param name="NeededFor">Which options and criteria need it (<c>lesion L1 rfa: away-from-hilum</c>).</param>
-/// <param name="ChangesEligibility">True when it is needed by a required criterion (it can change an eligibility).</param>
-public sealed record MissingDataItem(string Field, IReadOnlyList<string> NeededFor, bool ChangesEligibility);
+/// <summary>One criterion that needs a missing item of data.</summary>
+/// <param name="Owner">"lesion L1" or "patient".</param>
+/// <param name="Therapy">The option concerned, or null for the disease summary.</param>
+/// <param name="CriterionId">The criterion.</param>
+public readonly record struct MissingDataNeed(string Owner, Therapy? Therapy, string CriterionId)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        Therapy is { } t ? $"{Owner} {TherapyNames.ToJson(t)}: {CriterionId}" : $"{Owner}: {CriterionId}";
+}
+
+/// <summary>An item of data that would resolve one or more unknown criteria.</summary>
+public sealed class MissingDataItem
+{
+    private IReadOnlyList<string>? _labels;
+
+    /// <summary>Creates the item.</summary>
+    public MissingDataItem(string field, IReadOnlyList<MissingDataNeed> needs, bool changesEligibility)
+    {
+        Field = field;
+        Needs = needs;
+        ChangesEligibility = changesEligibility;
+    }
+
+    /// <summary>JSON path in the case file.</summary>
+    public string Field { get; }
+
+    /// <summary>Which options and criteria need it.</summary>
+    public IReadOnlyList<MissingDataNeed> Needs { get; }
+
+    /// <summary>The needs as text (<c>lesion L1 rfa: away-from-hilum</c>), formatted on first use.</summary>
+    public IReadOnlyList<string> NeededFor => _labels ??= [.. Needs.Select(n => n.ToString())];
+
+    /// <summary>True when a required criterion needs it (it can change an eligibility).</summary>
+    public bool ChangesEligibility { get; }
+}
 
 /// <summary>A prognostic score, computed when data allow; information only, never an exclusion.</summary>
 /// <param name="Name">Score name.</param>

@@ -33,7 +33,11 @@ internal sealed class CriteriaList(RuleSet rules)
     /// Eligibility from the criteria: a failed required criterion → not eligible; else an unknown required one →
     /// unknown; else a failed advisory one → caution; else eligible. Unknown advisory criteria do not change it.
     /// </summary>
-    public static Eligibility Aggregate(IReadOnlyList<CriterionResult> criteria)
+    public static Eligibility Aggregate(IReadOnlyList<CriterionResult> criteria) =>
+        criteria is List<CriterionResult> list ? Aggregate(list) : Aggregate([.. criteria]);
+
+    /// <inheritdoc cref="Aggregate(IReadOnlyList{CriterionResult})"/>
+    public static Eligibility Aggregate(List<CriterionResult> criteria)
     {
         var unknownRequired = false;
         var failedAdvisory = false;

@@ -19,11 +19,20 @@ public sealed class TumourBoardEngine
 
     private static readonly Therapy[] LocalTherapies = [Therapy.Resection, Therapy.Rfa, Therapy.Mwa, Therapy.Cryoablation, Therapy.Ire, Therapy.Sbrt];
     private static readonly Therapy[] ResectOrAblate = [Therapy.Resection, Therapy.Rfa, Therapy.Mwa, Therapy.Cryoablation, Therapy.Ire];
+    private static readonly Therapy[] SbrtOnly = [Therapy.Sbrt];
     private static readonly Therapy[] PatientStrategies = [Therapy.CurativeLocal, Therapy.Haic, Therapy.Sirt, Therapy.Systemic];
     private static readonly string[] IreLocationStructures = ["bile-duct", "bowel", "stomach", "gallbladder", "large-vessel"];
 
     private readonly RuleSet _rules;
+    private static readonly string[] OutcomeFlags =
+    [
+        "always", "small", "intermediate", "large", "perivascular", "unresectable", "ras-mutant", "palliative-pain", "curative",
+        "liver-only-collision", "liver-unresectable", "liver-present", "lung-present", "first-line", "oxaliplatin-rechallenge",
+        "later-line", "second-line", "salvage",
+    ];
+
     private readonly Dictionary<(Therapy, string, string), ExpectedOutcome[]> _outcomes = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ExpectedOutcome[]> _outcomeCache = new();
     private readonly Dictionary<string, int[]> _preference = [];
     private readonly string _marginNote;
     private readonly string _rasMarginNote;
@@ -38,6 +47,11 @@ public sealed class TumourBoardEngine
         foreach (var rule in rules.Outcomes)
         {
             var therapy = TherapyNames.Parse(rule.Therapy);
+            if (Array.IndexOf(OutcomeFlags, rule.When) < 0)
+            {
+                throw new InvalidOperationException($"Outcome rule for {rule.Therapy} names an unknown situation '{rule.When}' (known: {string.Join(", ", OutcomeFlags)}).");
+            }
+
             var key = (therapy, rule.Organ, rule.When);
             var resolved = rule.Figures.Select(f => evidence.FindFigure(f) is { } hit
                     ? new ExpectedOutcome(f, hit.Item, hit.Figure)
@@ -84,7 +98,7 @@ public sealed class TumourBoardEngine
         var disease = SummariseDisease(context);
         var patientOptions = AssessPatient(context, lesions, disease);
         var scores = PrognosticScoreCalculator.Compute(@case);
-        var missing = CollectMissingData(@case, lesions, patientOptions, disease);
+        var missing = CollectMissingData(lesions, patientOptions, disease);
         return new Assessment(@case.CaseId, _rules.DisplayVersion, Evidence.Version, lesions, patientOptions, disease, scores, missing);
     }
 
@@ -101,24 +115,7 @@ public sealed class TumourBoardEngine
 
         var organKey = OrganKey(lesion.Organ);
         var preference = _preference.TryGetValue(organKey, out var p) ? p : _preference["other"];
-        var order = new int[options.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        Array.Sort(order, (a, b) =>
-        {
-            var byEligibility = options[a].Eligibility.CompareTo(options[b].Eligibility);
-            return byEligibility != 0 ? byEligibility : preference[a].CompareTo(preference[b]);
-        });
-        var ranked = new TherapyOption[options.Length];
-        for (var r = 0; r < order.Length; r++)
-        {
-            ranked[r] = options[order[r]] with { Rank = r + 1 };
-        }
-
-        return new LesionAssessment(lesion.Id, lesion.Organ, ranked);
+        return new LesionAssessment(lesion.Id, lesion.Organ, Rank(options, preference));
     }
 
     private TherapyOption AssessLocal(Therapy therapy, Lesion lesion, string path, CaseContext ctx)
@@ -393,11 +390,9 @@ public sealed class TumourBoardEngine
 
     private void HeatSink(string id, Lesion l, string path, CriteriaList c)
     {
-        if (l.LargeVesselCalibreMm is { } calibre && calibre < _rules.LargeVesselMinCalibreMm)
-        {
-            c.MetAdvisory(id, calibre, "nearest vessel below the large-vessel calibre");
-        }
-        else if (l.DistanceToLargeVesselMm is not { } v)
+        // distanceToLargeVesselMm is by definition the distance to a vessel of >= 3 mm. A calibre below that
+        // contradicts the field (the reader warns); the conservative reading keeps the heat-sink flag.
+        if (l.DistanceToLargeVesselMm is not { } v)
         {
             c.Unknown(id, Advisory, path + "distanceToLargeVesselMm");
         }
@@ -416,7 +411,9 @@ public sealed class TumourBoardEngine
         var anyUnassessed = false;
         var visible = false;
         var conspicuous = false;
-        foreach (var (_, value) in l.Visibility.All())
+        var v = l.Visibility;
+        Span<Cases.Visibility> modalities = [v.Ultrasound, v.Ct, v.Mri, v.Cbct];
+        foreach (var value in modalities)
         {
             switch (value)
             {
@@ -678,19 +675,7 @@ public sealed class TumourBoardEngine
             Systemic(ctx),
         };
         _ = disease;
-        var order = Enumerable.Range(0, options.Length).ToArray();
-        Array.Sort(order, (a, b) =>
-        {
-            var e = options[a].Eligibility.CompareTo(options[b].Eligibility);
-            return e != 0 ? e : a.CompareTo(b);
-        });
-        var ranked = new TherapyOption[options.Length];
-        for (var r = 0; r < order.Length; r++)
-        {
-            ranked[r] = options[order[r]] with { Rank = r + 1 };
-        }
-
-        return ranked;
+        return Rank(options, PatientStrategyOrder);
     }
 
     private TherapyOption CurativeLocal(CaseContext ctx, LesionAssessment[] lesions)
@@ -705,10 +690,18 @@ public sealed class TumourBoardEngine
         {
             // Curative intent rests on resection and ablation (DR-02); SBRT alone counts only with caution.
             var best = BestEligibility(la, ResectOrAblate);
-            if (best == Eligibility.NotEligible && BestEligibility(la, [Therapy.Sbrt]) is Eligibility.Eligible or Eligibility.Caution)
+            if (best == Eligibility.NotEligible)
             {
-                firstSbrtOnly ??= la.LesionId;
-                best = Eligibility.Caution;
+                var sbrt = BestEligibility(la, SbrtOnly);
+                if (sbrt is Eligibility.Eligible or Eligibility.Caution)
+                {
+                    firstSbrtOnly ??= la.LesionId;
+                    best = Eligibility.Caution;
+                }
+                else
+                {
+                    best = sbrt; // unknown stays unknown: missing data must never read as "untreatable"
+                }
             }
 
             anyNot |= best == Eligibility.NotEligible;
@@ -1082,12 +1075,31 @@ public sealed class TumourBoardEngine
 
     private IReadOnlyList<ExpectedOutcome> Outcomes(Therapy therapy, string organ, IReadOnlyList<string> flags)
     {
-        List<ExpectedOutcome>? result = null;
+        var mask = 0;
         foreach (var flag in flags)
         {
-            if (_outcomes.TryGetValue((therapy, organ, flag), out var hits))
+            mask |= 1 << Array.IndexOf(OutcomeFlags, flag);
+        }
+
+        return Outcomes(therapy, organ, mask);
+    }
+
+    /// <summary>The outcome figures for a therapy, organ and set of situations (a bit mask over <see cref="OutcomeFlags"/>),
+    /// memoised: there are few distinct combinations, and the engine runs on every keystroke.</summary>
+    private ExpectedOutcome[] Outcomes(Therapy therapy, string organ, int mask)
+    {
+        // Key: therapy, organ and situation mask packed into one long (no string hashing on the hot path).
+        var key = ((long)therapy << 40) | ((long)OrganIndex(organ) << 32) | (uint)mask;
+        if (_outcomeCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var result = new List<ExpectedOutcome>();
+        for (var bit = 0; bit < OutcomeFlags.Length; bit++)
+        {
+            if ((mask & (1 << bit)) != 0 && _outcomes.TryGetValue((therapy, organ, OutcomeFlags[bit]), out var hits))
             {
-                result ??= new List<ExpectedOutcome>(8);
                 foreach (var h in hits)
                 {
                     if (!result.Exists(x => x.Reference == h.Reference))
@@ -1098,90 +1110,171 @@ public sealed class TumourBoardEngine
             }
         }
 
-        return result is null ? [] : result;
+        var array = result.ToArray();
+        _outcomeCache.TryAdd(key, array);
+        return array;
     }
 
-    private string[] LesionFlags(Lesion l, Patient patient)
+    private int LesionFlags(Lesion l, Patient patient)
     {
-        var flags = new List<string>(7) { "always" };
+        var mask = Flag("always");
         if (patient.RasStatus == MutationStatus.Mutant)
         {
-            flags.Add("ras-mutant");
+            mask |= Flag("ras-mutant");
         }
 
         if (l.LongestDiameterMm is { } d)
         {
-            flags.Add(d < _rules.SmallLesionMaxMm ? "small" : d <= _rules.IntermediateLesionMaxMm ? "intermediate" : "large");
+            mask |= Flag(d < _rules.SmallLesionMaxMm ? "small" : d <= _rules.IntermediateLesionMaxMm ? "intermediate" : "large");
         }
 
         if (l.DistanceToLargeVesselMm is { } v && v < _rules.PerivascularDistanceMm)
         {
-            flags.Add("perivascular");
+            mask |= Flag("perivascular");
         }
 
         if (l.SurgicalAssessment == SurgicalAssessment.Unresectable)
         {
-            flags.Add("unresectable");
+            mask |= Flag("unresectable");
         }
 
-        switch (l.Intent)
+        mask |= l.Intent switch
         {
-            case BoneLesionIntent.PalliativePain: flags.Add("palliative-pain"); break;
-            case BoneLesionIntent.Curative: flags.Add("curative"); break;
-        }
-
-        return [.. flags];
+            BoneLesionIntent.PalliativePain => Flag("palliative-pain"),
+            BoneLesionIntent.Curative => Flag("curative"),
+            _ => 0,
+        };
+        return mask;
     }
 
-    private static List<MissingDataItem> CollectMissingData(MetastaticCase @case, LesionAssessment[] lesions, IReadOnlyList<TherapyOption> patientOptions, DiseaseSummary disease)
-    {
-        var order = new List<string>();
-        var byField = new Dictionary<string, (List<string> NeededFor, bool Required)>(StringComparer.Ordinal);
+    private static int Flag(string name) => 1 << Array.IndexOf(OutcomeFlags, name);
 
-        void Collect(string owner, string? therapy, IReadOnlyList<CriterionResult> criteria)
+    private static int OrganIndex(string organ) => organ switch
+    {
+        "liver" => 0,
+        "lung" => 1,
+        "bone" => 2,
+        "any" => 3,
+        _ => 4,
+    };
+
+    private static List<MissingDataItem> CollectMissingData(LesionAssessment[] lesions, IReadOnlyList<TherapyOption> patientOptions, DiseaseSummary disease)
+    {
+        // Few fields are missing per case: a list searched linearly beats a dictionary here (no hashing, one allocation).
+        List<(string Field, List<MissingDataNeed> Needs, bool Required)>? found = null;
+
+        void Collect(string owner, Therapy? therapy, List<CriterionResult> criteria)
         {
             foreach (var cr in criteria)
             {
-                if (cr.Status != CriterionStatus.Unknown)
+                if (cr.Status != CriterionStatus.Unknown || cr.MissingFields.Count == 0)
                 {
                     continue;
                 }
 
+                found ??= new(8);
                 foreach (var field in cr.MissingFields)
                 {
-                    if (!byField.TryGetValue(field, out var entry))
+                    var i = 0;
+                    while (i < found.Count && !string.Equals(found[i].Field, field, StringComparison.Ordinal))
                     {
-                        entry = (new List<string>(), false);
-                        order.Add(field);
+                        i++;
                     }
 
-                    var label = therapy is null ? $"{owner}: {cr.Id}" : $"{owner} {therapy}: {cr.Id}";
-                    if (!entry.NeededFor.Contains(label))
+                    if (i == found.Count)
                     {
-                        entry.NeededFor.Add(label);
+                        found.Add((field, new List<MissingDataNeed>(4), false));
                     }
 
-                    byField[field] = (entry.NeededFor, entry.Required || cr.Severity == Required);
+                    var need = new MissingDataNeed(owner, therapy, cr.Id);
+                    var entry = found[i];
+                    if (!entry.Needs.Contains(need))
+                    {
+                        entry.Needs.Add(need);
+                    }
+
+                    if (!entry.Required && cr.Severity == Required)
+                    {
+                        found[i] = (entry.Field, entry.Needs, true);
+                    }
                 }
             }
         }
 
         foreach (var la in lesions)
         {
+            string? owner = null;
             foreach (var option in la.Options)
             {
-                Collect($"lesion {la.LesionId}", TherapyNames.ToJson(option.Therapy), option.Criteria);
+                if (HasUnknown(option.CriteriaList))
+                {
+                    Collect(owner ??= "lesion " + la.LesionId, option.Therapy, option.CriteriaList);
+                }
             }
         }
 
-        Collect("patient", null, disease.OligometastaticCriteria);
+        Collect("patient", null, (List<CriterionResult>)disease.OligometastaticCriteria);
         foreach (var option in patientOptions)
         {
-            Collect("patient", TherapyNames.ToJson(option.Therapy), option.Criteria);
+            Collect("patient", option.Therapy, option.CriteriaList);
         }
 
-        _ = @case;
-        return [.. order.Select(f => new MissingDataItem(f, byField[f].NeededFor, byField[f].Required))];
+        if (found is null)
+        {
+            return [];
+        }
+
+        var result = new List<MissingDataItem>(found.Count);
+        foreach (var (field, needs, required) in found)
+        {
+            result.Add(new MissingDataItem(field, needs, required));
+        }
+
+        return result;
+    }
+
+    private static bool HasUnknown(List<CriterionResult> criteria)
+    {
+        foreach (var c in criteria)
+        {
+            if (c.Status == CriterionStatus.Unknown)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly int[] PatientStrategyOrder = [0, 1, 2, 3];
+
+    /// <summary>Orders options by eligibility, then by the given preference (index → place), and numbers them from 1.
+    /// An insertion sort: six options at most, and no allocation beyond the result.</summary>
+    private static TherapyOption[] Rank(TherapyOption[] options, int[] preference)
+    {
+        var ranked = new TherapyOption[options.Length];
+        var keys = new int[options.Length];
+        for (var i = 0; i < options.Length; i++)
+        {
+            var key = ((int)options[i].Eligibility * 64) + preference[i];
+            var j = i;
+            while (j > 0 && keys[j - 1] > key)
+            {
+                keys[j] = keys[j - 1];
+                ranked[j] = ranked[j - 1];
+                j--;
+            }
+
+            keys[j] = key;
+            ranked[j] = options[i];
+        }
+
+        for (var r = 0; r < ranked.Length; r++)
+        {
+            ranked[r].Rank = r + 1;
+        }
+
+        return ranked;
     }
 
     private static Eligibility BestEligibility(LesionAssessment la, Therapy[] among)

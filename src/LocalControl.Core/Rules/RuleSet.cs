@@ -29,6 +29,7 @@ public sealed partial class RuleSet
     private static readonly Lazy<RuleSet> DefaultRules = new(LoadEmbedded);
     private readonly FrozenDictionary<string, Threshold> _thresholds;
     private readonly FrozenDictionary<string, CriterionDefinition> _criteria;
+    private readonly Dictionary<string, CriterionDefinition> _criteriaByIdentity;
     private readonly Dictionary<string, string> _criterionTemplates;
 
     private RuleSet(string id, string version, string title, Dictionary<string, Threshold> thresholds,
@@ -47,6 +48,10 @@ public sealed partial class RuleSet
         _criteria = criterionTemplates.ToFrozenDictionary(
             kv => kv.Key,
             kv => new CriterionDefinition(kv.Key, Fill(kv.Value, kv.Key), criterionEvidence[kv.Key]));
+
+        // The engine names criteria with string literals, which the runtime interns: keyed by the interned
+        // instance, a lookup hashes an object reference instead of the characters (the engine's hottest lookup).
+        _criteriaByIdentity = _criteria.ToDictionary(kv => string.Intern(kv.Key), kv => kv.Value, IdentityComparer.Instance);
 
         SmallLesionMaxMm = Value("smallLesionMaxMm");
         IntermediateLesionMaxMm = Value("intermediateLesionMaxMm");
@@ -132,7 +137,9 @@ public sealed partial class RuleSet
 
     /// <summary>The definition of a criterion; throws for an id the rule set lacks (a programming error).</summary>
     public CriterionDefinition Criterion(string id) =>
-        _criteria.TryGetValue(id, out var c) ? c : throw new InvalidOperationException($"The rule set has no criterion '{id}'.");
+        _criteriaByIdentity.TryGetValue(id, out var fast) ? fast
+        : _criteria.TryGetValue(id, out var c) ? c
+        : throw new InvalidOperationException($"The rule set has no criterion '{id}'.");
 
     /// <summary>
     /// A centre's rule set: this one with thresholds replaced from an override file
@@ -297,6 +304,16 @@ public sealed partial class RuleSet
         {
             problems.Add($"{source}: thresholds.{upper}: must be ≥ {lower} ({t[lower].Value.ToString(CultureInfo.InvariantCulture)})");
         }
+    }
+
+    /// <summary>Compares strings by reference: a hit means the very same (interned) instance.</summary>
+    private sealed class IdentityComparer : IEqualityComparer<string>
+    {
+        public static readonly IdentityComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(string obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
     }
 
     [GeneratedRegex(@"\{([A-Za-z]+)\}")]

@@ -158,7 +158,7 @@ public class CaseFileReaderTests
     public void Write_then_read_returns_the_same_case()
     {
         var gen =
-            from d in Gen.Choose(1, 3000)
+            from d in Gen.Choose(20, 3000)
             from h in Gen.Choose(0, 900)
             from ecog in Gen.Choose(0, 4)
             from known in Gen.Elements(true, false)
@@ -180,7 +180,7 @@ public class CaseFileReaderTests
             return back.IsValid && back.Warnings.Count == 0 && CaseFileWriter.Write(back.Case!) == CaseFileWriter.Write(c)
                 && back.Case!.Lesions[0] == c.Lesions[0] with { AdjacentStructures = back.Case.Lesions[0].AdjacentStructures }
                 && (back.Case.Lesions[0].AdjacentStructures?.SequenceEqual(c.Lesions[0].AdjacentStructures!) ?? c.Lesions[0].AdjacentStructures is null);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200));
+        }).Check(PropertyConfig.Seeded(200));
     }
 
     [Fact]

@@ -75,17 +75,19 @@ public class EnginePropertyTests
     private static Eligibility Of(Assessment a, string lesionId, Therapy t) =>
         a.Lesions.Single(l => l.LesionId == lesionId).Options.Single(o => o.Therapy == t).Eligibility;
 
-    private static bool NeverMoreEligible(Assessment before, Assessment after, string lesionId)
+    private static bool NeverMoreEligible(Assessment before, Assessment after, string lesionId, bool includeCurativeLocal = true)
     {
         foreach (var t in Thermal)
         {
             if (Of(after, lesionId, t) < Of(before, lesionId, t))
             {
-                return false;
+                throw new InvalidOperationException($"{t}: {Of(before, lesionId, t)} became {Of(after, lesionId, t)}");
             }
         }
 
-        return after.PatientOptions.Single(o => o.Therapy == Therapy.CurativeLocal).Eligibility
+        // A central lesion can gain IRE, so curative-intent treatment of all disease may become possible as the
+        // lesion nears the hilum; for size and vessels no local option can improve, so the whole strategy cannot either.
+        return !includeCurativeLocal || after.PatientOptions.Single(o => o.Therapy == Therapy.CurativeLocal).Eligibility
             >= before.PatientOptions.Single(o => o.Therapy == Therapy.CurativeLocal).Eligibility;
     }
 
@@ -104,7 +106,7 @@ public class EnginePropertyTests
 
             var larger = c with { Lesions = [l with { LongestDiameterMm = d + grow }, .. c.Lesions.Skip(1)] };
             return NeverMoreEligible(TumourBoardEngine.Default.Assess(c), TumourBoardEngine.Default.Assess(larger), l.Id);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(400));
+        }).Check(PropertyConfig.Seeded(400));
     }
 
     [Fact]
@@ -122,7 +124,7 @@ public class EnginePropertyTests
 
             var closer = c with { Lesions = [l with { DistanceToLargeVesselMm = Math.Max(0, v - shift) }, .. c.Lesions.Skip(1)] };
             return NeverMoreEligible(TumourBoardEngine.Default.Assess(c), TumourBoardEngine.Default.Assess(closer), l.Id);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(400));
+        }).Check(PropertyConfig.Seeded(400));
     }
 
     [Fact]
@@ -139,8 +141,8 @@ public class EnginePropertyTests
             }
 
             var closer = c with { Lesions = [l with { DistanceToHilumMm = Math.Max(0, h - shift) }, .. c.Lesions.Skip(1)] };
-            return NeverMoreEligible(TumourBoardEngine.Default.Assess(c), TumourBoardEngine.Default.Assess(closer), l.Id);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(400));
+            return NeverMoreEligible(TumourBoardEngine.Default.Assess(c), TumourBoardEngine.Default.Assess(closer), l.Id, includeCurativeLocal: false);
+        }).Check(PropertyConfig.Seeded(400));
     }
 
     private static readonly Func<MetastaticCase, MetastaticCase>[] Removals =
@@ -193,19 +195,19 @@ public class EnginePropertyTests
                     var ca = a.Criteria.FirstOrDefault(x => x.Id == cb.Id);
                     if (ca is not null && ca.Status != cb.Status && ca.Status != CriterionStatus.Unknown)
                     {
-                        return false;
+                        throw new InvalidOperationException($"removal {r}: {b.Therapy} {cb.Id} went from {cb.Status} to {ca.Status}\n{CaseFileWriter.Write(c)}");
                     }
                 }
 
                 // An option that was unknown or not eligible never becomes eligible by losing data.
                 if (b.Eligibility is Eligibility.Unknown or Eligibility.NotEligible && a.Eligibility is Eligibility.Eligible or Eligibility.Caution)
                 {
-                    return false;
+                    throw new InvalidOperationException($"removal {r}: {b.Therapy} went from {b.Eligibility} to {a.Eligibility}\n{CaseFileWriter.Write(c)}");
                 }
             }
 
             return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(600));
+        }).Check(PropertyConfig.Seeded(600));
     }
 
     private static IEnumerable<(TherapyOption Before, TherapyOption After)> Pairs(Assessment before, Assessment after)
@@ -246,6 +248,6 @@ public class EnginePropertyTests
             // Eligibility is derived from the criteria by the documented rule, never set by hand.
             return a.Lesions.SelectMany(l => l.Options).Concat(a.PatientOptions)
                 .All(o => o.Eligibility == CriteriaList.Aggregate(o.Criteria));
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+        }).Check(PropertyConfig.Seeded(300));
     }
 }

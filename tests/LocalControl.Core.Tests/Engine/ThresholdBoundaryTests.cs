@@ -55,12 +55,12 @@ public class ThresholdBoundaryTests
     }
 
     [Fact]
-    public void A_vessel_below_3_mm_calibre_causes_no_heat_sink()
+    public void A_calibre_below_3_mm_contradicting_the_large_vessel_field_keeps_the_conservative_heat_sink_flag()
     {
         var a = Assess(Case(IdealLiverLesion() with { DistanceToLargeVesselMm = 0, LargeVesselCalibreMm = 2.9 }));
-        Assert.Equal(Eligibility.Eligible, a.Option("L1", Therapy.Rfa).Eligibility);
-        a = Assess(Case(IdealLiverLesion() with { DistanceToLargeVesselMm = 0, LargeVesselCalibreMm = 3 }));
         Assert.Equal(Eligibility.Caution, a.Option("L1", Therapy.Rfa).Eligibility);
+        var r = LocalControl.Core.Cases.CaseFileReader.Read("""{"caseId":"C","lesions":[{"id":"L1","organ":"liver","distanceToLargeVesselMm":0,"largeVesselCalibreMm":2.9}]}""");
+        Assert.Contains(r.Warnings, w => w.Path == "lesions[0].largeVesselCalibreMm");
     }
 
     [Theory]
