@@ -155,7 +155,7 @@ public sealed class TumourBoardEngine
                 Resectability(l, path, c);
                 FutureLiverRemnant(ctx, c);
                 NoCirrhosis(ctx, c);
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 return;
             case Therapy.Rfa:
             case Therapy.Mwa:
@@ -175,7 +175,7 @@ public sealed class TumourBoardEngine
                 }
 
                 RasMarginAdvice(ctx, c);
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 notes.Add(_marginNote);
                 if (ctx.Patient.RasStatus == MutationStatus.Mutant)
                 {
@@ -193,14 +193,14 @@ public sealed class TumourBoardEngine
                 IreUnsuitableForResection(l, path, c);
                 IreLocation(l, path, c);
                 Visibility(l, path, c);
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 notes.Add("IRE is reserved for small tumours truly unsuitable for resection and thermal ablation; it needs general anaesthesia with cardiac synchronisation and has a learning curve (I1, I2).");
                 return;
             case Therapy.Sbrt:
                 SbrtSize(l, path, c);
                 AvoidHollowViscera(l, path, c);
                 c.Failed("organ-evidence", Advisory, text: "limited evidence: series of 3-5 cm liver metastases only, no comparative studies (L5); an alternative when resection and ablation are unsuitable (DR-08)");
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 return;
         }
     }
@@ -211,7 +211,7 @@ public sealed class TumourBoardEngine
         {
             case Therapy.Resection:
                 Resectability(l, path, c);
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 return;
             case Therapy.Rfa:
             case Therapy.Mwa:
@@ -239,7 +239,7 @@ public sealed class TumourBoardEngine
                     c.Failed("lung-lesion-count", Advisory, lungCount);
                 }
 
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 return;
             case Therapy.Ire:
                 c.Failed("organ-evidence", Required, text: "no evidence for IRE of lung metastases");
@@ -247,7 +247,7 @@ public sealed class TumourBoardEngine
             case Therapy.Sbrt:
                 SbrtSize(l, path, c);
                 c.Failed("organ-evidence", Advisory, text: "no outcome figure for SBRT of lung metastases in the evidence base");
-                PerformanceStatus(ctx, c, Required);
+                PerformanceStatus(ctx, c, Advisory);
                 return;
         }
     }

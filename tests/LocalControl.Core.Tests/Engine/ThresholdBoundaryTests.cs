@@ -132,13 +132,23 @@ public class ThresholdBoundaryTests
     }
 
     [Theory]
-    [InlineData(2, "eligible")]
-    [InlineData(3, "not-eligible")]
-    public void Ecog_above_2_excludes_curative_local_therapy(int ecog, string expected)
+    [InlineData(2, "eligible", "eligible")]
+    [InlineData(3, "caution", "not-eligible")]
+    public void Ecog_above_2_cautions_each_lesion_option_and_excludes_the_curative_strategy(int ecog, string lesionLevel, string strategy)
     {
         var a = Assess(Case(FitPatient with { Ecog = ecog }, IdealLiverLesion()));
-        Assert.Equal(expected, TherapyNames.ToJson(a.Option("L1", Therapy.Resection).Eligibility));
-        Assert.Equal(expected, TherapyNames.ToJson(a.PatientOption(Therapy.CurativeLocal).Eligibility));
+        Assert.Equal(lesionLevel, TherapyNames.ToJson(a.Option("L1", Therapy.Resection).Eligibility));
+        Assert.Equal(lesionLevel, TherapyNames.ToJson(a.Option("L1", Therapy.Rfa).Eligibility));
+        Assert.Equal(strategy, TherapyNames.ToJson(a.PatientOption(Therapy.CurativeLocal).Eligibility));
+    }
+
+    [Fact]
+    public void An_unknown_performance_status_leaves_lesion_options_to_the_lesion_and_the_strategy_unknown()
+    {
+        var a = Assess(Case(FitPatient with { Ecog = null }, IdealLiverLesion()));
+        Assert.Equal(Eligibility.Eligible, a.Option("L1", Therapy.Rfa).Eligibility);
+        Assert.Equal(Eligibility.Unknown, a.PatientOption(Therapy.CurativeLocal).Eligibility);
+        Assert.Contains(a.MissingData, m => m.Field == "patient.ecog" && m.ChangesEligibility);
     }
 
     [Theory]

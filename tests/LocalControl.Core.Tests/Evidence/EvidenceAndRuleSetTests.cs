@@ -53,6 +53,7 @@ public class EvidenceAndRuleSetTests
         var rules = RuleSet.Default;
         foreach (var (id, criterion) in rules.Criteria)
         {
+            Assert.NotEmpty(criterion.Evidence);
             Assert.All(criterion.Evidence, e => Assert.NotNull(EvidenceBase.Default.Find(e)));
             Assert.DoesNotContain("{", criterion.Description, StringComparison.Ordinal);
             _ = id;
