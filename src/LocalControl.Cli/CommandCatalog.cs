@@ -9,9 +9,12 @@ internal static class CommandCatalog
     {
         ArgumentNullException.ThrowIfNull(context);
 
-        // Decide (tumour-board commands are added here)
+        // Decide
+        yield return Commands.AssessCommand.Create(context);
+        yield return Commands.ValidateCommand.Create(context);
+        yield return Commands.EvidenceCommand.Create(context);
+        yield return Commands.SchemaCommand.Create(context);
 
         // Measure (imaging commands are added here)
-        yield break;
     }
 }

@@ -1,0 +1,201 @@
+using LocalControl.Core.Cases;
+using LocalControl.Core.Evidence;
+
+namespace LocalControl.Core.Engine;
+
+/// <summary>A therapy of the local-therapy toolbox (per lesion) or a patient-level strategy.</summary>
+public enum Therapy
+{
+    /// <summary>Surgical R0 resection.</summary>
+    Resection,
+    /// <summary>Radiofrequency ablation.</summary>
+    Rfa,
+    /// <summary>Microwave ablation.</summary>
+    Mwa,
+    /// <summary>Cryoablation.</summary>
+    Cryoablation,
+    /// <summary>Irreversible electroporation (non-thermal ablation).</summary>
+    Ire,
+    /// <summary>Stereotactic body radiotherapy (SABR).</summary>
+    Sbrt,
+    /// <summary>Curative-intent local treatment of all disease by a combination of local therapies.</summary>
+    CurativeLocal,
+    /// <summary>Hepatic arterial infusion chemotherapy.</summary>
+    Haic,
+    /// <summary>Selective internal radiation therapy (radioembolisation).</summary>
+    Sirt,
+    /// <summary>Systemic therapy.</summary>
+    Systemic,
+}
+
+/// <summary>The engine's view of an option. Listed from most to least favourable.</summary>
+public enum Eligibility
+{
+    /// <summary>Every criterion met.</summary>
+    Eligible,
+    /// <summary>No required criterion failed or unknown, but an advisory criterion failed: MDT to weigh.</summary>
+    Caution,
+    /// <summary>A required criterion cannot be evaluated for missing data.</summary>
+    Unknown,
+    /// <summary>A required criterion failed.</summary>
+    NotEligible,
+}
+
+/// <summary>Outcome of one criterion.</summary>
+public enum CriterionStatus
+{
+    /// <summary>Satisfied by the data.</summary>
+    Met,
+    /// <summary>Not satisfied by the data.</summary>
+    Failed,
+    /// <summary>Cannot be decided: data missing.</summary>
+    Unknown,
+}
+
+/// <summary>What a failed criterion does to the option.</summary>
+public enum CriterionSeverity
+{
+    /// <summary>Failing makes the option not eligible; unknown makes it unknown.</summary>
+    Required,
+    /// <summary>Failing makes the option 'caution'; unknown leaves it unchanged (the missing data is still listed).</summary>
+    Advisory,
+}
+
+/// <summary>The result of one criterion for one option.</summary>
+/// <param name="Definition">Id, description (thresholds filled in) and evidence ids, from the rule set.</param>
+/// <param name="Status">Met, failed or unknown.</param>
+/// <param name="Severity">Required or advisory (for this result: some criteria fail as advisory in one band, required in another).</param>
+/// <param name="ObservedValue">The value the criterion looked at, when numeric (in the unit of the field).</param>
+/// <param name="ObservedText">The value the criterion looked at, when not numeric (or a short finding).</param>
+/// <param name="MissingFields">JSON paths of the case-file fields that would resolve an unknown status.</param>
+public sealed record CriterionResult(
+    Rules.CriterionDefinition Definition,
+    CriterionStatus Status,
+    CriterionSeverity Severity,
+    double? ObservedValue,
+    string? ObservedText,
+    IReadOnlyList<string> MissingFields)
+{
+    /// <summary>Criterion id.</summary>
+    public string Id => Definition.Id;
+}
+
+/// <summary>An expected outcome: one evidence figure with its source.</summary>
+/// <param name="Reference">Figure reference <c>ITEM/FIGURE</c>.</param>
+/// <param name="Item">The evidence item (citation, grade, population).</param>
+/// <param name="Figure">The figure.</param>
+public sealed record ExpectedOutcome(string Reference, EvidenceItem Item, EvidenceFigure Figure);
+
+/// <summary>One therapy option with its eligibility, every criterion, and expected outcomes.</summary>
+public sealed record TherapyOption(
+    Therapy Therapy,
+    Eligibility Eligibility,
+    IReadOnlyList<CriterionResult> Criteria,
+    IReadOnlyList<ExpectedOutcome> ExpectedOutcomes,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The criteria as the engine built them (a concrete list: no interface dispatch on the hot path).</summary>
+    internal List<CriterionResult> CriteriaList => (List<CriterionResult>)Criteria;
+
+    /// <summary>1-based rank among the options of its list (1 = most favourable).</summary>
+    public int Rank { get; internal set; }
+
+    /// <summary>For <see cref="Therapy.CurativeLocal"/>: per lesion, the local options that could treat it, best first.</summary>
+    public IReadOnlyList<LesionPlan>? Plan { get; init; }
+
+    /// <summary>For HAIC and SIRT: the treatment setting (first-line, oxaliplatin-rechallenge, second-line, salvage, later-line).</summary>
+    public string? Setting { get; init; }
+}
+
+/// <summary>The local options that could treat one lesion within a curative-intent strategy.</summary>
+public sealed record LesionPlan(string LesionId, IReadOnlyList<Therapy> Options);
+
+/// <summary>Every option for one lesion.</summary>
+public sealed record LesionAssessment(string LesionId, Organ Organ, IReadOnlyList<TherapyOption> Options);
+
+/// <summary>Summary of the disease across lesions.</summary>
+public sealed record DiseaseSummary(
+    int LesionCount,
+    IReadOnlyDictionary<Organ, int> LesionsByOrgan,
+    bool LiverOnly,
+    bool ExtrahepaticDisease,
+    string Oligometastatic,
+    IReadOnlyList<CriterionResult> OligometastaticCriteria);
+
+/// <summary>One criterion that needs a missing item of data.</summary>
+/// <param name="Owner">"lesion L1" or "patient".</param>
+/// <param name="Therapy">The option concerned, or null for the disease summary.</param>
+/// <param name="CriterionId">The criterion.</param>
+public readonly record struct MissingDataNeed(string Owner, Therapy? Therapy, string CriterionId)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        Therapy is { } t ? $"{Owner} {TherapyNames.ToJson(t)}: {CriterionId}" : $"{Owner}: {CriterionId}";
+}
+
+/// <summary>An item of data that would resolve one or more unknown criteria.</summary>
+public sealed class MissingDataItem
+{
+    private IReadOnlyList<string>? _labels;
+
+    /// <summary>Creates the item.</summary>
+    public MissingDataItem(string field, IReadOnlyList<MissingDataNeed> needs, bool changesEligibility)
+    {
+        Field = field;
+        Needs = needs;
+        ChangesEligibility = changesEligibility;
+    }
+
+    /// <summary>JSON path in the case file.</summary>
+    public string Field { get; }
+
+    /// <summary>Which options and criteria need it.</summary>
+    public IReadOnlyList<MissingDataNeed> Needs { get; }
+
+    /// <summary>The needs as text (<c>lesion L1 rfa: away-from-hilum</c>), formatted on first use.</summary>
+    public IReadOnlyList<string> NeededFor => _labels ??= [.. Needs.Select(n => n.ToString())];
+
+    /// <summary>True when a required criterion needs it (it can change an eligibility).</summary>
+    public bool ChangesEligibility { get; }
+}
+
+/// <summary>A prognostic score, computed when data allow; information only, never an exclusion.</summary>
+/// <param name="Name">Score name.</param>
+/// <param name="Value">The score, or null when a component is unknown.</param>
+/// <param name="Minimum">Lowest possible value given the known components.</param>
+/// <param name="Maximum">Highest possible value given the known components.</param>
+/// <param name="RiskGroup">Risk group when the value is known.</param>
+/// <param name="Components">Each component with its points (null = unknown).</param>
+/// <param name="Missing">Case-file fields needed to complete it.</param>
+/// <param name="Evidence">Evidence ids of the score's source.</param>
+/// <param name="Note">A caveat to show with the score.</param>
+public sealed record PrognosticScore(
+    string Name,
+    double? Value,
+    double Minimum,
+    double Maximum,
+    string? RiskGroup,
+    IReadOnlyList<ScoreComponent> Components,
+    IReadOnlyList<string> Missing,
+    IReadOnlyList<string> Evidence,
+    string? Note);
+
+/// <summary>One component of a prognostic score.</summary>
+public sealed record ScoreComponent(string Name, double? Points, string? Value);
+
+/// <summary>Prognostic context of a case.</summary>
+public sealed record PrognosticScores(PrognosticScore? Fong, PrognosticScore? Game, PrognosticScore? TumourBurden);
+
+/// <summary>
+/// The engine's assessment of a case: options per lesion and per patient, each with every criterion, evidence and
+/// expected outcomes; prognostic scores; and the data still missing. It ranks and explains; the MDT decides.
+/// </summary>
+public sealed record Assessment(
+    string CaseId,
+    string RuleSetVersion,
+    string EvidenceVersion,
+    IReadOnlyList<LesionAssessment> Lesions,
+    IReadOnlyList<TherapyOption> PatientOptions,
+    DiseaseSummary Disease,
+    PrognosticScores Scores,
+    IReadOnlyList<MissingDataItem> MissingData);
