@@ -25,6 +25,8 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
             throw new InvalidOperationException($"{Chromium} not found: install Debian's chromium (./test.sh does).");
         }
         Directory.CreateDirectory(Screenshots);
+        // The machine running the tests may be busy (CI with 2 cores): generous waits, never fixed sleeps.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -55,15 +57,19 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync("**/cases");
+            await AtAsync(page, "/cases");
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             await ShotAsync(page, "failed-sign-in-" + user);
             throw new InvalidOperationException($"Sign-in as {user} did not reach /cases; at {page.Url}: {await page.Locator("main").InnerTextAsync()}");
         }
         return page;
     }
+
+    // Polls the address until it ends with the path (a click's navigation may finish before or after this call).
+    private static Task AtAsync(IPage page, string pathAndFragment) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(pathAndFragment) + "$"));
 
     private static Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
@@ -77,7 +83,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
 
         // Create: a case file with patient data and no lesion yet is invalid, with the reader's message.
         await page.GetByRole(AriaRole.Link, new() { Name = "New case" }).ClickAsync();
-        await page.WaitForURLAsync("**/cases/new");
+        await AtAsync(page, "/cases/new");
         var caseFile = TestCases.Liver(caseId);
         caseFile["lesions"] = new JsonArray();
         await page.Locator("#CaseFileJson").FillAsync(TestCases.Json(caseFile));
@@ -98,7 +104,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         await Assertions.Expect(page.Locator("table[data-preview-for='L2']")).ToBeVisibleAsync();
         await ShotAsync(page, "02-editor-live-options");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save case" }).ClickAsync();
-        await page.WaitForURLAsync($"**/cases/{caseId}");
+        await AtAsync(page, $"/cases/{caseId}");
 
         // The case page: the option matrix per lesion and for the patient, evidence on click.
         await Assertions.Expect(page.Locator("[data-case-id]")).ToHaveTextAsync(caseId);
@@ -116,7 +122,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
 
         // The decision form.
         await page.GetByRole(AriaRole.Link, new() { Name = "Record decision" }).ClickAsync();
-        await page.WaitForURLAsync($"**/cases/{caseId}/decide");
+        await AtAsync(page, $"/cases/{caseId}/decide");
         await page.Locator("input[name=Intent][value=curative]").CheckAsync();
         var l1 = page.Locator("select[data-lesion='L1']");
         var firstTherapy = await l1.Locator("option").Nth(1).GetAttributeAsync("value");
@@ -125,7 +131,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         await page.GetByLabel("Attendees (names and disciplines)").FillAsync("Dr A (surgery), Dr B (IR), Dr C (oncology)");
         await ShotAsync(page, "05-decision-form");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
-        await page.WaitForURLAsync($"**/cases/{caseId}#h-decisions");
+        await AtAsync(page, $"/cases/{caseId}#h-decisions");
 
         // Reload: the decision is there, from the database.
         await page.ReloadAsync();
@@ -146,7 +152,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
 
         // The printable summary, rendered for print media, and as a PDF by the browser.
         await page.GetByRole(AriaRole.Link, new() { Name = "Print summary" }).ClickAsync();
-        await page.WaitForURLAsync($"**/cases/{caseId}/print");
+        await AtAsync(page, $"/cases/{caseId}/print");
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Tumour-board summary");
         await Assertions.Expect(page.Locator("header.top")).ToBeHiddenAsync();
