@@ -66,9 +66,12 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         }
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            // Parameterised LIKE; the wildcard characters of the search text itself are escaped.
-            var pattern = "%" + EscapeLike(query.Search.Trim().ToLowerInvariant()) + "%";
-            q = q.Where(c => EF.Functions.Like(c.CaseId.ToLower(), pattern, "\\") || EF.Functions.Like(c.Organs, pattern, "\\"));
+            // Parameterised, case-insensitive LIKE; the wildcard characters of the search text itself are escaped.
+            // SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE. Neither lower-cases every row.
+            var pattern = "%" + EscapeLike(query.Search.Trim()) + "%";
+            q = db.Database.IsNpgsql()
+                ? q.Where(c => EF.Functions.ILike(c.CaseId, pattern, "\\") || EF.Functions.ILike(c.Organs, pattern, "\\"))
+                : q.Where(c => EF.Functions.Like(c.CaseId, pattern, "\\") || EF.Functions.Like(c.Organs, pattern, "\\"));
         }
         var total = await q.CountAsync(ct).ConfigureAwait(false);
         var items = await q.OrderByDescending(c => c.UpdatedUtc).ThenBy(c => c.Id)

@@ -241,6 +241,10 @@ public abstract class WebAppTests(LocalControlApp app)
         Assert.Equal("discussed", after!["status"]!.GetValue<string>());
         var discussed = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases?status=discussed&search={caseId}");
         Assert.Equal(1, discussed!["total"]!.GetValue<int>());
+        var anyCase = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases?search={caseId.ToLowerInvariant()}");
+        Assert.Equal(1, anyCase!["total"]!.GetValue<int>()); // search ignores case on both databases
+        var notYet = await clinician.GetFromJsonAsync<JsonObject>($"/api/cases?status=treated&search={caseId}");
+        Assert.Equal(0, notYet!["total"]!.GetValue<int>());
         var page = await clinician.GetStringAsync($"/cases/{caseId}");
         Assert.Contains("data-decision-id", page, StringComparison.Ordinal);
 

@@ -15,8 +15,15 @@ public sealed record CaseFileCheck(CaseReadResult Result, CaseFileContent? Conte
 /// <summary>A stored case file read and assessed by the engine.</summary>
 /// <param name="Case">The case.</param>
 /// <param name="Assessment">The engine's assessment.</param>
-/// <param name="Json">The assessment as the machine-contract JSON (what a decision keeps).</param>
-public sealed record AssessedCase(MetastaticCase Case, Assessment Assessment, string Json);
+/// <param name="Warnings">The reader's warnings (part of the machine-contract JSON).</param>
+public sealed record AssessedCase(MetastaticCase Case, Assessment Assessment, IReadOnlyList<CaseProblem> Warnings)
+{
+    private string? _json;
+
+    /// <summary>The assessment as the machine-contract JSON (what a decision keeps); serialised on first use,
+    /// because the pages do not need it and it costs more than the assessment itself.</summary>
+    public string Json => _json ??= AssessmentJson.Serialize(Assessment, Warnings);
+}
 
 /// <summary>A decision ready to store, or the reasons it cannot be.</summary>
 public sealed record PreparedDecision(NewDecision? Decision, Dictionary<string, string[]> Errors);
@@ -73,7 +80,7 @@ public sealed class CaseService
             return null;
         }
         var assessment = TumourBoardEngine.Default.Assess(result.Case);
-        return new AssessedCase(result.Case, assessment, AssessmentJson.Serialize(assessment, result.Warnings));
+        return new AssessedCase(result.Case, assessment, result.Warnings);
     }
 
     /// <summary>
