@@ -99,6 +99,28 @@ public sealed class FirstRunTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Views_queued_for_the_audit_trail_are_written_when_the_app_stops()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_folder, "samples", "a.json"), TestCases.Json(TestCases.Liver("SAMPLE-V")));
+        await using (var app = App("first-admin-password"))
+        {
+            var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/account/login");
+            var signIn = await client.PostAsync("/account/login", Form(("UserName", "admin"), ("Password", "first-admin-password"), ("__RequestVerificationToken", token)));
+            Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/cases/SAMPLE-V")).StatusCode);
+            }
+        }
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "data", "localcontrol.db")}");
+        await db.OpenAsync();
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM audit WHERE Action = 'view' AND EntityKey = 'SAMPLE-V' AND UserName = 'admin'";
+        Assert.Equal(20L, (long)(await cmd.ExecuteScalarAsync())!);
+    }
+
     private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
 }
