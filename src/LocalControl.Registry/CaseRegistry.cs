@@ -74,7 +74,9 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
                 : q.Where(c => EF.Functions.Like(c.CaseId, pattern, "\\") || EF.Functions.Like(c.Organs, pattern, "\\"));
         }
         var total = await q.CountAsync(ct).ConfigureAwait(false);
-        var items = await q.OrderByDescending(c => c.UpdatedUtc).ThenBy(c => c.Id)
+        // Both keys descending, matching the (UpdatedUtc, Id) index: the database walks the index backwards and
+        // stops after one page instead of sorting every row (a mixed direction forced a full sort).
+        var items = await q.OrderByDescending(c => c.UpdatedUtc).ThenByDescending(c => c.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(c => new CaseListItem(c.CaseId, c.Status, c.LesionCount, c.Organs, c.MeetingDate, c.UpdatedUtc))
             .ToListAsync(ct).ConfigureAwait(false);

@@ -15,8 +15,9 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.Status).HasMaxLength(16).HasConversion(
             s => s.ToName(),
             s => Parse(s));
-        b.HasIndex(c => new { c.Status, c.UpdatedUtc });
-        b.HasIndex(c => c.UpdatedUtc);
+        // The list's order (newest change first, id as tie-break), with and without the status filter.
+        b.HasIndex(c => new { c.Status, c.UpdatedUtc, c.Id });
+        b.HasIndex(c => new { c.UpdatedUtc, c.Id });
         b.HasIndex(c => c.MeetingDate);
         b.Property(c => c.CaseFileJson).IsRequired();
         b.Property(c => c.Organs).HasMaxLength(128);

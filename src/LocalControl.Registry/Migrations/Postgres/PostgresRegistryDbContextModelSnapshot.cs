@@ -117,9 +117,9 @@ namespace LocalControl.Registry.Migrations.Postgres
 
                     b.HasIndex("MeetingDate");
 
-                    b.HasIndex("UpdatedUtc");
+                    b.HasIndex("UpdatedUtc", "Id");
 
-                    b.HasIndex("Status", "UpdatedUtc");
+                    b.HasIndex("Status", "UpdatedUtc", "Id");
 
                     b.ToTable("cases", (string)null);
                 });

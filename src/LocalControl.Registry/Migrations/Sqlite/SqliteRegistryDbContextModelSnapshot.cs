@@ -108,9 +108,9 @@ namespace LocalControl.Registry.Migrations.Sqlite
 
                     b.HasIndex("MeetingDate");
 
-                    b.HasIndex("UpdatedUtc");
+                    b.HasIndex("UpdatedUtc", "Id");
 
-                    b.HasIndex("Status", "UpdatedUtc");
+                    b.HasIndex("Status", "UpdatedUtc", "Id");
 
                     b.ToTable("cases", (string)null);
                 });
