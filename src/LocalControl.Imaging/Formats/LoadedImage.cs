@@ -108,20 +108,20 @@ public sealed class LoadedImage
     private static void Fill<TOut>(Array src, long start, TOut[] dst, double slope, double inter)
         where TOut : unmanaged, INumberBase<TOut>
     {
-        switch (src)
-        {
-            case byte[] a: FillTyped(a, start, dst, slope, inter); break;
-            case sbyte[] a: FillTyped(a, start, dst, slope, inter); break;
-            case short[] a: FillTyped(a, start, dst, slope, inter); break;
-            case ushort[] a: FillTyped(a, start, dst, slope, inter); break;
-            case int[] a: FillTyped(a, start, dst, slope, inter); break;
-            case uint[] a: FillTyped(a, start, dst, slope, inter); break;
-            case long[] a: FillTyped(a, start, dst, slope, inter); break;
-            case ulong[] a: FillTyped(a, start, dst, slope, inter); break;
-            case float[] a: FillTyped(a, start, dst, slope, inter); break;
-            case double[] a: FillTyped(a, start, dst, slope, inter); break;
-            default: throw new InvalidOperationException("Unsupported voxel array.");
-        }
+        // Dispatch on the exact array type: the CLR lets an sbyte[] pass as a byte[] (and short[] as ushort[]…),
+        // so type patterns would silently reinterpret signed data.
+        var t = src.GetType();
+        if (t == typeof(byte[])) { FillTyped((byte[])src, start, dst, slope, inter); }
+        else if (t == typeof(sbyte[])) { FillTyped((sbyte[])src, start, dst, slope, inter); }
+        else if (t == typeof(short[])) { FillTyped((short[])src, start, dst, slope, inter); }
+        else if (t == typeof(ushort[])) { FillTyped((ushort[])src, start, dst, slope, inter); }
+        else if (t == typeof(int[])) { FillTyped((int[])src, start, dst, slope, inter); }
+        else if (t == typeof(uint[])) { FillTyped((uint[])src, start, dst, slope, inter); }
+        else if (t == typeof(long[])) { FillTyped((long[])src, start, dst, slope, inter); }
+        else if (t == typeof(ulong[])) { FillTyped((ulong[])src, start, dst, slope, inter); }
+        else if (t == typeof(float[])) { FillTyped((float[])src, start, dst, slope, inter); }
+        else if (t == typeof(double[])) { FillTyped((double[])src, start, dst, slope, inter); }
+        else { throw new InvalidOperationException("Unsupported voxel array."); }
     }
 
     private static void FillTyped<TIn, TOut>(TIn[] src, long start, TOut[] dst, double slope, double inter)
