@@ -28,8 +28,9 @@ public sealed record MeasureOptions
 /// Distances come from the Euclidean distance transform of the lesion, computed only in a box around it (the lesion
 /// plus a margin that doubles until every answer is provably exact: a voxel outside the box is farther than the
 /// margin). Vessel calibre is 2 × the local radius on the vessel centreline, where the centreline is the set of local
-/// maxima of the vessel's own inside distance map and the radius is that distance less half the smallest spacing
-/// (the nearest outside voxel centre lies on average half a voxel beyond the wall). The distance to a large vessel is
+/// maxima of the vessel's own inside distance map and the radius is that distance (to the nearest outside voxel
+/// centre; on the phantoms this is unbiased to within a tenth of a voxel, because the half voxel by which the nearest
+/// outside centre lies beyond the wall is offset by the centreline voxel lying off the true axis). The distance to a large vessel is
 /// measured to the wall of the maximal balls centred on large-calibre centreline voxels.
 /// </summary>
 public static class LesionMeasurer
@@ -120,8 +121,6 @@ public static class LesionMeasurer
             var l = _labels[index];
             return (uint)l < (uint)_roleOfLabel.Length ? _roleOfLabel[l] : Unlabelled;
         }
-
-        private bool IsRole(int code, LabelRole role) => code == (int)role;
 
         private static bool IsLiverRegion(int code) => code >= 0 && ((LabelRole)code is LabelRole.Liver or LabelRole.Tumour or LabelRole.Vessel
             or LabelRole.PortalVein or LabelRole.HepaticVein or LabelRole.Hilum or LabelRole.BileDuct or LabelRole.AblationZone);
@@ -262,7 +261,6 @@ public static class LesionMeasurer
             }
 
             var d2 = EuclideanDistance.SquaredDistance(mask, b, VolumeBox.Whole(b), _spacing, sitesAreForeground: false, _edt);
-            var halfVoxel = 0.5 * Math.Min(_spacing.X, Math.Min(_spacing.Y, _spacing.Z));
             var minRadius = _options.LargeVesselCalibreMm / 2;
             var perSlice = new List<Centre>[b.K];
             Parallel.For(0, b.K, _parallel, k =>
@@ -278,7 +276,7 @@ public static class LesionMeasurer
                             continue;
                         }
 
-                        var radius = Math.Sqrt(v) - halfVoxel;
+                        var radius = Math.Sqrt(v);
                         if (radius < minRadius || !IsLocalMaximum(d2, b, i, j, k, v))
                         {
                             continue;
@@ -637,6 +635,7 @@ public static class LesionMeasurer
             }
 
             // Large vessels: distance to the wall of the maximal ball of each large centreline voxel.
+            Centre? nearest = null;
             foreach (var c in _largeCentres)
             {
                 if (c.I < box.I0 || c.J < box.J0 || c.K < box.K0 || c.I >= box.I1 || c.J >= box.J1 || c.K >= box.K1)
@@ -648,8 +647,26 @@ public static class LesionMeasurer
                 if (gap < result.LargeGapMm)
                 {
                     result.LargeGapMm = gap;
-                    result.LargeCalibreMm = 2 * c.RadiusMm;
+                    nearest = c;
                 }
+            }
+
+            if (nearest is { } n)
+            {
+                // Many inscribed balls touch the wall next to the lesion with the same gap, some off the axis and
+                // smaller: the calibre is that of the largest ball around the nearest one (the vessel's own radius).
+                var reach = n.RadiusMm + MaxSpacing();
+                var radius = n.RadiusMm;
+                foreach (var c in _largeCentres)
+                {
+                    var offset = _geometry.IndexToPointLps(c.I, c.J, c.K) - _geometry.IndexToPointLps(n.I, n.J, n.K);
+                    if (c.RadiusMm > radius && offset.Length <= reach)
+                    {
+                        radius = c.RadiusMm;
+                    }
+                }
+
+                result.LargeCalibreMm = 2 * radius;
             }
 
             result.Present = _roleBoxes.Select(x => !x.IsEmpty).ToArray();

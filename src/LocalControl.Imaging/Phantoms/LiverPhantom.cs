@@ -64,7 +64,7 @@ public sealed record LiverPhantomSpec
 
     /// <summary>
     /// A default phantom on the given grid: a 150×110×100 mm liver, a portal-like tree (a 14 mm trunk from the
-    /// hilum, branching to 8 mm, 5 mm and 2 mm vessels) and tumours of the given diameters placed away from the tree.
+    /// hilum, branching to 8 mm, 5 mm and 1.6 mm vessels) and tumours of the given diameters placed away from the tree.
     /// </summary>
     public static LiverPhantomSpec Default(VolumeSize size, Vector3D spacingMm)
     {
@@ -74,12 +74,18 @@ public sealed record LiverPhantomSpec
         Vector3D At(double fx, double fy, double fz) => new(c.X + fx * axes.X, c.Y + fy * axes.Y, c.Z + fz * axes.Z);
         var hilum = At(0, 0.55, -0.1);
         var fork = At(0, 0.1, 0);
+        var hilumRadius = Math.Min(9, axes.Y * 0.12);
+        // The trunk starts where its round end just touches the hilum sphere, so that no voxel is claimed by both
+        // and the analytic distances to each stay exact.
+        var towardFork = (fork - hilum) * (1.0 / (fork - hilum).Length);
+        var trunkStart = hilum + towardFork * (hilumRadius + 6 + 0.5);
         var vessels = new List<PhantomVessel>
         {
-            new(hilum, fork, Math.Min(7, axes.Y * 0.08)),
-            new(fork, At(-0.6, -0.2, 0.2), Math.Min(4, axes.Y * 0.05)),
-            new(fork, At(0.6, -0.1, -0.2), Math.Min(2.5, axes.Y * 0.035)),
-            new(At(-0.6, -0.2, 0.2), At(-0.75, -0.5, 0.45), Math.Min(1, axes.Y * 0.02)),
+            // Calibres 12, 8, 5 and 1.6 mm: each more than a voxel away from the 3 mm large-vessel threshold.
+            new(trunkStart, fork, 6),
+            new(fork, At(-0.6, -0.2, 0.2), 4),
+            new(fork, At(0.6, -0.1, -0.2), 2.5),
+            new(At(-0.6, -0.2, 0.2), At(-0.75, -0.5, 0.45), 0.8),
         };
         var tumours = new List<PhantomTumour>
         {
@@ -96,7 +102,7 @@ public sealed record LiverPhantomSpec
             Tumours = tumours,
             Vessels = vessels,
             HilumCentreLps = hilum,
-            HilumRadiusMm = Math.Min(9, axes.Y * 0.12),
+            HilumRadiusMm = hilumRadius,
         };
     }
 }
@@ -135,11 +141,37 @@ public static class LiverPhantom
         var labels = new Volume<int>(geometry);
         var size = spec.Size;
         var buffer = labels.Buffer;
-        Parallel.For(0, size.K, k =>
+        // Only voxels inside the bounding box of all shapes can hold a label.
+        var lo = spec.LiverCentreLps - spec.LiverSemiAxesMm;
+        var hi = spec.LiverCentreLps + spec.LiverSemiAxesMm;
+        void Grow(Vector3D c, double r)
         {
-            for (var j = 0; j < size.J; j++)
+            lo = new Vector3D(Math.Min(lo.X, c.X - r), Math.Min(lo.Y, c.Y - r), Math.Min(lo.Z, c.Z - r));
+            hi = new Vector3D(Math.Max(hi.X, c.X + r), Math.Max(hi.Y, c.Y + r), Math.Max(hi.Z, c.Z + r));
+        }
+
+        foreach (var t in spec.Tumours)
+        {
+            Grow(t.CentreLps, t.RadiusMm);
+        }
+
+        foreach (var v in spec.Vessels)
+        {
+            Grow(v.StartLps, v.RadiusMm);
+            Grow(v.EndLps, v.RadiusMm);
+        }
+
+        Grow(spec.HilumCentreLps, spec.HilumRadiusMm);
+        int Lo(double mm, double s) => Math.Max(0, (int)Math.Floor(mm / s));
+        int Hi(double mm, double s, int n) => Math.Min(n, (int)Math.Ceiling(mm / s) + 1);
+        int i0 = Lo(lo.X, spec.SpacingMm.X), i1 = Hi(hi.X, spec.SpacingMm.X, size.I);
+        int j0 = Lo(lo.Y, spec.SpacingMm.Y), j1 = Hi(hi.Y, spec.SpacingMm.Y, size.J);
+        int k0 = Lo(lo.Z, spec.SpacingMm.Z), k1 = Hi(hi.Z, spec.SpacingMm.Z, size.K);
+        Parallel.For(k0, Math.Max(k0, k1), k =>
+        {
+            for (var j = j0; j < j1; j++)
             {
-                for (var i = 0; i < size.I; i++)
+                for (var i = i0; i < i1; i++)
                 {
                     var p = new Vector3D(i * spec.SpacingMm.X, j * spec.SpacingMm.Y, k * spec.SpacingMm.Z);
                     buffer[size.LinearIndex(i, j, k)] = LabelAt(spec, p);
@@ -155,7 +187,8 @@ public static class LiverPhantom
         ArgumentNullException.ThrowIfNull(spec);
         foreach (var t in spec.Tumours)
         {
-            if ((p - t.CentreLps).Length <= t.RadiusMm)
+            var dt = p - t.CentreLps;
+            if (dt.Dot(dt) <= t.RadiusMm * t.RadiusMm)
             {
                 return LiverPhantomSpec.TumourLabel;
             }
