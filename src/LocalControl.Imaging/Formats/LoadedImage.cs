@@ -40,6 +40,9 @@ public sealed class LoadedImage
     /// <summary>Header information.</summary>
     public ImageInfo Info { get; }
 
+    /// <summary>Label names and roles carried by the file itself (e.g. the segments of a 3D Slicer NRRD), if any.</summary>
+    public LabelTable? LabelTable { get; init; }
+
     /// <summary>The stored voxels (e.g. <c>short[]</c>), all frames, before scaling.</summary>
     public Array StoredVoxels { get; }
 
