@@ -728,7 +728,8 @@ public static class LesionMeasurer
             var tableRoles = Table!.Entries.Select(e => e.Role).ToHashSet();
             foreach (var role in Enum.GetValues<LabelRole>())
             {
-                if (role is LabelRole.Tumour or LabelRole.Other || Mm(role) is not { } d)
+                // The lesion's own organ is always about one voxel away: it says nothing and is left out.
+                if (role is LabelRole.Tumour or LabelRole.Other or LabelRole.Liver || Mm(role) is not { } d)
                 {
                     continue;
                 }
@@ -750,6 +751,13 @@ public static class LesionMeasurer
                         adjacent.Add(role.Name());
                     }
                 }
+            }
+
+            // The large-vessel distance is taken to the wall of inscribed balls, the any-vessel distance between voxel
+            // centres; the two estimators differ by up to a voxel, so keep "any" no larger than "large".
+            if (double.IsFinite(LargeGapMm) && anyVessel is { } av && LargeGapMm < av)
+            {
+                anyVessel = LargeGapMm;
             }
 
             var inLiver = Organ == "liver";
