@@ -20,12 +20,16 @@ public static class Program
     {
         var command = args.Length > 0 ? args[0] : "edt";
         var map = BenchMap();
-        return command switch
+        var code = command switch
         {
             "edt" => Edt(map),
             "measure" => Measure(map),
             _ => Usage(),
         };
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak working set of this process: {self.PeakWorkingSet64 / 1048576.0:F0} MiB (the int32 label map alone is {map.Labels.Buffer.LongLength * 4 / 1048576.0:F0} MiB, a float32 volume {map.Labels.Buffer.LongLength * 4 / 1048576.0:F0} MiB)"));
+        return code;
     }
 
     private static int Usage()
