@@ -90,6 +90,7 @@ public static class LesionMeasurer
         private int[] _components = [];
         private List<Centre> _largeCentres = [];
         private double _largestRadiusMm;
+        private readonly Dictionary<LabelRole, float[]> _roleDistances = [];
 
         public Context(LabelMap map, MeasureOptions options)
         {
@@ -511,27 +512,36 @@ public static class LesionMeasurer
                 var r = DistancesInBox(lesion, box);
 
                 // A voxel outside the box is farther than `margin` from the lesion, so a minimum ≤ margin is exact.
-                var exact = covers;
-                if (!exact)
+                // Structures still unresolved once the box is large (an eighth of the volume) are measured from
+                // their own whole-volume EDT instead, computed once per role and shared by all lesions: growing
+                // every lesion's box to the whole volume would cost one full EDT per lesion.
+                var large = box.Size.VoxelCount * 8 >= _size.VoxelCount;
+                var exact = true;
+                for (var role = 0; role < _roleCount; role++)
                 {
-                    exact = true;
-                    for (var role = 0; role < _roleCount; role++)
+                    if (covers || !Present((LabelRole)role) || (LabelRole)role == LabelRole.Tumour || r.MinSq[role] <= margin * margin)
                     {
-                        if (Present((LabelRole)role) && (LabelRole)role != LabelRole.Tumour && !(r.MinSq[role] <= margin * margin))
-                        {
-                            exact = false;
-                        }
+                        continue;
                     }
 
-                    if (r.Organ == "liver" && !(r.OutsideSq <= margin * margin))
+                    if (large)
+                    {
+                        r.MinSq[role] = MinOverLesion(lesion, RoleDistance((LabelRole)role));
+                    }
+                    else
                     {
                         exact = false;
                     }
+                }
 
-                    if (_largeCentres.Count > 0 && !(r.LargeGapMm <= margin))
-                    {
-                        exact = false;
-                    }
+                if (!covers && r.Organ == "liver" && !(r.OutsideSq <= margin * margin))
+                {
+                    exact = false;
+                }
+
+                if (!covers && _largeCentres.Count > 0 && !(r.LargeGapMm <= margin))
+                {
+                    exact = false;
                 }
 
                 if (exact)
@@ -541,6 +551,50 @@ public static class LesionMeasurer
 
                 margin *= 2;
             }
+        }
+
+        /// <summary>Squared distance (mm²) from every voxel to the nearest voxel of <paramref name="role"/>, over the whole volume, cached.</summary>
+        private float[] RoleDistance(LabelRole role)
+        {
+            lock (_roleDistances)
+            {
+                if (_roleDistances.TryGetValue(role, out var cached))
+                {
+                    return cached;
+                }
+
+                var mask = new byte[_size.VoxelCount];
+                var code = (int)role;
+                for (long n = 0; n < mask.LongLength; n++)
+                {
+                    mask[n] = (byte)(RoleAt(n) == code ? 1 : 0);
+                }
+
+                var d2 = EuclideanDistance.SquaredDistance(mask, _size, VolumeBox.Whole(_size), _spacing, sitesAreForeground: true, _edt);
+                _roleDistances[role] = d2;
+                return d2;
+            }
+        }
+
+        private double MinOverLesion(Lesion lesion, float[] d2)
+        {
+            var best = double.PositiveInfinity;
+            var box = lesion.Box;
+            for (var k = box.K0; k < box.K1; k++)
+            {
+                for (var j = box.J0; j < box.J1; j++)
+                {
+                    for (var i = box.I0; i < box.I1; i++)
+                    {
+                        if (InLesion(lesion, i, j, k))
+                        {
+                            best = Math.Min(best, d2[_size.LinearIndex(i, j, k)]);
+                        }
+                    }
+                }
+            }
+
+            return best;
         }
 
         private double MaxSpacing() => Math.Max(_spacing.X, Math.Max(_spacing.Y, _spacing.Z));
