@@ -71,8 +71,6 @@ public static class LesionMeasurer
 
     private sealed record Lesion(int Component, VolumeBox Box, long Count, Vector3D IndexSum);
 
-    private readonly record struct Centre(int I, int J, int K, double RadiusMm);
-
     private sealed class Context
     {
         private readonly LabelMap _map;
@@ -88,7 +86,7 @@ public static class LesionMeasurer
         private VolumeBox[] _roleBoxes = [];
         private VolumeBox _tumourBox;
         private int[] _components = [];
-        private List<Centre> _largeCentres = [];
+        private List<CentrelinePoint> _largeCentres = [];
         private double _largestRadiusMm;
         private readonly Dictionary<LabelRole, float[]> _roleDistances = [];
 
@@ -261,73 +259,8 @@ public static class LesionMeasurer
                 }
             }
 
-            var d2 = EuclideanDistance.SquaredDistance(mask, b, VolumeBox.Whole(b), _spacing, sitesAreForeground: false, _edt);
-            var minRadius = _options.LargeVesselCalibreMm / 2;
-            var perSlice = new List<Centre>[b.K];
-            Parallel.For(0, b.K, _parallel, k =>
-            {
-                var found = new List<Centre>();
-                for (var j = 0; j < b.J; j++)
-                {
-                    for (var i = 0; i < b.I; i++)
-                    {
-                        var v = d2[b.LinearIndex(i, j, k)];
-                        if (v == 0)
-                        {
-                            continue;
-                        }
-
-                        var radius = Math.Sqrt(v);
-                        if (radius < minRadius || !IsLocalMaximum(d2, b, i, j, k, v))
-                        {
-                            continue;
-                        }
-
-                        found.Add(new Centre(box.I0 + i, box.J0 + j, box.K0 + k, radius));
-                    }
-                }
-
-                perSlice[k] = found;
-            });
-            _largeCentres = [.. perSlice.SelectMany(l => l)];
+            _largeCentres = VesselCentreline.Find(mask, b, box, _spacing, _options.LargeVesselCalibreMm / 2, _edt);
             _largestRadiusMm = _largeCentres.Count == 0 ? 0 : _largeCentres.Max(c => c.RadiusMm);
-        }
-
-        private static bool IsLocalMaximum(float[] d2, VolumeSize b, int i, int j, int k, float v)
-        {
-            for (var dk = -1; dk <= 1; dk++)
-            {
-                var kk = k + dk;
-                if ((uint)kk >= (uint)b.K)
-                {
-                    continue;
-                }
-
-                for (var dj = -1; dj <= 1; dj++)
-                {
-                    var jj = j + dj;
-                    if ((uint)jj >= (uint)b.J)
-                    {
-                        continue;
-                    }
-
-                    for (var di = -1; di <= 1; di++)
-                    {
-                        var ii = i + di;
-                        if ((uint)ii >= (uint)b.I)
-                        {
-                            continue;
-                        }
-
-                        if (d2[b.LinearIndex(ii, jj, kk)] > v)
-                        {
-                            return false;
-                        }
-                    }
-                }
-            }
-
-            return true;
         }
 
         private bool InLesion(Lesion lesion, int i, int j, int k)
@@ -689,7 +622,7 @@ public static class LesionMeasurer
             }
 
             // Large vessels: distance to the wall of the maximal ball of each large centreline voxel.
-            Centre? nearest = null;
+            CentrelinePoint? nearest = null;
             foreach (var c in _largeCentres)
             {
                 if (c.I < box.I0 || c.J < box.J0 || c.K < box.K0 || c.I >= box.I1 || c.J >= box.J1 || c.K >= box.K1)
