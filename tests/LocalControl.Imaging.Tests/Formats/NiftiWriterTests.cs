@@ -56,5 +56,12 @@ public class NiftiWriterTests
     [InlineData("Tumor", LabelRole.Tumour)]
     [InlineData("large_bronchus", LabelRole.LargeBronchus)]
     [InlineData("hilum", LabelRole.Hilum)]
+    [InlineData("Tumor 2", LabelRole.Tumour)]
+    [InlineData("hepatic_vein_1", LabelRole.HepaticVein)]
     public void Role_names_parse_from_common_spellings(string name, LabelRole role) => Assert.Equal(role, LabelRoles.Parse(name));
+
+    [Theory]
+    [InlineData("spleen")]
+    [InlineData("42")]
+    public void Unknown_role_names_parse_to_null(string name) => Assert.Null(LabelRoles.Parse(name));
 }
