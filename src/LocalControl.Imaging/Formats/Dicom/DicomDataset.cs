@@ -59,7 +59,7 @@ public sealed class DicomDataset
 
     /// <summary>
     /// The numeric values of an element: decimal or integer strings (DS, IS) are parsed; binary VRs are decoded in the
-    /// file's byte order. Empty when absent or empty. Throws <see cref="FormatException"/> for text that is not a number.
+    /// file's byte order. Empty when absent or empty. Throws <see cref="ImagingException"/> (LC-DICOM-009) for text that is not a number.
     /// </summary>
     public double[] GetNumbers(DicomTag tag)
     {
@@ -78,7 +78,7 @@ public sealed class DicomDataset
             {
                 if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
                 {
-                    throw new FormatException($"{DicomDictionary.Describe(tag)} value '{parts[i]}' is not a number.");
+                    throw DicomThrowHelper.Missing(null, tag, $"value '{parts[i]}' is not a number");
                 }
             }
 
@@ -96,7 +96,7 @@ public sealed class DicomDataset
             var v = GetNumbers(tag);
             return v.Length > 0 ? v[0] : null;
         }
-        catch (FormatException)
+        catch (ImagingException)
         {
             return null;
         }

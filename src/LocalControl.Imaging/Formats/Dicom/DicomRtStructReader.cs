@@ -43,7 +43,16 @@ public static class DicomRtStructReader
         foreach (var rc in ds.GetSequence(DicomTag.RoiContourSequence))
         {
             var roi = rc.GetInt(DicomTag.ReferencedRoiNumber) ?? throw DicomThrowHelper.Missing(path, DicomTag.ReferencedRoiNumber, "an ROI contour names no ROI");
-            var colour = rc.GetNumbers(DicomTag.RoiDisplayColor);
+            double[] colour;
+            try
+            {
+                colour = rc.GetNumbers(DicomTag.RoiDisplayColor);
+            }
+            catch (ImagingException)
+            {
+                colour = []; // a display colour that is not three numbers is dropped, not fatal
+            }
+
             var list = new List<DicomContour>();
             foreach (var c in rc.GetSequence(DicomTag.ContourSequence))
             {
@@ -52,7 +61,7 @@ public static class DicomRtStructReader
                 {
                     data = c.GetNumbers(DicomTag.ContourData);
                 }
-                catch (FormatException ex)
+                catch (ImagingException ex) when (ex.FilePath is null)
                 {
                     throw DicomThrowHelper.Error(DicomErrorCodes.RtStruct, ex.Message, path, DicomTag.ContourData);
                 }

@@ -138,7 +138,16 @@ public static class DicomSegReader
             }
 
             var name = s.GetString(DicomTag.SegmentLabel) ?? $"Segment {number}";
-            var lab = s.GetNumbers(DicomTag.RecommendedDisplayCieLabValue);
+            double[] lab;
+            try
+            {
+                lab = s.GetNumbers(DicomTag.RecommendedDisplayCieLabValue);
+            }
+            catch (ImagingException)
+            {
+                lab = []; // a display colour that is not three numbers is dropped, not fatal
+            }
+
             table.Set(new LabelEntry(number, name, LabelRoles.FromName(name), lab.Length == 3 ? DicomColour.CieLabToRgb(lab[0], lab[1], lab[2]) : null));
         }
 

@@ -147,7 +147,7 @@ public static class DicomSeriesScanner
         var ps = Numbers(ds, DicomTag.PixelSpacing, 2, path);
         var s = ds.GetNumber(DicomTag.RescaleSlope) ?? 1;
         var i0 = ds.GetNumber(DicomTag.RescaleIntercept) ?? 0;
-        var offsets = frames > 1 ? ds.GetNumbers(new DicomTag(0x3004, 0x000C)) : []; // GridFrameOffsetVector (RT Dose)
+        var offsets = frames > 1 ? Numbers(ds, new DicomTag(0x3004, 0x000C), 0, path) : []; // GridFrameOffsetVector (RT Dose)
         if (frames > 1 && offsets.Length != frames)
         {
             throw DicomThrowHelper.Missing(path, DicomTag.NumberOfFrames, $"{frames} frames without per-frame positions (no functional groups or GridFrameOffsetVector)");
@@ -195,7 +195,7 @@ public static class DicomSeriesScanner
         {
             v = ds?.GetNumbers(tag) ?? [];
         }
-        catch (FormatException ex)
+        catch (ImagingException ex) when (ex.FilePath is null)
         {
             throw DicomThrowHelper.Missing(path, tag, ex.Message);
         }
