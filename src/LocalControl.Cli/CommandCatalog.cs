@@ -12,6 +12,10 @@ internal static class CommandCatalog
         // Decide (tumour-board commands are added here)
 
         // Measure (imaging commands are added here)
-        yield break;
+        yield return Commands.InfoCommand.Create(context);
+        yield return Commands.ConvertCommand.Create(context);
+        yield return Commands.DistanceCommand.Create(context);
+        yield return Commands.MeasureCommand.Create(context);
+        yield return Commands.PhantomCommand.Create(context);
     }
 }

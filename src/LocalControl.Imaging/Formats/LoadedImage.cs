@@ -40,6 +40,9 @@ public sealed class LoadedImage
     /// <summary>Header information.</summary>
     public ImageInfo Info { get; }
 
+    /// <summary>Label names and roles carried by the file itself (e.g. the segments of a 3D Slicer NRRD), if any.</summary>
+    public LabelTable? LabelTable { get; init; }
+
     /// <summary>The stored voxels (e.g. <c>short[]</c>), all frames, before scaling.</summary>
     public Array StoredVoxels { get; }
 
@@ -147,17 +150,25 @@ public sealed class LoadedImage
 
     private static void FillLabels(Array src, long start, int[] dst, double slope, double inter, string file)
     {
-        var doubles = new double[dst.Length];
-        Fill(src, start, doubles, slope, inter);
-        for (var n = 0; n < doubles.Length; n++)
+        // Convert in chunks so a large label map never needs a float64 copy of itself.
+        var chunk = new double[Math.Min(dst.Length, 1 << 16)];
+        for (var offset = 0; offset < dst.Length; offset += chunk.Length)
         {
-            var v = doubles[n];
-            if (v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue)
+            var n = Math.Min(chunk.Length, dst.Length - offset);
+            var part = n == chunk.Length ? chunk : new double[n];
+            FillRange(src, start + offset, part, slope, inter);
+            for (var x = 0; x < n; x++)
             {
-                throw new ImagingException("LC-IMG-010", FormattableString.Invariant($"voxel {n} holds {v}, which is not a whole number: not a label map."), file);
-            }
+                var v = part[x];
+                if (v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue)
+                {
+                    throw new ImagingException("LC-IMG-010", FormattableString.Invariant($"voxel {offset + x} holds {v}, which is not a whole number: not a label map."), file);
+                }
 
-            dst[n] = (int)v;
+                dst[offset + x] = (int)v;
+            }
         }
     }
+
+    private static void FillRange(Array src, long start, double[] dst, double slope, double inter) => Fill(src, start, dst, slope, inter);
 }
