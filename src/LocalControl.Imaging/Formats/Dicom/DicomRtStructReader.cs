@@ -124,7 +124,7 @@ public static class DicomContourRasteriser
                 continue;
             }
 
-            table.Set(new LabelEntry(roi.Number, roi.Name, LabelRoles.FromName(roi.Name), roi.ColourRgb));
+            table.Set(new LabelEntry(roi.Number, roi.Name, DicomRoleNames.FromName(roi.Name), roi.ColourRgb));
             var bySlice = new Dictionary<int, List<(double X, double Y)[]>>();
             foreach (var contour in closed)
             {

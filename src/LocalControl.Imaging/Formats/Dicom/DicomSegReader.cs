@@ -148,7 +148,7 @@ public static class DicomSegReader
                 lab = []; // a display colour that is not three numbers is dropped, not fatal
             }
 
-            table.Set(new LabelEntry(number, name, LabelRoles.FromName(name), lab.Length == 3 ? DicomColour.CieLabToRgb(lab[0], lab[1], lab[2]) : null));
+            table.Set(new LabelEntry(number, name, DicomRoleNames.FromName(name), lab.Length == 3 ? DicomColour.CieLabToRgb(lab[0], lab[1], lab[2]) : null));
         }
 
         if (table.Entries.Count == 0)
@@ -190,7 +190,7 @@ public static class DicomSegReader
 }
 
 /// <summary>Guesses a <see cref="LabelRole"/> from a segment or ROI name (English, case-insensitive); Other when unsure.</summary>
-public static class LabelRoles
+public static class DicomRoleNames
 {
     private static readonly (string Word, LabelRole Role)[] Words =
     [

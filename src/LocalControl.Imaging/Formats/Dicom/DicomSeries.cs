@@ -77,3 +77,40 @@ public sealed class DicomSeries
 /// <param name="OtherObjects">DICOM files that are not images (SEG, RTSTRUCT, RTPLAN, SR …), with their modality.</param>
 /// <param name="Skipped">Files that are not DICOM or could not be read, with the reason.</param>
 public sealed record DicomFolderScan(IReadOnlyList<DicomSeries> Series, IReadOnlyList<DicomFile> OtherObjects, IReadOnlyList<(string File, string Reason)> Skipped);
+
+/// <summary>One line of a folder listing (<c>localcontrol info FOLDER</c>).</summary>
+/// <param name="Index">0-based index, usable as <c>--series</c>.</param>
+/// <param name="SeriesInstanceUid">The UID, usable as <c>--series</c>.</param>
+/// <param name="Description">SeriesDescription.</param>
+/// <param name="Modality">Modality.</param>
+/// <param name="FileCount">Files in the series.</param>
+/// <param name="Geometry">The volume grid, or null when the frames do not form one.</param>
+/// <param name="Problem">Why there is no grid (the error the builder would give), else null.</param>
+public sealed record DicomSeriesSummary(int Index, string SeriesInstanceUid, string Description, string Modality, int FileCount,
+    LocalControl.Imaging.Geometry.ImageGeometry? Geometry, string? Problem)
+{
+    /// <summary>Summarises every series of a scan, computing each grid from the headers (no pixels are read).</summary>
+    public static IReadOnlyList<DicomSeriesSummary> Of(DicomFolderScan scan)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        var result = new List<DicomSeriesSummary>(scan.Series.Count);
+        for (var i = 0; i < scan.Series.Count; i++)
+        {
+            var s = scan.Series[i];
+            LocalControl.Imaging.Geometry.ImageGeometry? geometry = null;
+            string? problem = null;
+            try
+            {
+                geometry = DicomSeriesBuilder.ComputeGeometry(s).Geometry;
+            }
+            catch (ImagingException ex)
+            {
+                problem = ex.Message;
+            }
+
+            result.Add(new DicomSeriesSummary(i, s.SeriesInstanceUid, s.Description, s.Modality, s.Files.Count, geometry, problem));
+        }
+
+        return result;
+    }
+}

@@ -132,18 +132,27 @@ public static class DicomSeriesBuilder
                 throw DicomThrowHelper.Error(DicomErrorCodes.UnsupportedPixelFormat, $"{d.Rows}x{d.Columns} differs from the series' {series.Rows}x{series.Columns}", f.FilePath, DicomTag.Rows);
             }
 
+            DicomPixelDecoder.PixelElement(f); // a compressed syntax is refused here, before any decoding starts
             descriptions[f] = d;
         }
 
         var volume = new Volume<float>(geometry);
         var buffer = volume.Buffer;
         var sliceLength = geometry.Size.I * geometry.Size.J;
-        Parallel.For(0, sorted.Count, k =>
+        try
         {
-            var frame = sorted[k];
-            var d = descriptions[frame.File] with { RescaleSlope = frame.RescaleSlope, RescaleIntercept = frame.RescaleIntercept };
-            DicomPixelDecoder.DecodeFrameInto(frame.File, d, frame.Frame, buffer.AsSpan(k * sliceLength, sliceLength));
-        });
+            Parallel.For(0, sorted.Count, k =>
+            {
+                var frame = sorted[k];
+                var d = descriptions[frame.File] with { RescaleSlope = frame.RescaleSlope, RescaleIntercept = frame.RescaleIntercept };
+                DicomPixelDecoder.DecodeFrameInto(frame.File, d, frame.Frame, buffer.AsSpan(k * sliceLength, sliceLength));
+            });
+        }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.FirstOrDefault(e => e is ImagingException) is ImagingException first)
+        {
+            // Report the first bad file as the user's error (one line, no stack trace), not as a parallel-loop failure.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
 
         return new DicomVolume(volume, series, sorted, warnings);
     }
@@ -157,9 +166,20 @@ public static class DicomSeriesBuilder
     public static DicomSeries Select(string fileOrFolder, string? seriesUidOrIndex = null)
     {
         ArgumentNullException.ThrowIfNull(fileOrFolder);
-        IReadOnlyList<DicomSeries> all = Directory.Exists(fileOrFolder)
-            ? DicomSeriesScanner.Scan(fileOrFolder).Series
-            : DicomSeriesScanner.Group([DicomReader.Read(fileOrFolder)]);
+        IReadOnlyList<DicomSeries> all;
+        if (Directory.Exists(fileOrFolder))
+        {
+            all = DicomSeriesScanner.Scan(fileOrFolder).Series;
+        }
+        else
+        {
+            // One file: let its own problem (no position, no pixel data …) be the message.
+            var file = DicomReader.Read(fileOrFolder);
+            DicomPixelDecoder.PixelElement(file);
+            DicomSeriesScanner.FramesOf(file);
+            all = DicomSeriesScanner.Group([file]);
+        }
+
         if (all.Count == 0)
         {
             throw new ImagingException(DicomErrorCodes.NoSeries, "no image with a position in the patient was found", fileOrFolder);

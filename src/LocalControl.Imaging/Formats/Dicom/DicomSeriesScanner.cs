@@ -63,7 +63,8 @@ public static class DicomSeriesScanner
         if (series.Count == 0)
         {
             var why = files.Count == 0 ? "the folder is empty" :
-                $"none of its {files.Count} files is a DICOM image ({skippedList.Count} not DICOM or unreadable, {others.Count} non-image objects)";
+                $"none of its {files.Count} files is a DICOM image ({skippedList.Count} not DICOM or unreadable, {others.Count} non-image objects)" +
+                (skippedList.Count > 0 ? $"; first problem: {skippedList[0].Item2}" : string.Empty);
             throw new ImagingException(DicomErrorCodes.NoSeries, why, folder);
         }
 
