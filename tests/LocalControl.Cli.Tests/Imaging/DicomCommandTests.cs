@@ -78,10 +78,13 @@ public sealed class DicomCommandTests : IDisposable
     public void Measure_takes_a_dicom_seg_with_its_ct()
     {
         File.WriteAllText(F("table.json"), """{"1": "tumour"}""");
-        var (code, json, err) = Run("measure", "--labels", Path.Combine(Dcmqi, "liver.dcm"), "--image", Path.Combine(Dcmqi, "ct-3slice"), "--label-table", F("table.json"));
+        // The tiny SEG's one segment (322 voxels of 0.7 x 0.7 x 2.5 mm) measured as if it were a tumour.
+        var tiny = Path.Combine(Dcmqi, "23x38x3");
+        var (code, json, err) = Run("measure", "--labels", Path.Combine(tiny, "seg", "label.seg"), "--image", Path.Combine(tiny, "image"), "--label-table", F("table.json"));
         Assert.True(code == 0, err);
         var lesions = JsonNode.Parse(json)!["lesions"]!.AsArray();
-        Assert.NotEmpty(lesions);
+        var volumes = lesions.Select(l => (double)l!["volumeMl"]!).ToList();
+        Assert.InRange(volumes.Sum(), (322 * 0.7 * 0.7 * 2.5 / 1000) - 0.01, (322 * 0.7 * 0.7 * 2.5 / 1000) + 0.01); // the JSON rounds each volume
     }
 
     [Fact]
