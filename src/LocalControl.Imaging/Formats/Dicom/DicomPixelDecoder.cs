@@ -26,7 +26,8 @@ public static class DicomPixelDecoder
                 "YBR_FULL_422 sub-sampled colour is not supported (convert it to RGB first)", file.FilePath, DicomTag.PhotometricInterpretation);
         }
 
-        var count = checked((int)(d.PixelsPerFrame * d.SamplesPerPixel));
+        CheckAvailable(file, d);
+        var count = (int)(d.PixelsPerFrame * d.SamplesPerPixel);
         var result = new double[count];
         if (d.BitsAllocated == 1)
         {
@@ -57,6 +58,38 @@ public static class DicomPixelDecoder
         return result;
     }
 
+    /// <summary>
+    /// Checks, before anything is allocated, that the pixel data can hold what the header claims: native data must be
+    /// at least Rows × Columns × samples × frames long and present in the file; RLE data cannot expand more than 64-fold
+    /// (PackBits' limit), so a claim beyond that is refused. Throws LC-DICOM-002/005/006/007/008.
+    /// </summary>
+    internal static void CheckAvailable(DicomFile file, DicomPixelDescription d)
+    {
+        var e = PixelElement(file);
+        if (e.Fragments is null)
+        {
+            CheckNativeLength(file, e, d);
+        }
+
+        if (d.PixelsPerFrame * d.SamplesPerPixel * Math.Max(1, d.BitsAllocated / 8) > Array.MaxLength)
+        {
+            throw DicomThrowHelper.Error(DicomErrorCodes.UnsupportedPixelFormat, $"a frame of {d.Rows} x {d.Columns} x {d.SamplesPerPixel} samples is larger than one buffer can hold", file.FilePath, DicomTag.Rows);
+        }
+
+        if (e.Fragments is null)
+        {
+            return;
+        }
+
+        var compressed = e.Fragments.Skip(1).Sum(f => (long)f.Length);
+        var needed = d.BytesPerFrame * d.NumberOfFrames;
+        if (needed > 64 * compressed + 64L * d.NumberOfFrames)
+        {
+            throw DicomThrowHelper.Error(DicomErrorCodes.RleCorrupt,
+                $"{compressed} bytes of RLE data cannot expand to the {needed} bytes that {d.Rows} x {d.Columns} x {d.NumberOfFrames} frames need", file.FilePath, DicomTag.PixelData, e.ValueOffset);
+        }
+    }
+
     /// <summary>The pixel data element, checked against the syntax.</summary>
     internal static DicomElement PixelElement(DicomFile file)
     {
@@ -80,6 +113,7 @@ public static class DicomPixelDecoder
     internal static byte[] ReadFrameBytes(DicomFile file, DicomPixelDescription d, int frame)
     {
         CheckFrame(file, d, frame);
+        CheckAvailable(file, d);
         var e = PixelElement(file);
         byte[] bytes;
         if (e.Fragments is not null)
@@ -117,7 +151,7 @@ public static class DicomPixelDecoder
         }
 
         CheckNativeLength(file, e, d);
-        var pixels = checked((int)(d.PixelsPerFrame * d.SamplesPerPixel));
+        var pixels = (int)(d.PixelsPerFrame * d.SamplesPerPixel);
         var firstBit = d.FrameBitOffset(frame);
         var firstByte = firstBit / 8;
         var byteCount = (int)(((firstBit + pixels + 7) / 8) - firstByte);
@@ -139,7 +173,8 @@ public static class DicomPixelDecoder
     /// </summary>
     internal static void DecodeFrameInto(DicomFile file, DicomPixelDescription d, int frame, Span<float> destination)
     {
-        var pixels = checked((int)d.PixelsPerFrame);
+        CheckAvailable(file, d);
+        var pixels = (int)d.PixelsPerFrame;
         var e = PixelElement(file);
         var slope = (float)d.RescaleSlope;
         var intercept = (float)d.RescaleIntercept;

@@ -12,6 +12,7 @@ namespace LocalControl.Imaging.Formats.Dicom;
 internal sealed class DicomReaderCore
 {
     private const int BufferSize = 16 * 1024;
+    private const long MaxInMemoryValue = 256L << 20;
     private readonly Stream _stream;
     private readonly string? _file;
     private readonly DicomReadOptions _options;
@@ -228,15 +229,16 @@ internal sealed class DicomReaderCore
     public DicomDataset ReadTopLevel(DicomTransferSyntax syntax)
     {
         var ds = new DicomDataset(null);
-        ReadDatasetBody(ds, syntax.IsExplicitVR, syntax.IsLittleEndian, Length, undefined: false, depth: 0, topLevel: true);
+        ReadDatasetBody(ds, syntax.IsExplicitVR, syntax.IsLittleEndian, Length, depth: 0, topLevel: true);
         return ds;
     }
 
-    private void ReadDatasetBody(DicomDataset ds, bool explicitVr, bool le, long end, bool undefined, int depth, bool topLevel)
+    /// <summary>Reads elements up to <paramref name="end"/> (the file's end at the top level, a defined-length item's end inside).</summary>
+    private void ReadDatasetBody(DicomDataset ds, bool explicitVr, bool le, long end, int depth, bool topLevel)
     {
         while (true)
         {
-            if (!undefined && _position >= end)
+            if (_position >= end)
             {
                 return;
             }
@@ -254,22 +256,39 @@ internal sealed class DicomReaderCore
                 return;
             }
 
-            if (undefined && Remaining < 8)
+            if (topLevel && IsStrayDelimiter(le))
             {
-                throw DicomThrowHelper.Malformed(_file, "an undefined-length item ends without its item delimiter (FFFE,E00D)", DicomTag.Item, _position);
+                // Stray item or sequence delimiters between top-level elements (written by some old tools) are skipped,
+                // as pydicom and DCMTK do; in a loop, so that a file full of them cannot exhaust the stack.
+                _position += 8;
+                continue;
             }
 
             var element = ReadElement(ds, explicitVr, le, end, depth, topLevel);
             if (element is null)
             {
-                return; // item delimiter, or stop before pixel data
+                return; // stop before pixel data
             }
 
             ds.Add(element);
         }
     }
 
-    /// <summary>Reads one element; null at an item delimiter or when stopping before pixel data.</summary>
+    private bool IsStrayDelimiter(bool le)
+    {
+        var s = Peek(8);
+        if (s.Length < 8)
+        {
+            return false;
+        }
+
+        var g = le ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
+        var e = le ? BinaryPrimitives.ReadUInt16LittleEndian(s[2..]) : BinaryPrimitives.ReadUInt16BigEndian(s[2..]);
+        var len = le ? BinaryPrimitives.ReadUInt32LittleEndian(s[4..]) : BinaryPrimitives.ReadUInt32BigEndian(s[4..]);
+        return g == 0xFFFE && e is 0xE00D or 0xE0DD && len == 0;
+    }
+
+    /// <summary>Reads one element; null when stopping before pixel data.</summary>
     private DicomElement? ReadElement(DicomDataset ds, bool explicitVr, bool le, long end, int depth, bool topLevel)
     {
         var start = _position;
@@ -287,22 +306,8 @@ internal sealed class DicomReaderCore
                     throw DicomThrowHelper.Malformed(_file, $"item delimiter with length {len} (must be 0)", tag, start);
                 }
 
-                if (!topLevel && end == long.MaxValue)
-                {
-                    return null; // end of an undefined-length item
-                }
-
-                if (topLevel)
-                {
-                    return ReadElement(ds, explicitVr, le, end, depth, topLevel); // stray delimiter at top level: skipped
-                }
-
+                // An undefined-length item's delimiter is consumed by ReadElementWithin, stray top-level ones by ReadDatasetBody.
                 throw DicomThrowHelper.Malformed(_file, "item delimiter inside a defined-length item", tag, start);
-            }
-
-            if (elem == 0xE0DD && topLevel)
-            {
-                return Remaining >= 8 ? ReadElement(ds, explicitVr, le, end, depth, topLevel) : null; // stray sequence delimiter (pydicom tolerates it)
             }
 
             throw DicomThrowHelper.Malformed(_file, $"unexpected {tag} outside a sequence", tag, start);
@@ -360,7 +365,7 @@ internal sealed class DicomReaderCore
 
         if ((tag == DicomTag.FloatPixelData || tag == DicomTag.DoubleFloatPixelData) && depth == 0 && !undefinedLength)
         {
-            Skip(length, tag, end == long.MaxValue ? Length : end);
+            Skip(length, tag, end);
             return new DicomElement(tag, vr, length, valueOffset, le, null);
         }
 
@@ -383,8 +388,14 @@ internal sealed class DicomReaderCore
             throw DicomThrowHelper.Malformed(_file, $"undefined length is not allowed for VR {vr}", tag, start);
         }
 
-        var limit = end == long.MaxValue ? Length : end;
-        var bytes = ReadBytes(length, tag, limit);
+        if (length > MaxInMemoryValue)
+        {
+            // A huge non-pixel value (e.g. an embedded document) stays in the file; DicomFile.ReadValue reads it on demand.
+            Skip(length, tag, end);
+            return new DicomElement(tag, vr, length, valueOffset, le, null) { AvailableLength = length };
+        }
+
+        var bytes = ReadBytes(length, tag, end);
         return new DicomElement(tag, vr, length, valueOffset, le, bytes);
     }
 
@@ -396,7 +407,7 @@ internal sealed class DicomReaderCore
                 $"sequences are nested more than {_options.MaxSequenceDepth} deep", _file, seqTag, _position);
         }
 
-        var outerLimit = end == long.MaxValue ? Length : end;
+        var outerLimit = end;
         var undefined = length == DicomElement.UndefinedLength;
         long seqEnd;
         if (undefined)
@@ -460,7 +471,7 @@ internal sealed class DicomReaderCore
                     throw DicomThrowHelper.Truncated(_file, DicomTag.Item, _position, itemLength, seqEnd - _position);
                 }
 
-                ReadDatasetBody(item, explicitVr, le, _position + itemLength, undefined: false, depth + 1, topLevel: false);
+                ReadDatasetBody(item, explicitVr, le, _position + itemLength, depth + 1, topLevel: false);
             }
 
             items.Add(item);
@@ -476,8 +487,7 @@ internal sealed class DicomReaderCore
                 throw DicomThrowHelper.Malformed(_file, "an undefined-length item ends without its item delimiter (FFFE,E00D)", seqTag, _position);
             }
 
-            // end = long.MaxValue tells ReadElement that an item delimiter closes this item; lengths are still
-            // checked against the enclosing limit below.
+            // The item delimiter closes this item; every length inside is checked against the enclosing limit.
             var element = ReadElementWithin(item, explicitVr, le, limit, depth);
             if (element is null)
             {

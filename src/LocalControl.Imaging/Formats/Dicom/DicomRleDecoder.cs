@@ -27,8 +27,13 @@ internal static class DicomRleDecoder
             throw Corrupt(file, fileOffset, $"the RLE header lists {segmentCount} segments, the pixel description needs {expected}");
         }
 
-        var pixels = checked((int)d.PixelsPerFrame);
-        var output = new byte[checked(pixels * expected)];
+        var pixels = (int)d.PixelsPerFrame;
+        if ((long)pixels * expected > 64L * data.Length + 64)
+        {
+            throw Corrupt(file, fileOffset, $"{data.Length} bytes of RLE data cannot expand to {(long)pixels * expected} bytes (PackBits expands at most 64-fold)");
+        }
+
+        var output = new byte[pixels * expected];
         var segment = new byte[pixels];
         for (var s = 0; s < segmentCount; s++)
         {

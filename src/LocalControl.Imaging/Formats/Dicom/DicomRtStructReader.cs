@@ -112,10 +112,16 @@ public static class DicomContourRasteriser
     {
         ArgumentNullException.ThrowIfNull(structureSet);
         ArgumentNullException.ThrowIfNull(geometry);
+        if (geometry.Size.VoxelCount > DicomSegReader.MaxLabelVoxels)
+        {
+            throw new ImagingException(DicomErrorCodes.RtStruct, $"the label grid would hold {geometry.Size.VoxelCount} voxels (more than {DicomSegReader.MaxLabelVoxels})");
+        }
+
         var labels = new Volume<int>(geometry);
         var table = new LabelTable();
         var warnings = new List<ImagingWarning>();
         var skipped = 0;
+        var overwritten = 0L;
         foreach (var roi in structureSet.Rois)
         {
             var closed = roi.Contours.Where(c => c.GeometricType == "CLOSED_PLANAR" && c.PointsLps.Count >= 3).ToList();
@@ -153,8 +159,13 @@ public static class DicomContourRasteriser
 
             foreach (var (k, polygons) in bySlice)
             {
-                FillSlice(labels, k, polygons, roi.Number);
+                overwritten += FillSlice(labels, k, polygons, roi.Number);
             }
+        }
+
+        if (overwritten > 0)
+        {
+            warnings.Add(new ImagingWarning("LC-DICOM-W05", $"{overwritten} voxels lie in more than one ROI; the ROI listed later was kept"));
         }
 
         if (skipped > 0)
@@ -165,9 +176,10 @@ public static class DicomContourRasteriser
         return (new LabelMap(labels, table), warnings);
     }
 
-    private static void FillSlice(Volume<int> labels, int k, List<(double X, double Y)[]> polygons, int value)
+    private static long FillSlice(Volume<int> labels, int k, List<(double X, double Y)[]> polygons, int value)
     {
         var size = labels.Size;
+        var overwritten = 0L;
         var crossings = new List<double>();
         var yMin = Math.Max(0, (int)Math.Ceiling(polygons.Min(p => p.Min(q => q.Y))));
         var yMax = Math.Min(size.J - 1, (int)Math.Floor(polygons.Max(p => p.Max(q => q.Y))));
@@ -195,9 +207,13 @@ public static class DicomContourRasteriser
                 var to = Math.Min(size.I - 1, (int)Math.Ceiling(crossings[c + 1]) - 1);
                 for (var i = from; i <= to; i++)
                 {
-                    labels[i, j, k] = value;
+                    ref var voxel = ref labels[i, j, k];
+                    overwritten += voxel != 0 && voxel != value ? 1 : 0;
+                    voxel = value;
                 }
             }
         }
+
+        return overwritten;
     }
 }

@@ -20,6 +20,9 @@ public sealed record DicomSegmentation(LabelMap LabelMap, string? ReferencedSeri
 /// </summary>
 public static class DicomSegReader
 {
+    /// <summary>Largest label grid built (2^28 voxels = 1 GiB of int32, e.g. 512 x 512 x 1024).</summary>
+    public const long MaxLabelVoxels = 1L << 28;
+
     /// <summary>Reads <paramref name="path"/>; pass the referenced image's geometry to get the label map on that grid.</summary>
     /// <exception cref="ImagingException">Not a SEG, or frames that do not fit the grid (LC-DICOM-020), or a pixel/parse error.</exception>
     public static DicomSegmentation Read(string path, ImageGeometry? referenceGeometry = null)
@@ -52,6 +55,12 @@ public static class DicomSegReader
         var table = ReadSegments(ds, path);
         var warnings = new List<ImagingWarning>();
         var geometry = referenceGeometry ?? GridOfFrames(frames, shared, path);
+        DicomPixelDecoder.CheckAvailable(file, d);
+        if (geometry.Size.VoxelCount > MaxLabelVoxels)
+        {
+            throw Error(path, $"the label grid would hold {geometry.Size.VoxelCount} voxels (more than {MaxLabelVoxels})", DicomTag.PlanePositionSequence);
+        }
+
         var labels = new Volume<int>(geometry);
         var threshold = type == "FRACTIONAL" ? Math.Max(1, (ds.GetNumber(DicomTag.MaximumFractionalValue) ?? 255) / 2.0) : 1;
         var overlaps = 0L;

@@ -132,7 +132,7 @@ public static class DicomSeriesBuilder
                 throw DicomThrowHelper.Error(DicomErrorCodes.UnsupportedPixelFormat, $"{d.Rows}x{d.Columns} differs from the series' {series.Rows}x{series.Columns}", f.FilePath, DicomTag.Rows);
             }
 
-            DicomPixelDecoder.PixelElement(f); // a compressed syntax is refused here, before any decoding starts
+            DicomPixelDecoder.CheckAvailable(f, d); // compressed syntaxes and short pixel data are refused before the volume is allocated
             descriptions[f] = d;
         }
 
