@@ -41,7 +41,11 @@ public sealed class DicomSegTests
         var liver = Assert.Single(seg.LabelMap.Table.Entries);
         Assert.Equal("Liver", liver.Name);
         Assert.Equal(LabelRole.Liver, liver.Role);
-        Assert.NotNull(liver.ColourRgb);
+        // dcmqi wrote Slicer's liver colour (221, 130, 101) as scaled CIELab (41661, 41167, 40792).
+        var rgb = liver.ColourRgb!.Value;
+        Assert.InRange(rgb >> 16, 218, 224);
+        Assert.InRange((rgb >> 8) & 0xFF, 127, 133);
+        Assert.InRange(rgb & 0xFF, 98, 104);
         Assert.Empty(seg.Warnings);
     }
 
@@ -73,5 +77,30 @@ public sealed class DicomSegTests
     {
         var ex = Assert.Throws<ImagingException>(() => DicomSegReader.Read(Path.Combine(DicomTestData.Dcmqi, "ct-3slice", "01.dcm")));
         Assert.Equal(DicomErrorCodes.Segmentation, ex.Code);
+    }
+}
+
+public sealed class DicomFractionalSegTests
+{
+    [Fact]
+    public void A_fractional_seg_with_two_segments_and_shuffled_frames_gives_the_expected_label_map()
+    {
+        using var tmp = new TempDir();
+        var imageDir = Path.Combine(DicomTestData.Dcmqi, "23x38x3", "image");
+        DicomTestData.RunPython(DicomTestData.OracleScript("make_fractional_seg.py"), imageDir, tmp.File("frac.dcm"), tmp.File("expected.i32"));
+        var image = DicomSeriesBuilder.Load(imageDir);
+        var seg = DicomSegReader.Read(tmp.File("frac.dcm"), image.Geometry);
+        var bytes = File.ReadAllBytes(tmp.File("expected.i32"));
+        var expected = new int[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, expected, 0, bytes.Length);
+        Assert.Contains(expected, v => v == 1);
+        Assert.Contains(expected, v => v == 2);
+        Assert.Equal(expected, seg.LabelMap.Labels.Buffer);
+        Assert.Equal(LabelRole.Tumour, seg.LabelMap.Table.Find(1)!.Role);
+        Assert.Equal(LabelRole.PortalVein, seg.LabelMap.Table.Find(2)!.Role);
+        Assert.Equal("Portal vein", seg.LabelMap.Table.Find(2)!.Name);
+        // CIELab (50, 0, 0) is sRGB mid-grey (119, 119, 119); the DICOM scaling leaves a and b half a unit off zero.
+        var grey = seg.LabelMap.Table.Find(2)!.ColourRgb!.Value;
+        Assert.All(new[] { grey >> 16, (grey >> 8) & 0xFF, grey & 0xFF }, c => Assert.InRange(c, 116, 122));
     }
 }
