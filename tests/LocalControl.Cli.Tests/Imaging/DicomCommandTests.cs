@@ -88,6 +88,37 @@ public sealed class DicomCommandTests : IDisposable
     }
 
     [Fact]
+    public void Convert_rasterises_an_rtstruct_on_the_grid_of_its_reference_series()
+    {
+        var oracle = Path.Combine(RepoRoot(), "tests", "LocalControl.Imaging.Tests", "Formats", "Dicom", "Oracle");
+        var series = F("ct");
+        Python(Path.Combine(oracle, "make_series.py"), series, "20", "16", "6", "2.5", "ok");
+        // Sphere of radius 4 mm around (-93, -114, 56) and a ring on the first plane (z = 50).
+        Python(Path.Combine(oracle, "make_rtstruct.py"), F("rs.dcm"), "-93", "-114", "56", "4", "50", "2.5", "6", "3", "1.5");
+        var (code, _, err) = Run("convert", F("rs.dcm"), F("rs.nii.gz"), "--reference", series);
+        Assert.True(code == 0, err);
+        var labels = VolumeFormats.Load(F("rs.nii.gz")).ToLabelVolume();
+        Assert.True(labels.Geometry.IsSameGridAs(DicomSeriesBuilder.Load(series).Geometry, 1e-4));
+        Assert.Contains(labels.Buffer, v => v == 1);
+        Assert.Contains(labels.Buffer, v => v == 2);
+        Assert.Equal(0, labels[10, 8, 0]); // the ring's hole: (-93, -114) is voxel (10, 8) at 0.7 x 0.75 mm from (-100, -120)
+    }
+
+    private static void Python(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
     public void An_rtstruct_without_an_image_and_a_compressed_series_are_one_line_errors()
     {
         var (code, _, err) = Run("info", "/usr/lib/python3/dist-packages/pydicom/data/test_files/rtstruct.dcm");
