@@ -132,7 +132,7 @@ public sealed class DicomReaderOracleTests(PydicomOracleFixture oracle, ITestOut
     [Fact]
     public void Every_file_pydicom_can_decode_has_our_pixel_values_or_a_documented_refusal()
     {
-        int decoded = 0, refused = 0;
+        int decoded = 0, refused = 0, geometryCompared = 0;
         var failures = new List<string>();
         var refusals = new List<string>();
         foreach (var file in oracle.Files)
@@ -156,6 +156,7 @@ public sealed class DicomReaderOracleTests(PydicomOracleFixture oracle, ITestOut
                     rescaledAll.AddRange(DicomPixelDecoder.DecodeFrame(f, frame, rescale: true));
                 }
 
+                geometryCompared += CompareGeometry(f, d, expected.GetProperty("geometry"), name, failures);
                 if (Digest(all) != stored.GetString())
                 {
                     failures.Add($"{name}: stored values differ (sum {all.Sum()}, pydicom {expected.GetProperty("storedSum").GetDouble()})");
@@ -180,10 +181,59 @@ public sealed class DicomReaderOracleTests(PydicomOracleFixture oracle, ITestOut
             }
         }
 
-        output.WriteLine($"{decoded} files decoded equal to pydicom's pixel_array; {refused} refused with a documented code:");
+        output.WriteLine($"{decoded} files decoded equal to pydicom's pixel_array ({geometryCompared} with position, orientation and spacing equal to pydicom's tags); {refused} refused with a documented code:");
         refusals.ForEach(output.WriteLine);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.True(decoded >= 15, $"only {decoded} decoded");
+    }
+
+    /// <summary>Our frame geometry and rescale against pydicom's tags; returns 1 when the file has a position to compare.</summary>
+    private static int CompareGeometry(DicomFile f, DicomPixelDescription d, JsonElement g, string name, List<string> failures)
+    {
+        double[] Tag(string key) => g.TryGetProperty(key, out var v) ? [.. v.EnumerateArray().Select(x => x.GetDouble())] : [];
+        if (g.TryGetProperty("RescaleSlope", out var slope) && slope.GetDouble() != d.RescaleSlope)
+        {
+            failures.Add($"{name}: RescaleSlope {d.RescaleSlope}, pydicom {slope.GetDouble()}");
+        }
+
+        if (g.TryGetProperty("RescaleIntercept", out var intercept) && intercept.GetDouble() != d.RescaleIntercept)
+        {
+            failures.Add($"{name}: RescaleIntercept {d.RescaleIntercept}, pydicom {intercept.GetDouble()}");
+        }
+
+        var ipp = Tag("ImagePositionPatient");
+        var iop = Tag("ImageOrientationPatient");
+        var ps = Tag("PixelSpacing");
+        if (ipp.Length != 3 || iop.Length != 6 || ps.Length != 2)
+        {
+            return 0;
+        }
+
+        IReadOnlyList<DicomFrameRef> frames;
+        try
+        {
+            frames = DicomSeriesScanner.FramesOf(f);
+        }
+        catch (ImagingException ex)
+        {
+            failures.Add($"{name}: pydicom has a position, we say {ex.Message}");
+            return 0;
+        }
+
+        // We renormalise ImageOrientationPatient (often written with 6 digits); compare with pydicom's tags normalised.
+        double Norm(int at) => Math.Sqrt(iop[at] * iop[at] + iop[at + 1] * iop[at + 1] + iop[at + 2] * iop[at + 2]);
+        var (nr, nc) = (Norm(0), Norm(3));
+        iop = [iop[0] / nr, iop[1] / nr, iop[2] / nr, iop[3] / nc, iop[4] / nc, iop[5] / nc];
+        var first = frames[0];
+        var ours = new[] { first.PositionLps.X, first.PositionLps.Y, first.PositionLps.Z };
+        var ourIop = new[] { first.RowDirection.X, first.RowDirection.Y, first.RowDirection.Z, first.ColumnDirection.X, first.ColumnDirection.Y, first.ColumnDirection.Z };
+        if (!ours.Zip(ipp).All(p => Math.Abs(p.First - p.Second) < 1e-9) || !ourIop.Zip(iop).All(p => Math.Abs(p.First - p.Second) < 1e-12)
+            || first.RowSpacingMm != ps[0] || first.ColumnSpacingMm != ps[1])
+        {
+            failures.Add($"{name}: geometry ({string.Join(",", ours)}) / ({string.Join(",", ourIop)}) / {first.RowSpacingMm},{first.ColumnSpacingMm} differs from pydicom's ({string.Join(",", ipp)}) / ({string.Join(",", iop)}) / {ps[0]},{ps[1]}");
+        }
+
+        return 1;
     }
 
     internal sealed record Flat(string Path, string? Vr, string? Raw, string? Text, int Items);

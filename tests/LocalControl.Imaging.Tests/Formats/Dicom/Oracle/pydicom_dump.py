@@ -61,6 +61,14 @@ def main():
             r["readError"] = type(e).__name__ + ": " + str(e)[:200]
             result[f] = r
             continue
+        geometry = {}
+        for key in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
+            if key in ds and ds[key].value is not None and ds[key].VM > 1:
+                geometry[key] = [float(v) for v in ds[key].value]
+        for key in ("RescaleSlope", "RescaleIntercept"):
+            if key in ds and ds[key].value not in (None, ""):
+                geometry[key] = float(ds[key].value)
+        r["geometry"] = geometry
         try:
             arr = ds.pixel_array
             frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
