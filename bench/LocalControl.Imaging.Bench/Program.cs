@@ -20,12 +20,16 @@ public static class Program
     {
         var command = args.Length > 0 ? args[0] : "edt";
         var map = BenchMap();
-        return command switch
+        var code = command switch
         {
             "edt" => Edt(map),
             "measure" => Measure(map),
             _ => Usage(),
         };
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak working set of this process: {self.PeakWorkingSet64 / 1048576.0:F0} MiB (the int32 label map alone is {map.Labels.Buffer.LongLength * 4 / 1048576.0:F0} MiB, a float32 volume {map.Labels.Buffer.LongLength * 4 / 1048576.0:F0} MiB)"));
+        return code;
     }
 
     private static int Usage()
@@ -73,6 +77,18 @@ public static class Program
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"EDT: distance to the tumours ({fg} tumour voxels, {100.0 - 100.0 * fg / mask.Buffer.Length:F1} % of voxels get a distance)"));
+        // Memory of the EDT itself: the growth of the peak working set over one run (mask and map already exist).
+        using (var self = Process.GetCurrentProcess())
+        {
+            GC.Collect();
+            self.Refresh();
+            var before = self.PeakWorkingSet64;
+            var once = EuclideanDistance.ToForeground(mask, new EdtOptions { MaxDegreeOfParallelism = 2 });
+            self.Refresh();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"EDT memory: peak working set grew by {(self.PeakWorkingSet64 - before) / 1048576.0:F0} MiB for a {once.Buffer.LongLength * 4 / 1048576.0:F0} MiB float32 result (the input mask is {mask.Buffer.LongLength / 1048576.0:F0} MiB)"));
+        }
+
         var t1 = Time(() => EuclideanDistance.ToForeground(mask, new EdtOptions { MaxDegreeOfParallelism = 1 }), 3, out _);
         var t2 = Time(() => EuclideanDistance.ToForeground(mask, new EdtOptions { MaxDegreeOfParallelism = 2 }), 3, out var ours);
 

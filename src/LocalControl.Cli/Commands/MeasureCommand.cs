@@ -61,7 +61,13 @@ internal static class MeasureCommand
                 list.Add(lesion.ToCaseLesionJson());
             }
 
-            var source = new JsonObject { ["file"] = labelPath, ["geometry"] = GeometryJson(volume.Geometry) };
+            var tableJson = new JsonObject();
+            foreach (var e in labelTable.Entries)
+            {
+                tableJson[e.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject { ["role"] = e.Role.Name(), ["name"] = e.Name };
+            }
+
+            var source = new JsonObject { ["file"] = labelPath, ["geometry"] = GeometryJson(volume.Geometry), ["labelTable"] = tableJson };
             var result = new JsonObject
             {
                 ["lesions"] = list,

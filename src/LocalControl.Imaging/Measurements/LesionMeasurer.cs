@@ -71,8 +71,6 @@ public static class LesionMeasurer
 
     private sealed record Lesion(int Component, VolumeBox Box, long Count, Vector3D IndexSum);
 
-    private readonly record struct Centre(int I, int J, int K, double RadiusMm);
-
     private sealed class Context
     {
         private readonly LabelMap _map;
@@ -88,8 +86,9 @@ public static class LesionMeasurer
         private VolumeBox[] _roleBoxes = [];
         private VolumeBox _tumourBox;
         private int[] _components = [];
-        private List<Centre> _largeCentres = [];
+        private List<CentrelinePoint> _largeCentres = [];
         private double _largestRadiusMm;
+        private readonly Dictionary<LabelRole, float[]> _roleDistances = [];
 
         public Context(LabelMap map, MeasureOptions options)
         {
@@ -260,73 +259,8 @@ public static class LesionMeasurer
                 }
             }
 
-            var d2 = EuclideanDistance.SquaredDistance(mask, b, VolumeBox.Whole(b), _spacing, sitesAreForeground: false, _edt);
-            var minRadius = _options.LargeVesselCalibreMm / 2;
-            var perSlice = new List<Centre>[b.K];
-            Parallel.For(0, b.K, _parallel, k =>
-            {
-                var found = new List<Centre>();
-                for (var j = 0; j < b.J; j++)
-                {
-                    for (var i = 0; i < b.I; i++)
-                    {
-                        var v = d2[b.LinearIndex(i, j, k)];
-                        if (v == 0)
-                        {
-                            continue;
-                        }
-
-                        var radius = Math.Sqrt(v);
-                        if (radius < minRadius || !IsLocalMaximum(d2, b, i, j, k, v))
-                        {
-                            continue;
-                        }
-
-                        found.Add(new Centre(box.I0 + i, box.J0 + j, box.K0 + k, radius));
-                    }
-                }
-
-                perSlice[k] = found;
-            });
-            _largeCentres = [.. perSlice.SelectMany(l => l)];
+            _largeCentres = VesselCentreline.Find(mask, b, box, _spacing, _options.LargeVesselCalibreMm / 2, _edt);
             _largestRadiusMm = _largeCentres.Count == 0 ? 0 : _largeCentres.Max(c => c.RadiusMm);
-        }
-
-        private static bool IsLocalMaximum(float[] d2, VolumeSize b, int i, int j, int k, float v)
-        {
-            for (var dk = -1; dk <= 1; dk++)
-            {
-                var kk = k + dk;
-                if ((uint)kk >= (uint)b.K)
-                {
-                    continue;
-                }
-
-                for (var dj = -1; dj <= 1; dj++)
-                {
-                    var jj = j + dj;
-                    if ((uint)jj >= (uint)b.J)
-                    {
-                        continue;
-                    }
-
-                    for (var di = -1; di <= 1; di++)
-                    {
-                        var ii = i + di;
-                        if ((uint)ii >= (uint)b.I)
-                        {
-                            continue;
-                        }
-
-                        if (d2[b.LinearIndex(ii, jj, kk)] > v)
-                        {
-                            return false;
-                        }
-                    }
-                }
-            }
-
-            return true;
         }
 
         private bool InLesion(Lesion lesion, int i, int j, int k)
@@ -511,27 +445,36 @@ public static class LesionMeasurer
                 var r = DistancesInBox(lesion, box);
 
                 // A voxel outside the box is farther than `margin` from the lesion, so a minimum ≤ margin is exact.
-                var exact = covers;
-                if (!exact)
+                // Structures still unresolved once the box is large (an eighth of the volume) are measured from
+                // their own whole-volume EDT instead, computed once per role and shared by all lesions: growing
+                // every lesion's box to the whole volume would cost one full EDT per lesion.
+                var large = box.Size.VoxelCount * 8 >= _size.VoxelCount;
+                var exact = true;
+                for (var role = 0; role < _roleCount; role++)
                 {
-                    exact = true;
-                    for (var role = 0; role < _roleCount; role++)
+                    if (covers || !Present((LabelRole)role) || (LabelRole)role == LabelRole.Tumour || r.MinSq[role] <= margin * margin)
                     {
-                        if (Present((LabelRole)role) && (LabelRole)role != LabelRole.Tumour && !(r.MinSq[role] <= margin * margin))
-                        {
-                            exact = false;
-                        }
+                        continue;
                     }
 
-                    if (r.Organ == "liver" && !(r.OutsideSq <= margin * margin))
+                    if (large)
+                    {
+                        r.MinSq[role] = MinOverLesion(lesion, RoleDistance((LabelRole)role));
+                    }
+                    else
                     {
                         exact = false;
                     }
+                }
 
-                    if (_largeCentres.Count > 0 && !(r.LargeGapMm <= margin))
-                    {
-                        exact = false;
-                    }
+                if (!covers && r.Organ == "liver" && !(r.OutsideSq <= margin * margin))
+                {
+                    exact = false;
+                }
+
+                if (!covers && _largeCentres.Count > 0 && !(r.LargeGapMm <= margin))
+                {
+                    exact = false;
                 }
 
                 if (exact)
@@ -541,6 +484,50 @@ public static class LesionMeasurer
 
                 margin *= 2;
             }
+        }
+
+        /// <summary>Squared distance (mm²) from every voxel to the nearest voxel of <paramref name="role"/>, over the whole volume, cached.</summary>
+        private float[] RoleDistance(LabelRole role)
+        {
+            lock (_roleDistances)
+            {
+                if (_roleDistances.TryGetValue(role, out var cached))
+                {
+                    return cached;
+                }
+
+                var mask = new byte[_size.VoxelCount];
+                var code = (int)role;
+                for (long n = 0; n < mask.LongLength; n++)
+                {
+                    mask[n] = (byte)(RoleAt(n) == code ? 1 : 0);
+                }
+
+                var d2 = EuclideanDistance.SquaredDistance(mask, _size, VolumeBox.Whole(_size), _spacing, sitesAreForeground: true, _edt);
+                _roleDistances[role] = d2;
+                return d2;
+            }
+        }
+
+        private double MinOverLesion(Lesion lesion, float[] d2)
+        {
+            var best = double.PositiveInfinity;
+            var box = lesion.Box;
+            for (var k = box.K0; k < box.K1; k++)
+            {
+                for (var j = box.J0; j < box.J1; j++)
+                {
+                    for (var i = box.I0; i < box.I1; i++)
+                    {
+                        if (InLesion(lesion, i, j, k))
+                        {
+                            best = Math.Min(best, d2[_size.LinearIndex(i, j, k)]);
+                        }
+                    }
+                }
+            }
+
+            return best;
         }
 
         private double MaxSpacing() => Math.Max(_spacing.X, Math.Max(_spacing.Y, _spacing.Z));
@@ -635,7 +622,7 @@ public static class LesionMeasurer
             }
 
             // Large vessels: distance to the wall of the maximal ball of each large centreline voxel.
-            Centre? nearest = null;
+            CentrelinePoint? nearest = null;
             foreach (var c in _largeCentres)
             {
                 if (c.I < box.I0 || c.J < box.J0 || c.K < box.K0 || c.I >= box.I1 || c.J >= box.J1 || c.K >= box.K1)
@@ -728,7 +715,8 @@ public static class LesionMeasurer
             var tableRoles = Table!.Entries.Select(e => e.Role).ToHashSet();
             foreach (var role in Enum.GetValues<LabelRole>())
             {
-                if (role is LabelRole.Tumour or LabelRole.Other || Mm(role) is not { } d)
+                // The lesion's own organ is always about one voxel away: it says nothing and is left out.
+                if (role is LabelRole.Tumour or LabelRole.Other or LabelRole.Liver || Mm(role) is not { } d)
                 {
                     continue;
                 }
@@ -750,6 +738,13 @@ public static class LesionMeasurer
                         adjacent.Add(role.Name());
                     }
                 }
+            }
+
+            // The large-vessel distance is taken to the wall of inscribed balls, the any-vessel distance between voxel
+            // centres; the two estimators differ by up to a voxel, so keep "any" no larger than "large".
+            if (double.IsFinite(LargeGapMm) && anyVessel is { } av && LargeGapMm < av)
+            {
+                anyVessel = LargeGapMm;
             }
 
             var inLiver = Organ == "liver";

@@ -89,6 +89,14 @@ public static class LabelRoles
     {
         ArgumentNullException.ThrowIfNull(name);
         var n = name.Trim().ToLowerInvariant().Replace('_', '-').Replace(' ', '-');
+
+        // Numbered instances ("Tumor 2", "hepatic_vein_1") take the role of their base name.
+        var trimmed = n.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').TrimEnd('-');
+        if (trimmed.Length > 0 && trimmed.Length < n.Length)
+        {
+            n = trimmed;
+        }
+
         if (n is "tumor" or "lesion" or "metastasis")
         {
             return LabelRole.Tumour;

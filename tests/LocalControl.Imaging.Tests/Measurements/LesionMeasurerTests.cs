@@ -123,3 +123,20 @@ public class LesionMeasurerTests
         }
     }
 }
+
+public class FarStructureTests
+{
+    [Fact]
+    public void A_far_structure_is_measured_exactly_from_its_own_distance_map()
+    {
+        // A small lesion at one end and bone at the other end of a long volume: the crop never reaches the bone
+        // before the box holds an eighth of the volume, so the whole-volume bone EDT answers.
+        var table = new LabelTable().Set(new LabelEntry(2, "t", LabelRole.Tumour)).Set(new LabelEntry(9, "bone", LabelRole.Bone));
+        var v = new Volume<int>(ImageGeometry.AxisAligned(new VolumeSize(400, 20, 20), new Vector3D(1, 1, 1)));
+        v[5, 10, 10] = 2;
+        v[395, 3, 17] = 9;
+        var lesion = Assert.Single(LesionMeasurer.Measure(new LabelMap(v, table), new MeasureOptions { InitialSearchMarginMm = 5 }));
+        Assert.Equal(Math.Sqrt(390 * 390 + 7 * 7 + 7 * 7), lesion.DistancesMm["bone"], 4);
+        Assert.Null(lesion.Organ);
+    }
+}

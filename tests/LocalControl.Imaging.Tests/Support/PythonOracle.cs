@@ -52,7 +52,7 @@ internal static class PythonOracle
 import sys, json, numpy as np, nibabel as nib
 path, out = sys.argv[1], sys.argv[2]
 img = nib.load(path)
-if not isinstance(img, (nib.Nifti1Image, nib.Nifti2Image)):
+if not isinstance(img, (nib.Nifti1Pair, nib.Nifti2Pair)):
     img = nib.Nifti2Image.from_filename(path)
 data = np.asanyarray(img.dataobj).astype(np.float64) if img.header.get_slope_inter()[0] is None else img.get_fdata()
 np.asfortranarray(data).ravel(order='F').astype('<f8').tofile(out)

@@ -186,7 +186,7 @@ public static class NiftiGeometry
         }
 
         var origin = new Vector3D(-affineRas[0, 3], -affineRas[1, 3], affineRas[2, 3]);
-        return new ImageGeometry(size, new Vector3D(spacing[0], spacing[1], spacing[2]), origin, direction);
+        return GeometryGuard.Create(size, new Vector3D(spacing[0], spacing[1], spacing[2]), origin, direction, NiftiThrowHelper.BadAffine, file, "srow/qform/pixdim");
     }
 
     /// <summary>

@@ -129,7 +129,8 @@ internal static class NiftiReaderCore
         }
         else
         {
-            dataPath = ImagePathFor(path);
+            // The .img is looked for only when the voxels are read: Identify works on a lone .hdr.
+            dataPath = "";
             offset = double.IsFinite(h.VoxOffset) && h.VoxOffset >= 0 && h.VoxOffset <= MaxDataBytes ? (long)h.VoxOffset : 0;
         }
 
@@ -178,7 +179,7 @@ internal static class NiftiReaderCore
     /// <summary>Reads the voxels described by <paramref name="layout"/>, checking the file can hold them before allocating.</summary>
     public static Array ReadVoxels(NiftiLayout layout)
     {
-        var path = layout.DataPath;
+        var path = layout.DataPath.Length > 0 ? layout.DataPath : ImagePathFor(layout.Info.FilePath);
         var needed = layout.DataOffset + layout.DataBytes;
         var fileLength = new FileInfo(path).Length;
         var gzip = IsGzip(path);

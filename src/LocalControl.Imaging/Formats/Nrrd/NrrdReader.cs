@@ -271,7 +271,7 @@ public static class NrrdReader
             Throw("LC-NRRD-006", "the space directions are parallel or not finite.", path, "space directions");
         }
 
-        var geometry = new ImageGeometry(new VolumeSize(size[0], size[1], size[2]), new Vector3D(spacing[0], spacing[1], spacing[2]), origin, direction);
+        var geometry = GeometryGuard.Create(new VolumeSize(size[0], size[1], size[2]), new Vector3D(spacing[0], spacing[1], spacing[2]), origin, direction, "LC-NRRD-006", path, "space directions");
         var encoding = Required(h, "encoding", path).ToLowerInvariant();
         encoding = encoding switch
         {
