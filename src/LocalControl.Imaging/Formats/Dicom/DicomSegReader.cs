@@ -214,10 +214,18 @@ public static class DicomRoleNames
         ("skin", LabelRole.Skin), ("body", LabelRole.Skin),
     ];
 
-    /// <summary>The role whose keyword appears first in the list above within <paramref name="name"/>.</summary>
+    /// <summary>
+    /// The role named exactly (<see cref="LabelRoles.Parse"/>: "liver", "Tumor 2", "portal-vein" …), else the role
+    /// whose keyword appears first in the list above within <paramref name="name"/> ("Liver segment VIII" → liver).
+    /// </summary>
     public static LabelRole FromName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (LabelRoles.Parse(name) is { } exact)
+        {
+            return exact;
+        }
+
         var lower = name.ToLowerInvariant();
         foreach (var (word, role) in Words)
         {
