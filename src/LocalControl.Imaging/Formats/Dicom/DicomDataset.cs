@@ -28,8 +28,7 @@ public sealed class DicomDataset
 
     internal void Add(DicomElement element)
     {
-        // A tag that repeats (a corrupt file) keeps its first occurrence for lookups, as pydicom does not, but DCMTK does;
-        // both are listed in Elements.
+        // A tag that repeats (a corrupt file) is found by its first occurrence; every occurrence stays in Elements.
         _elements.Add(element);
         _byTag.TryAdd(element.Tag.Value, element);
     }
