@@ -185,8 +185,9 @@ public static class DicomSegReader
 
         var rows = frames[0].File.Dataset.GetInt(DicomTag.Rows) ?? 1;
         var columns = frames[0].File.Dataset.GetInt(DicomTag.Columns) ?? 1;
-        return new ImageGeometry(new VolumeSize(columns, rows, count), new Vector3D(first.ColumnSpacingMm, first.RowSpacingMm, spacing),
-            firstFrame.PositionLps, Matrix3D.FromColumns(first.RowDirection, first.ColumnDirection, n));
+        return GeometryGuard.Create(new VolumeSize(columns, rows, count), new Vector3D(first.ColumnSpacingMm, first.RowSpacingMm, spacing),
+            firstFrame.PositionLps, Matrix3D.FromColumns(first.RowDirection, first.ColumnDirection, n), DicomErrorCodes.Segmentation, path ?? string.Empty,
+            "PixelMeasuresSequence / PlanePositionSequence");
     }
 
     private static bool Near(Vector3D a, Vector3D b) => (a - b).Length < 1e-3;

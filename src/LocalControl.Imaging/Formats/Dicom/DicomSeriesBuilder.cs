@@ -104,7 +104,9 @@ public static class DicomSeriesBuilder
         var size = new VolumeSize(series.Columns, series.Rows, sorted.Count);
         var spacing = new Vector3D(first.ColumnSpacingMm, first.RowSpacingMm, sliceSpacing);
         var direction = Matrix3D.FromColumns(first.RowDirection, first.ColumnDirection, n);
-        return (new ImageGeometry(size, spacing, sorted[0].PositionLps, direction), sorted, warnings);
+        var geometry = GeometryGuard.Create(size, spacing, sorted[0].PositionLps, direction, DicomErrorCodes.MissingAttribute,
+            first.File.FilePath ?? string.Empty, "PixelSpacing / ImagePositionPatient / ImageOrientationPatient");
+        return (geometry, sorted, warnings);
     }
 
     /// <summary>Reads every frame of <paramref name="series"/> into a volume of rescaled values (HU for CT).</summary>

@@ -100,6 +100,31 @@ public sealed class DicomBadInputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_pixel_spacing_too_small_to_invert_is_an_imaging_error_not_a_crash()
+    {
+        var body = new List<byte>();
+        void Text(ushort group, ushort element, string vr, string value)
+        {
+            var bytes = System.Text.Encoding.ASCII.GetBytes(value.Length % 2 == 1 ? value + " " : value);
+            body.AddRange([(byte)group, (byte)(group >> 8), (byte)element, (byte)(element >> 8), (byte)vr[0], (byte)vr[1], (byte)bytes.Length, 0]);
+            body.AddRange(bytes);
+        }
+
+        Text(0x0020, 0x0032, "DS", "0\\0\\0");
+        Text(0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
+        body.AddRange([0x28, 0x00, 0x10, 0x00, (byte)'U', (byte)'S', 2, 0, 2, 0, 0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, 2, 0]);
+        Text(0x0028, 0x0030, "DS", "1e-300\\1e-300");
+        body.AddRange([0x28, 0x00, 0x00, 0x01, (byte)'U', (byte)'S', 2, 0, 16, 0]);
+        body.AddRange([0xE0, 0x7F, 0x10, 0x00, (byte)'O', (byte)'W', 0, 0, 8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        using var tmp = new TempDir();
+        var path = tmp.File("tiny.dcm");
+        File.WriteAllBytes(path, [.. Header(), .. body]);
+        var ex = Assert.Throws<ImagingException>(() => DicomSeriesBuilder.Load(path));
+        Assert.Equal(DicomErrorCodes.MissingAttribute, ex.Code);
+        Assert.Contains("voxel size", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Half_a_million_stray_delimiters_are_skipped_without_exhausting_the_stack()
     {
         var body = new List<byte>();
