@@ -9,11 +9,15 @@ internal static class ConvertCommand
 {
     public static Command Create(CliContext context)
     {
-        var input = new Argument<string>("in") { Description = "NIfTI or NRRD file (or DICOM folder once DICOM lands)." };
+        var input = new Argument<string>("in") { Description = "NIfTI or NRRD file, DICOM file or folder, DICOM SEG or RTSTRUCT." };
+        var series = ImagingCommandSupport.SeriesOption();
+        var reference = new Option<string?>("--reference") { Description = "For a DICOM SEG or RTSTRUCT: the image (file or DICOM folder) whose grid the labels are put on." };
         var output = new Argument<string>("out") { Description = "Output .nii or .nii.gz." };
         var command = new Command("convert", "Convert an image to NIfTI, keeping the stored values, slope/intercept (HU for CT) and geometry.");
         command.Arguments.Add(input);
         command.Arguments.Add(output);
+        command.Options.Add(series);
+        command.Options.Add(reference);
         command.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
@@ -22,7 +26,7 @@ internal static class ConvertCommand
                 throw new UserInputException($"{outPath}: the output must end with .nii or .nii.gz.");
             }
 
-            var image = VolumeFormats.Load(parse.GetValue(input)!);
+            var image = ImagingCommandSupport.LoadImage(parse.GetValue(input)!, parse.GetValue(series), parse.GetValue(reference));
             NiftiWriter.Write(outPath, image, new NiftiWriteOptions { XformCode = image.Info.Format == "dicom" ? 1 : 2 });
             foreach (var w in image.Info.Warnings)
             {

@@ -1,8 +1,10 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Formats.Dicom;
 using LocalControl.Imaging.Geometry;
 using LocalControl.Imaging.Volumes;
 
@@ -63,6 +65,25 @@ internal static class ImagingCommandSupport
 
         return table;
     }
+
+    /// <summary>
+    /// Loads any supported image; for DICOM, <paramref name="series"/> picks a series in a folder (UID or index) and
+    /// <paramref name="reference"/> is the image a SEG or RTSTRUCT is put on. Both are ignored by the other formats.
+    /// </summary>
+    public static LoadedImage LoadImage(string path, string? series = null, string? reference = null) =>
+        VolumeFormats.Detect(path) is DicomFormat dicom ? dicom.Load(path, new DicomLoadOptions(series, reference))
+        : series is not null ? throw new UserInputException($"{path}: --series applies to DICOM folders only.")
+        : VolumeFormats.Load(path);
+
+    /// <summary>Reads only the header; see <see cref="LoadImage"/> for <paramref name="series"/> and <paramref name="reference"/>.</summary>
+    public static ImageInfo IdentifyImage(string path, string? series = null, string? reference = null) =>
+        VolumeFormats.Detect(path) is DicomFormat dicom ? dicom.Identify(path, new DicomLoadOptions(series, reference))
+        : series is not null ? throw new UserInputException($"{path}: --series applies to DICOM folders only.")
+        : VolumeFormats.Identify(path);
+
+    /// <summary>The <c>--series</c> option of the imaging commands.</summary>
+    public static Option<string?> SeriesOption() =>
+        new("--series") { Description = "DICOM folder with several series: the SeriesInstanceUID or the index that 'info FOLDER' lists." };
 
     /// <summary>Loads any supported image as a label map (integer voxels).</summary>
     public static Volume<int> LoadLabels(string path)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Formats.Dicom;
 using LocalControl.Imaging.Measurements;
 using LocalControl.Imaging.Volumes;
 using static LocalControl.Cli.Commands.ImagingCommandSupport;
@@ -16,7 +17,8 @@ internal static class MeasureCommand
 {
     public static Command Create(CliContext context)
     {
-        var labels = new Option<string>("--labels") { Description = "Segmentation (NIfTI or NRRD label map).", Required = true };
+        var labels = new Option<string>("--labels") { Description = "Segmentation (NIfTI or NRRD label map, DICOM SEG, or RTSTRUCT with --image).", Required = true };
+        var series = SeriesOption();
         var image = new Option<string?>("--image") { Description = "The CT/MR the segmentation belongs to: checked to be on the same grid." };
         var table = new Option<string?>("--label-table") { Description = "JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\", \"4\": \"hilum\"}." };
         var segments = new Option<string?>("--segments") { Description = "Liver segment map (voxel = Couinaud segment number) on the same grid." };
@@ -24,20 +26,22 @@ internal static class MeasureCommand
         var command = new Command("measure", "Measure every lesion of a label map (volume, diameters, distances to vessels, hilum, capsule, critical structures) as case-file lesions.");
         command.Options.Add(labels);
         command.Options.Add(image);
+        command.Options.Add(series);
         command.Options.Add(table);
         command.Options.Add(segments);
         command.Options.Add(output);
         command.SetAction(parse =>
         {
             var labelPath = parse.GetValue(labels)!;
-            var loaded = VolumeFormats.Load(labelPath);
+            // A DICOM SEG or RTSTRUCT is put on the grid of --image (the CT it was drawn on).
+            var loaded = LoadImage(labelPath, reference: parse.GetValue(image), series: VolumeFormats.Detect(labelPath) is DicomFormat ? parse.GetValue(series) : null);
             var tablePath = parse.GetValue(table);
             var labelTable = tablePath is not null ? ReadLabelTable(tablePath)
                 : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
             var volume = loaded.ToLabelVolume();
             if (parse.GetValue(image) is { } imagePath)
             {
-                var info = VolumeFormats.Identify(imagePath);
+                var info = IdentifyImage(imagePath, parse.GetValue(series));
                 if (!info.Geometry.IsSameGridAs(volume.Geometry))
                 {
                     throw new ImagingException("LC-MEAS-003", "the segmentation and the image are not on the same voxel grid (size, spacing, origin or direction differ).", labelPath, "geometry");
