@@ -15,6 +15,11 @@ internal static class CommandCatalog
         yield return Commands.EvidenceCommand.Create(context);
         yield return Commands.SchemaCommand.Create(context);
 
-        // Measure (imaging commands are added here)
+        // Measure
+        yield return Commands.InfoCommand.Create(context);
+        yield return Commands.ConvertCommand.Create(context);
+        yield return Commands.DistanceCommand.Create(context);
+        yield return Commands.MeasureCommand.Create(context);
+        yield return Commands.PhantomCommand.Create(context);
     }
 }

@@ -1,11 +1,20 @@
 using System.CommandLine;
+using System.Globalization;
+using LocalControl.Core.Cases;
 using LocalControl.Core.Engine;
 using LocalControl.Core.Evidence;
 using LocalControl.Core.Reporting;
+using LocalControl.Imaging;
+using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Measurements;
+using LocalControl.Imaging.Volumes;
 
 namespace LocalControl.Cli.Commands;
 
-/// <summary><c>localcontrol assess CASE.json [--format text|json|markdown|html] [-o FILE] [--rules FILE]</c>.</summary>
+/// <summary>
+/// <c>localcontrol assess CASE.json [--format text|json|markdown|html] [-o FILE] [--rules FILE]
+/// [--labels SEG [--label-table FILE] [--segments MAP] [--prefer-typed]]</c>.
+/// </summary>
 internal static class AssessCommand
 {
     public static Command Create(CliContext context)
@@ -14,15 +23,36 @@ internal static class AssessCommand
         var format = CommonOptions.Format("text", "text", "json", "markdown", "html");
         var output = CommonOptions.Output();
         var rules = new Option<string?>("--rules") { Description = "A centre's rule-set override file (docs/rule-set.md)." };
+        var labels = new Option<string?>("--labels") { Description = "A label map (NIfTI, NRRD or DICOM): lesion sizes and distances are measured from it and fill the case." };
+        var labelTable = new Option<string?>("--label-table") { Description = "With --labels: JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\"}." };
+        var segments = new Option<string?>("--segments") { Description = "With --labels: liver segment map on the same grid." };
+        var preferTyped = new Option<bool>("--prefer-typed") { Description = "With --labels: keep typed values where the case file has them (measured values fill only the gaps)." };
         var command = new Command("assess", "Assess every lesion and the patient against each tool of the local-therapy box, with criteria, evidence and expected outcomes.")
         {
-            caseArgument, format, output, rules,
+            caseArgument, format, output, rules, labels, labelTable, segments, preferTyped,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(caseArgument)!;
             var ruleSet = CaseFiles.LoadRules(parse.GetValue(rules));
             var (@case, warnings) = CaseFiles.Load(path, context);
+            if (parse.GetValue(labels) is { } labelPath)
+            {
+                var measured = Measure(labelPath, parse.GetValue(labelTable), parse.GetValue(segments));
+                var (merged, notes) = MeasurementMerge.Merge(@case, measured, parse.GetValue(preferTyped), labelPath);
+                foreach (var note in notes)
+                {
+                    context.Error.WriteLine($"note: {note}");
+                }
+
+                @case = merged;
+                warnings = [.. warnings, .. notes];
+            }
+            else if (parse.GetValue(labelTable) is not null || parse.GetValue(segments) is not null || parse.GetValue(preferTyped))
+            {
+                throw new UserInputException("--label-table, --segments and --prefer-typed need --labels");
+            }
+
             var engine = ReferenceEquals(ruleSet, Core.Rules.RuleSet.Default) ? TumourBoardEngine.Default : new TumourBoardEngine(ruleSet, EvidenceBase.Default);
             var assessment = engine.Assess(@case);
             var text = parse.GetValue(format) switch
@@ -37,4 +67,47 @@ internal static class AssessCommand
         });
         return command;
     }
+
+    /// <summary>Measures every tumour component of a label map, as neutral measurements for the case.</summary>
+    private static List<LesionMeasurement> Measure(string labelPath, string? tablePath, string? segmentPath)
+    {
+        var loaded = VolumeFormats.Load(labelPath);
+        var table = tablePath is not null ? ImagingCommandSupport.ReadLabelTable(tablePath)
+            : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
+        var options = new MeasureOptions();
+        if (segmentPath is not null)
+        {
+            options = options with { SegmentMap = ImagingCommandSupport.LoadLabels(segmentPath) };
+        }
+
+        var lesions = LesionMeasurer.Measure(new LabelMap(loaded.ToLabelVolume(), table), options);
+        if (lesions.Count == 0)
+        {
+            throw new ImagingException("LC-MEAS-004", "no tumour label found: nothing to measure (check the label table's 'tumour' entries).", labelPath, "labels");
+        }
+
+        var result = new List<LesionMeasurement>(lesions.Count);
+        foreach (var m in lesions)
+        {
+            result.Add(new LesionMeasurement
+            {
+                Id = m.Id,
+                Organ = m.Organ is { } organ && CaseVocabulary.TryParseOrgan(organ, out var o) ? o : null,
+                Location = m.Segment is { } s ? "segment " + s.ToString(CultureInfo.InvariantCulture) : null,
+                LongestDiameterMm = Math.Round(m.LongestDiameterMm, 2),
+                LongestAxialDiameterMm = Math.Round(m.LongestAxialDiameterMm, 2),
+                VolumeMl = Math.Round(m.VolumeMl, 3),
+                CentroidMm = [Math.Round(m.CentroidLps.X, 2), Math.Round(m.CentroidLps.Y, 2), Math.Round(m.CentroidLps.Z, 2)],
+                DistanceToLargeVesselMm = Round(m.DistanceToLargeVesselMm),
+                LargeVesselCalibreMm = Round(m.LargeVesselCalibreMm),
+                DistanceToHilumMm = Round(m.DistanceToHilumMm),
+                DepthFromCapsuleMm = Round(m.DepthFromCapsuleMm),
+                AdjacentStructures = m.AdjacentStructures?.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
+            });
+        }
+
+        return result;
+    }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 2) : null;
 }

@@ -185,6 +185,13 @@ public static class CaseVocabulary
     /// <summary>The canonical JSON spelling of an enum value of the case file.</summary>
     public static string ToJson(Organ value) => Organs.ToJson(value);
 
+    /// <summary>Parses an organ name as the case file spells it (case-insensitive).</summary>
+    public static bool TryParseOrgan(string text, out Organ organ)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Organs.TryParse(text, out organ);
+    }
+
     /// <inheritdoc cref="ToJson(Organ)"/>
     public static string ToJson(MutationStatus value) => Mutations.ToJson(value);
 

@@ -100,9 +100,10 @@ public static class PrognosticScoreCalculator
         };
         double? value = largestMm is { } mm ? Math.Round(Tbs(mm, liverCount), 2) : null;
         var min = Math.Round(Tbs(knownLargestMm, liverCount), 2);
-        var max = largestMm is null ? double.PositiveInfinity : min;
+        // An unknown diameter can be at most the largest the case file accepts (300 mm).
+        var max = largestMm is null ? Math.Round(Tbs(CaseFileReader.AbsurdDiameterMm, liverCount), 2) : min;
         string? zone = value is { } v ? (v < 3 ? "< 3" : v < 9 ? "3 to < 9" : "≥ 9") : null;
-        return new PrognosticScore("Tumour burden score", value, min, largestMm is null ? Math.Round(Tbs(300, liverCount), 2) : max,
+        return new PrognosticScore("Tumour burden score", value, min, max,
             zone, components, [.. missingDiameters], ["TBS"], "Sasaki 2018 'metro-ticket' definition (formula partly verified).");
     }
 

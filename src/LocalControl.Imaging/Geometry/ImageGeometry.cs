@@ -81,10 +81,10 @@ public sealed class ImageGeometry : IEquatable<ImageGeometry>
             var sign = r < 2 ? -1.0 : 1.0; // LPS → RAS negates x and y
             for (var c = 0; c < 3; c++)
             {
-                a[r, c] = sign * _indexToPoint[r, c];
+                a[r, c] = (sign * _indexToPoint[r, c]) + 0.0; // + 0.0 turns -0 into 0
             }
 
-            a[r, 3] = sign * OriginLps[r];
+            a[r, 3] = (sign * OriginLps[r]) + 0.0;
         }
 
         a[3, 3] = 1;

@@ -45,6 +45,96 @@ public enum LabelRole
     NerveRoot,
     /// <summary>Skin (critical structure).</summary>
     Skin,
+    /// <summary>A lymph node (an organ a lesion can lie in).</summary>
+    LymphNode,
+    /// <summary>Peritoneum (an organ a lesion can lie in).</summary>
+    Peritoneum,
+}
+
+/// <summary>Names of roles as written in label tables and JSON (kebab-case, e.g. <c>portal-vein</c>).</summary>
+public static class LabelRoles
+{
+    private static readonly Dictionary<LabelRole, string> Names = new()
+    {
+        [LabelRole.Other] = "other",
+        [LabelRole.Liver] = "liver",
+        [LabelRole.Tumour] = "tumour",
+        [LabelRole.Vessel] = "vessel",
+        [LabelRole.PortalVein] = "portal-vein",
+        [LabelRole.HepaticVein] = "hepatic-vein",
+        [LabelRole.Hilum] = "hilum",
+        [LabelRole.BileDuct] = "bile-duct",
+        [LabelRole.Lung] = "lung",
+        [LabelRole.Bone] = "bone",
+        [LabelRole.AblationZone] = "ablation-zone",
+        [LabelRole.Bowel] = "bowel",
+        [LabelRole.Gallbladder] = "gallbladder",
+        [LabelRole.Stomach] = "stomach",
+        [LabelRole.Diaphragm] = "diaphragm",
+        [LabelRole.Heart] = "heart",
+        [LabelRole.LargeBronchus] = "large-bronchus",
+        [LabelRole.Pleura] = "pleura",
+        [LabelRole.SpinalCord] = "spinal-cord",
+        [LabelRole.NerveRoot] = "nerve-root",
+        [LabelRole.Skin] = "skin",
+        [LabelRole.LymphNode] = "lymph-node",
+        [LabelRole.Peritoneum] = "peritoneum",
+    };
+
+    /// <summary>The kebab-case name of a role.</summary>
+    public static string Name(this LabelRole role) => Names[role];
+
+    /// <summary>Parses a kebab-case role name (also accepts <c>tumor</c> and <c>vein</c>/<c>artery</c> as vessel); null when unknown.</summary>
+    public static LabelRole? Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var n = name.Trim().ToLowerInvariant().Replace('_', '-').Replace(' ', '-');
+
+        // Numbered instances ("Tumor 2", "hepatic_vein_1") take the role of their base name.
+        var trimmed = n.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').TrimEnd('-');
+        if (trimmed.Length > 0 && trimmed.Length < n.Length)
+        {
+            n = trimmed;
+        }
+
+        if (n is "tumor" or "lesion" or "metastasis")
+        {
+            return LabelRole.Tumour;
+        }
+
+        if (n is "vein" or "artery" or "vessels" or "hepatic-artery")
+        {
+            return LabelRole.Vessel;
+        }
+
+        foreach (var (role, text) in Names)
+        {
+            if (text == n)
+            {
+                return role;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True for the vessel roles (vessel, portal vein, hepatic vein).</summary>
+    public static bool IsVessel(this LabelRole role) => role is LabelRole.Vessel or LabelRole.PortalVein or LabelRole.HepaticVein;
+
+    /// <summary>True for the critical structures listed in <c>adjacentStructures</c>.</summary>
+    public static bool IsCriticalStructure(this LabelRole role) => role is LabelRole.Bowel or LabelRole.Gallbladder or LabelRole.Stomach
+        or LabelRole.Diaphragm or LabelRole.Heart or LabelRole.LargeBronchus or LabelRole.Pleura or LabelRole.SpinalCord or LabelRole.NerveRoot or LabelRole.Skin;
+
+    /// <summary>The case-file organ a role stands for (liver, lung, bone, lymph-node, peritoneum), or null.</summary>
+    public static string? OrganName(this LabelRole role) => role switch
+    {
+        LabelRole.Liver => "liver",
+        LabelRole.Lung => "lung",
+        LabelRole.Bone => "bone",
+        LabelRole.LymphNode => "lymph-node",
+        LabelRole.Peritoneum => "peritoneum",
+        _ => null,
+    };
 }
 
 /// <summary>One entry of a label table.</summary>

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using LocalControl.Imaging;
+using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Formats.Dicom;
+using LocalControl.Imaging.Measurements;
+using LocalControl.Imaging.Volumes;
+using static LocalControl.Cli.Commands.ImagingCommandSupport;
+
+namespace LocalControl.Cli.Commands;
+
+/// <summary>
+/// <c>localcontrol measure --labels SEG [--image CT] [--label-table FILE] [--segments MAP] [-o lesions.json]</c>:
+/// one case-file lesion entry per connected component of the tumour labels.
+/// </summary>
+internal static class MeasureCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var labels = new Option<string>("--labels") { Description = "Segmentation (NIfTI or NRRD label map, DICOM SEG, or RTSTRUCT with --image).", Required = true };
+        var series = SeriesOption();
+        var image = new Option<string?>("--image") { Description = "The CT/MR the segmentation belongs to: checked to be on the same grid." };
+        var table = new Option<string?>("--label-table") { Description = "JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\", \"4\": \"hilum\"}." };
+        var segments = new Option<string?>("--segments") { Description = "Liver segment map (voxel = Couinaud segment number) on the same grid." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output." };
+        var command = new Command("measure", "Measure every lesion of a label map (volume, diameters, distances to vessels, hilum, capsule, critical structures) as case-file lesions.");
+        command.Options.Add(labels);
+        command.Options.Add(image);
+        command.Options.Add(series);
+        command.Options.Add(table);
+        command.Options.Add(segments);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            var labelPath = parse.GetValue(labels)!;
+            // A DICOM SEG or RTSTRUCT is put on the grid of --image (the CT it was drawn on).
+            var loaded = LoadImage(labelPath, reference: parse.GetValue(image), series: VolumeFormats.Detect(labelPath) is DicomFormat ? parse.GetValue(series) : null);
+            var tablePath = parse.GetValue(table);
+            var labelTable = tablePath is not null ? ReadLabelTable(tablePath)
+                : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
+            var volume = loaded.ToLabelVolume();
+            if (parse.GetValue(image) is { } imagePath)
+            {
+                var info = IdentifyImage(imagePath, parse.GetValue(series));
+                if (!info.Geometry.IsSameGridAs(volume.Geometry))
+                {
+                    throw new ImagingException("LC-MEAS-003", "the segmentation and the image are not on the same voxel grid (size, spacing, origin or direction differ).", labelPath, "geometry");
+                }
+            }
+
+            var options = new MeasureOptions();
+            if (parse.GetValue(segments) is { } segmentPath)
+            {
+                options = options with { SegmentMap = LoadLabels(segmentPath) };
+            }
+
+            var lesions = LesionMeasurer.Measure(new LabelMap(volume, labelTable), options);
+            var list = new JsonArray();
+            foreach (var lesion in lesions)
+            {
+                list.Add(lesion.ToCaseLesionJson());
+            }
+
+            var tableJson = new JsonObject();
+            foreach (var e in labelTable.Entries)
+            {
+                tableJson[e.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject { ["role"] = e.Role.Name(), ["name"] = e.Name };
+            }
+
+            var source = new JsonObject { ["file"] = labelPath, ["geometry"] = GeometryJson(volume.Geometry), ["labelTable"] = tableJson };
+            var result = new JsonObject
+            {
+                ["lesions"] = list,
+                ["source"] = source,
+                ["method"] = "Surface distances between the closest voxel centres (exact EDT, Felzenszwalb-Huttenlocher); calibre = 2 x the vessel's inside distance on its centreline; large vessel >= 3 mm; adjacency <= 5 mm.",
+            };
+            if (loaded.Info.Warnings.Count > 0)
+            {
+                result["warnings"] = WarningsJson(loaded.Info.Warnings);
+            }
+
+            context.WriteResult(result.ToJsonString(Indented), parse.GetValue(output));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
