@@ -283,6 +283,46 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             .OrderByDescending(d => d.RecordedUtc).ThenByDescending(d => d.Id)
             .ToListAsync(ct).ConfigureAwait(false);
 
+    /// <summary>Records an uploaded image (already stored and checked by the caller) with its audit line.</summary>
+    public async Task<(WriteOutcome Outcome, long ImageId)> AddImageAsync(string caseId, CaseImage image, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var record = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (WriteOutcome.NotFound, 0);
+        }
+        image.CaseRecordId = record.Id;
+        image.UploadedUtc = Now();
+        db.Images.Add(image);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        AddAudit(image.UploadedBy, AuditActions.Create, "image", caseId, $"image {image.Id}: {image.Kind} {image.SizeI}x{image.SizeJ}x{image.SizeK}");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return (WriteOutcome.Done, image.Id);
+    }
+
+    /// <summary>Images of a case, oldest first.</summary>
+    public async Task<IReadOnlyList<CaseImage>> ImagesAsync(string caseId, CancellationToken ct = default)
+    {
+        var record = await FindAsync(caseId, ct).ConfigureAwait(false);
+        if (record is null)
+        {
+            return [];
+        }
+        return await db.Images.AsNoTracking().Where(i => i.CaseRecordId == record.Id).OrderBy(i => i.Id).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One image of a case; null if it is not that case's.</summary>
+    public async Task<CaseImage?> FindImageAsync(string caseId, long imageId, CancellationToken ct = default)
+    {
+        var record = await FindAsync(caseId, ct).ConfigureAwait(false);
+        return record is null ? null
+            : await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.CaseRecordId == record.Id, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Writes one audit line in its own transaction.</summary>
     public async Task AuditAsync(string user, string action, string entityType, string entityKey, string detail, CancellationToken ct = default)
     {

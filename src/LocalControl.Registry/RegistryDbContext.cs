@@ -22,6 +22,9 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     /// <summary>MDT decisions (append-only).</summary>
     public DbSet<DecisionRecord> Decisions => Set<DecisionRecord>();
 
+    /// <summary>Images uploaded to cases (metadata; the files live in the image folder).</summary>
+    public DbSet<CaseImage> Images => Set<CaseImage>();
+
     /// <summary>Audit trail (append-only).</summary>
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 

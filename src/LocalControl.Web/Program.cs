@@ -74,6 +74,7 @@ builder.Services.AddRazorPages(o =>
     o.Conventions.AuthorizePage("/Cases/Edit", Policies.Edit);
     o.Conventions.AuthorizePage("/Cases/Decide", Policies.Decide);
     o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+    o.Conventions.AuthorizePage("/Cases/Images", Policies.Read);
     o.Conventions.AllowAnonymousToPage("/Account/Login");
     o.Conventions.AllowAnonymousToPage("/Account/Setup");
     o.Conventions.AllowAnonymousToPage("/Error");
@@ -85,6 +86,9 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamin
 builder.Services.AddSingleton<SetupToken>();
 builder.Services.AddScoped<CaseService>();
 builder.Services.AddSingleton<ViewAuditQueue>();
+// Decoded volumes for the slice viewer: at most 2 GB of voxels in memory, least recently used first out.
+builder.Services.AddMemoryCache(o => o.SizeLimit = 2L * 1024 * 1024 * 1024);
+builder.Services.AddSingleton(sp => new LocalControl.Web.Imaging.ImageStore(registry.ImagesFolder, sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>()));
 builder.Services.AddHostedService<ViewAuditWriter>();
 builder.Services.AddHealthChecks();
 
@@ -121,6 +125,7 @@ app.MapOpenApi().RequireAuthorization(Policies.Read);
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapCasesApi();
 app.MapSummaryPdf();
+app.MapImageSlices();
 app.MapRazorPages();
 app.MapGet("/", () => TypedResults.Redirect("/cases")).ExcludeFromDescription();
 

@@ -57,3 +57,21 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.Detail).HasMaxLength(1024);
     }
 }
+
+internal sealed class CaseImageConfiguration : IEntityTypeConfiguration<CaseImage>
+{
+    public void Configure(EntityTypeBuilder<CaseImage> b)
+    {
+        b.ToTable("images");
+        b.HasKey(i => i.Id);
+        b.HasIndex(i => i.CaseRecordId);
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(i => i.CaseRecordId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(i => i.Kind).HasMaxLength(16);
+        b.Property(i => i.FileName).HasMaxLength(256);
+        b.Property(i => i.StoredPath).HasMaxLength(512);
+        b.Property(i => i.Format).HasMaxLength(16);
+        b.Property(i => i.SpacingMm).HasMaxLength(64);
+        b.Property(i => i.Sha256).HasMaxLength(64);
+        b.Property(i => i.UploadedBy).HasMaxLength(256);
+    }
+}

@@ -5,9 +5,10 @@ namespace LocalControl.Web.Infrastructure;
 /// <summary>
 /// Where the registry lives. Configuration: <c>Registry:Provider</c> (Sqlite | Postgres), <c>ConnectionStrings:Registry</c>
 /// (required for Postgres; for SQLite it defaults to <c>{Registry:DataFolder}/localcontrol.db</c>), <c>Registry:SeedSamples</c>,
-/// <c>Registry:SamplesFolder</c> (default: the repository's samples/cases, found upward from the app folder).
+/// <c>Registry:SamplesFolder</c> (default: the repository's samples/cases, found upward from the app folder),
+/// <c>Images:Folder</c> (uploaded volumes; default <c>{Registry:DataFolder}/images</c>).
 /// </summary>
-public sealed record RegistrySettings(RegistryProvider Provider, string ConnectionString, bool SeedSamples, string? SamplesFolder)
+public sealed record RegistrySettings(RegistryProvider Provider, string ConnectionString, bool SeedSamples, string? SamplesFolder, string ImagesFolder)
 {
     /// <summary>Reads and checks the settings; a wrong value stops the app at start with a message.</summary>
     public static RegistrySettings From(IConfiguration config, IHostEnvironment env)
@@ -20,16 +21,19 @@ public sealed record RegistrySettings(RegistryProvider Provider, string Connecti
             throw new StartupException($"Registry:Provider must be Sqlite or Postgres, not '{providerText}'.");
         }
         var connection = config.GetConnectionString("Registry");
+        var folder = config["Registry:DataFolder"] ?? "App_Data";
+        folder = Path.IsPathRooted(folder) ? folder : Path.Combine(env.ContentRootPath, folder);
         if (string.IsNullOrWhiteSpace(connection))
         {
             if (provider == RegistryProvider.Postgres)
             {
                 throw new StartupException("Registry:Provider is Postgres but ConnectionStrings:Registry is empty.");
             }
-            var folder = config["Registry:DataFolder"] ?? "App_Data";
-            folder = Path.IsPathRooted(folder) ? folder : Path.Combine(env.ContentRootPath, folder);
             connection = $"Data Source={Path.Combine(folder, "localcontrol.db")}";
         }
+        var images = config["Images:Folder"];
+        images = string.IsNullOrWhiteSpace(images) ? Path.Combine(folder, "images")
+            : Path.IsPathRooted(images) ? images : Path.Combine(env.ContentRootPath, images);
         var seed = !bool.TryParse(config["Registry:SeedSamples"], out var s) || s;
         var samples = config["Registry:SamplesFolder"];
         if (string.IsNullOrWhiteSpace(samples))
@@ -37,7 +41,7 @@ public sealed record RegistrySettings(RegistryProvider Provider, string Connecti
             samples = FindUpward(env.ContentRootPath, Path.Combine("samples", "cases"))
                 ?? FindUpward(AppContext.BaseDirectory, Path.Combine("samples", "cases"));
         }
-        return new RegistrySettings(provider, connection, seed, samples);
+        return new RegistrySettings(provider, connection, seed, samples, images);
     }
 
     private static string? FindUpward(string start, string relative)

@@ -163,6 +163,70 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
     }
 
     [Fact]
+    public async Task A_clinician_uploads_a_ct_and_a_label_map_and_scrolls_through_the_slices()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        var caseId = "BI-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await clinician.PostAsync("/api/cases", new StringContent(TestCases.Json(TestCases.Liver(caseId)), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var folder = Directory.CreateTempSubdirectory("lc-bimg-").FullName;
+        try
+        {
+            // A synthetic abdomen: 96 x 96 x 24, soft tissue 40 HU in a disc, a 12 mm "lesion" (label 1) at 90 HU.
+            const int n = 96, slices = 24;
+            var geometry = LocalControl.Imaging.Geometry.ImageGeometry.AxisAligned(new(n, n, slices), new(1, 1, 2));
+            var hu = new float[n * n * slices];
+            var labels = new byte[n * n * slices];
+            for (var k = 0; k < slices; k++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        var index = (k * n + j) * n + i;
+                        var body = (i - 48) * (i - 48) + (j - 48) * (j - 48) < 40 * 40;
+                        var lesion = (i - 60) * (i - 60) + (j - 40) * (j - 40) + (2 * (k - 12)) * (2 * (k - 12)) < 6 * 6;
+                        hu[index] = lesion ? 90 : body ? 40 : -1000;
+                        labels[index] = (byte)(lesion ? 1 : 0);
+                    }
+                }
+            }
+            var ct = Path.Combine(folder, "ct.nii.gz");
+            var lab = Path.Combine(folder, "labels.nii.gz");
+            LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(ct, new LocalControl.Imaging.Volumes.Volume<float>(geometry, hu));
+            LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(lab, new LocalControl.Imaging.Volumes.Volume<byte>(geometry, labels));
+
+            var page = await SignedInPageAsync("clinician1");
+            await page.GotoAsync($"/cases/{caseId}");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Images" }).ClickAsync();
+            await AtAsync(page, $"/cases/{caseId}/images");
+            foreach (var (file, kind) in new[] { (ct, "image"), (lab, "labels") })
+            {
+                await page.Locator("input[name=Upload]").SetInputFilesAsync(file);
+                await page.Locator("select[name=Kind]").SelectOptionAsync(kind);
+                await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+                await Assertions.Expect(page.Locator("tr[data-image-id]")).ToHaveCountAsync(kind == "image" ? 1 : 2);
+            }
+            // The viewer opens on the middle slice with the overlay; the keyboard scrolls; a preset changes the window.
+            await Assertions.Expect(page.Locator("#slice-out")).ToHaveTextAsync("12 / 23");
+            await Assertions.Expect(page.Locator("#overlay-img")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/slices/12\\.png"));
+            await page.Locator(".stage").FocusAsync();
+            await page.Keyboard.PressAsync("ArrowUp");
+            await Assertions.Expect(page.Locator("#base-img")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/slices/13\\.png\\?c=40&w=400"));
+            await page.Locator("#preset").SelectOptionAsync("60,160");
+            await Assertions.Expect(page.Locator("#base-img")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/slices/13\\.png\\?c=60&w=160"));
+            await page.Keyboard.PressAsync("ArrowDown");
+            await Assertions.Expect(page.Locator("#slice-out")).ToHaveTextAsync("12 / 23");
+            await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.stage img')].every(i => i.complete && i.naturalWidth === 96)");
+            await ShotAsync(page, "09-image-viewer");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_viewer_sees_no_edit_or_decide_controls()
     {
         var clinician = await app.SignInAsync("clinician1");

@@ -27,6 +27,9 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>Where uploaded images go (deleted with the app).</summary>
+    public string ImagesFolder { get; } = Path.Combine(Path.GetTempPath(), "lc-images-" + Guid.NewGuid().ToString("N")[..12]);
+
     protected abstract Task<string> CreateDatabaseAsync();
 
     /// <summary>Extra settings (e.g. a samples folder).</summary>
@@ -47,7 +50,14 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
         }
     }
 
-    public new virtual async Task DisposeAsync() => await base.DisposeAsync();
+    public new virtual async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(ImagesFolder))
+        {
+            Directory.Delete(ImagesFolder, recursive: true);
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -55,6 +65,7 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
         builder.UseSetting("Registry:Provider", Provider.ToString());
         builder.UseSetting("ConnectionStrings:Registry", ConnectionString);
         builder.UseSetting("Registry:SeedSamples", "false");
+        builder.UseSetting("Images:Folder", ImagesFolder);
         builder.UseSetting("LOCALCONTROL_ADMIN_USER", "admin");
         builder.UseSetting("LOCALCONTROL_ADMIN_PASSWORD", Password);
         foreach (var (k, v) in Settings)
