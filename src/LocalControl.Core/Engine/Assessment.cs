@@ -180,8 +180,42 @@ public sealed record PrognosticScore(
     IReadOnlyList<string> Evidence,
     string? Note);
 
-/// <summary>One component of a prognostic score.</summary>
-public sealed record ScoreComponent(string Name, double? Points, string? Value);
+/// <summary>One component of a prognostic score: its name, its points (null = unknown) and the value it rests on.</summary>
+public sealed class ScoreComponent
+{
+    private readonly double? _number;
+    private readonly string? _unit;
+    private string? _value;
+
+    /// <summary>Creates a component with its value as text.</summary>
+    public ScoreComponent(string name, double? points, string? value)
+    {
+        Name = name;
+        Points = points;
+        _value = value;
+    }
+
+    /// <summary>Creates a component whose value is a number with a unit, formatted only when read.</summary>
+    internal ScoreComponent(string name, double? points, Scores.ScoreValue value)
+    {
+        Name = name;
+        Points = points;
+        _value = value.Text;
+        _number = value.Number;
+        _unit = value.Unit;
+    }
+
+    /// <summary>Name of the component.</summary>
+    public string Name { get; }
+
+    /// <summary>Points, or null when unknown.</summary>
+    public double? Points { get; }
+
+    /// <summary>The value it rests on, as text (e.g. <c>240 ng/mL</c>), or null when unknown.</summary>
+    public string? Value => _value ??= _number is { } n
+        ? n.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + (string.IsNullOrEmpty(_unit) ? "" : " " + _unit)
+        : null;
+}
 
 /// <summary>Prognostic context of a case.</summary>
 public sealed record PrognosticScores(PrognosticScore? Fong, PrognosticScore? Game, PrognosticScore? TumourBurden);

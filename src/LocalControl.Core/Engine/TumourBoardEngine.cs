@@ -106,22 +106,23 @@ public sealed class TumourBoardEngine
 
     private LesionAssessment AssessLesion(Lesion lesion, int index, CaseContext ctx)
     {
-        var path = $"lesions[{index}].";
+        var path = new FieldPaths(index);
+        var organKey = OrganKey(lesion.Organ);
+        var flags = LesionFlags(lesion, ctx.Patient);
         var options = new TherapyOption[LocalTherapies.Length];
         for (var t = 0; t < LocalTherapies.Length; t++)
         {
-            options[t] = AssessLocal(LocalTherapies[t], lesion, path, ctx);
+            options[t] = AssessLocal(LocalTherapies[t], lesion, path, ctx, organKey, flags);
         }
 
-        var organKey = OrganKey(lesion.Organ);
         var preference = _preference.TryGetValue(organKey, out var p) ? p : _preference["other"];
         return new LesionAssessment(lesion.Id, lesion.Organ, Rank(options, preference));
     }
 
-    private TherapyOption AssessLocal(Therapy therapy, Lesion lesion, string path, CaseContext ctx)
+    private TherapyOption AssessLocal(Therapy therapy, Lesion lesion, FieldPaths path, CaseContext ctx, string organKey, int flags)
     {
         var c = new CriteriaList(_rules);
-        var notes = new List<string>(2);
+        var notes = new Notes();
         switch (lesion.Organ)
         {
             case Organ.Liver:
@@ -144,10 +145,10 @@ public sealed class TumourBoardEngine
         }
 
         var eligibility = CriteriaList.Aggregate(c.Items);
-        return new TherapyOption(therapy, eligibility, c.Items, Outcomes(therapy, OrganKey(lesion.Organ), LesionFlags(lesion, ctx.Patient)), notes);
+        return new TherapyOption(therapy, eligibility, c.Items, Outcomes(therapy, organKey, flags), notes.ToList());
     }
 
-    private void LiverCriteria(Therapy therapy, Lesion l, string path, CaseContext ctx, CriteriaList c, List<string> notes)
+    private void LiverCriteria(Therapy therapy, Lesion l, FieldPaths path, CaseContext ctx, CriteriaList c, Notes notes)
     {
         switch (therapy)
         {
@@ -205,7 +206,7 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private void LungCriteria(Therapy therapy, Lesion l, string path, CaseContext ctx, CriteriaList c)
+    private void LungCriteria(Therapy therapy, Lesion l, FieldPaths path, CaseContext ctx, CriteriaList c)
     {
         switch (therapy)
         {
@@ -252,7 +253,7 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private void BoneCriteria(Therapy therapy, Lesion l, string path, CaseContext ctx, CriteriaList c)
+    private void BoneCriteria(Therapy therapy, Lesion l, FieldPaths path, CaseContext ctx, CriteriaList c)
     {
         switch (therapy)
         {
@@ -274,13 +275,13 @@ public sealed class TumourBoardEngine
         switch (l.Intent)
         {
             case BoneLesionIntent.NotAssessed:
-                c.Unknown("bone-intent-set", Required, path + "intent");
+                c.Unknown("bone-intent-set", Required, path.Missing("intent"));
                 break;
             case BoneLesionIntent.PalliativePain:
                 c.Met("bone-intent-set", text: "palliative-pain");
                 if (l.WorstPainScore is not { } pain)
                 {
-                    c.Unknown("bone-pain-threshold", Required, path + "worstPainScore");
+                    c.Unknown("bone-pain-threshold", Required, path.Missing("worstPainScore"));
                 }
                 else if (pain >= _rules.BonePainMinScore)
                 {
@@ -296,7 +297,7 @@ public sealed class TumourBoardEngine
                 c.Met("bone-intent-set", text: "curative");
                 if (l.LongestDiameterMm is not { } d)
                 {
-                    c.Unknown("bone-curative-size", Advisory, path + "longestDiameterMm");
+                    c.Unknown("bone-curative-size", Advisory, path.Missing("longestDiameterMm"));
                 }
                 else if (d < _rules.BoneCurativeMaxDiameterMm)
                 {
@@ -309,7 +310,7 @@ public sealed class TumourBoardEngine
 
                 switch (l.CorticalErosion)
                 {
-                    case null: c.Unknown("bone-no-cortical-erosion", Advisory, path + "corticalErosion"); break;
+                    case null: c.Unknown("bone-no-cortical-erosion", Advisory, path.Missing("corticalErosion")); break;
                     case false: c.MetAdvisory("bone-no-cortical-erosion"); break;
                     case true: c.Failed("bone-no-cortical-erosion", Advisory, text: "cortical erosion"); break;
                 }
@@ -326,7 +327,7 @@ public sealed class TumourBoardEngine
 
         if (l.AdjacentStructures is not { } structures)
         {
-            c.Unknown("bone-away-from-neural", Advisory, path + "adjacentStructures");
+            c.Unknown("bone-away-from-neural", Advisory, path.Missing("adjacentStructures"));
         }
         else if (FirstOf(structures, CaseVocabulary.NeuralStructures) is { } neural)
         {
@@ -348,11 +349,11 @@ public sealed class TumourBoardEngine
 
     // ---------------------------------------------------------------- criterion helpers
 
-    private static void SizeBands(string id, double? diameter, double smallMax, double intermediateMax, string path, CriteriaList c, bool smallInclusive = false)
+    private static void SizeBands(string id, double? diameter, double smallMax, double intermediateMax, FieldPaths path, CriteriaList c, bool smallInclusive = false)
     {
         if (diameter is not { } d)
         {
-            c.Unknown(id, Required, path + "longestDiameterMm");
+            c.Unknown(id, Required, path.Missing("longestDiameterMm"));
         }
         else if (smallInclusive ? d <= smallMax : d < smallMax)
         {
@@ -368,11 +369,11 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private void AwayFromHilum(Lesion l, string path, CriteriaList c)
+    private void AwayFromHilum(Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.DistanceToHilumMm is not { } h)
         {
-            c.Unknown("away-from-hilum", Required, path + "distanceToHilumMm");
+            c.Unknown("away-from-hilum", Required, path.Missing("distanceToHilumMm"));
         }
         else if (h >= _rules.HilumCautionMm)
         {
@@ -388,13 +389,13 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private void HeatSink(string id, Lesion l, string path, CriteriaList c)
+    private void HeatSink(string id, Lesion l, FieldPaths path, CriteriaList c)
     {
         // distanceToLargeVesselMm is by definition the distance to a vessel of >= 3 mm. A calibre below that
         // contradicts the field (the reader warns); the conservative reading keeps the heat-sink flag.
         if (l.DistanceToLargeVesselMm is not { } v)
         {
-            c.Unknown(id, Advisory, path + "distanceToLargeVesselMm");
+            c.Unknown(id, Advisory, path.Missing("distanceToLargeVesselMm"));
         }
         else if (v >= _rules.PerivascularDistanceMm)
         {
@@ -406,7 +407,7 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void Visibility(Lesion l, string path, CriteriaList c)
+    private static void Visibility(Lesion l, FieldPaths path, CriteriaList c)
     {
         var anyUnassessed = false;
         var visible = false;
@@ -423,7 +424,7 @@ public sealed class TumourBoardEngine
             }
         }
 
-        var missing = path + "visibility";
+        var missing = path.Missing("visibility");
         if (visible)
         {
             c.Met("visible-on-guidance");
@@ -451,11 +452,11 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void NoVulnerableStructure(Lesion l, string path, CriteriaList c)
+    private static void NoVulnerableStructure(Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.AdjacentStructures is not { } s)
         {
-            c.Unknown("no-vulnerable-structure", Advisory, path + "adjacentStructures");
+            c.Unknown("no-vulnerable-structure", Advisory, path.Missing("adjacentStructures"));
         }
         else if (FirstOf(s, CaseVocabulary.ThermallyVulnerableStructures) is { } hit)
         {
@@ -467,11 +468,11 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void AirwayOrHeart(Lesion l, string path, CriteriaList c)
+    private static void AirwayOrHeart(Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.AdjacentStructures is not { } s)
         {
-            c.Unknown("no-critical-airway-or-heart", Advisory, path + "adjacentStructures");
+            c.Unknown("no-critical-airway-or-heart", Advisory, path.Missing("adjacentStructures"));
         }
         else if (FirstOf(s, ["large-bronchus", "heart", "trachea", "oesophagus"]) is { } hit)
         {
@@ -483,11 +484,11 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void AvoidHollowViscera(Lesion l, string path, CriteriaList c)
+    private static void AvoidHollowViscera(Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.AdjacentStructures is not { } s)
         {
-            c.Unknown("avoid-hollow-viscera", Advisory, path + "adjacentStructures");
+            c.Unknown("avoid-hollow-viscera", Advisory, path.Missing("adjacentStructures"));
         }
         else if (FirstOf(s, CaseVocabulary.HollowViscera) is { } hit)
         {
@@ -499,14 +500,14 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void Resectability(Lesion l, string path, CriteriaList c)
+    private static void Resectability(Lesion l, FieldPaths path, CriteriaList c)
     {
         switch (l.SurgicalAssessment)
         {
             case SurgicalAssessment.Resectable: c.Met("surgical-resectability", text: "resectable"); break;
             case SurgicalAssessment.ResectableWithDifficulty: c.Failed("surgical-resectability", Advisory, text: "resectable-with-difficulty"); break;
             case SurgicalAssessment.Unresectable: c.Failed("surgical-resectability", Required, text: "unresectable"); break;
-            default: c.Unknown("surgical-resectability", Required, path + "surgicalAssessment"); break;
+            default: c.Unknown("surgical-resectability", Required, path.Missing("surgicalAssessment")); break;
         }
     }
 
@@ -562,11 +563,11 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private void IreSize(Lesion l, string path, CriteriaList c)
+    private void IreSize(Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.LongestDiameterMm is not { } d)
         {
-            c.Unknown("size-ire", Required, path + "longestDiameterMm");
+            c.Unknown("size-ire", Required, path.Missing("longestDiameterMm"));
         }
         else if (d < _rules.SmallLesionMaxMm)
         {
@@ -582,18 +583,18 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void IreUnsuitableForResection(Lesion l, string path, CriteriaList c)
+    private static void IreUnsuitableForResection(Lesion l, FieldPaths path, CriteriaList c)
     {
         switch (l.SurgicalAssessment)
         {
             case SurgicalAssessment.Unresectable: c.Met("unsuitable-for-resection", text: "unresectable"); break;
             case SurgicalAssessment.ResectableWithDifficulty: c.Failed("unsuitable-for-resection", Advisory, text: "resectable-with-difficulty"); break;
             case SurgicalAssessment.Resectable: c.Failed("unsuitable-for-resection", Required, text: "resectable"); break;
-            default: c.Unknown("unsuitable-for-resection", Required, path + "surgicalAssessment"); break;
+            default: c.Unknown("unsuitable-for-resection", Required, path.Missing("surgicalAssessment")); break;
         }
     }
 
-    private void IreLocation(Lesion l, string path, CriteriaList c)
+    private void IreLocation(Lesion l, FieldPaths path, CriteriaList c)
     {
         // Kleene OR of "central" and "abuts a structure that forbids heat": met if either is true,
         // failed only when both are known to be false.
@@ -617,23 +618,23 @@ public sealed class TumourBoardEngine
             var missing = new List<string>(2);
             if (central is null)
             {
-                missing.Add(path + "distanceToHilumMm");
+                missing.Add(path.Of("distanceToHilumMm"));
             }
 
             if (!structureKnown)
             {
-                missing.Add(path + "adjacentStructures");
+                missing.Add(path.Of("adjacentStructures"));
             }
 
             c.Unknown("unsuitable-for-thermal-ablation-by-location", Required, [.. missing]);
         }
     }
 
-    private void SbrtSize(Lesion l, string path, CriteriaList c)
+    private void SbrtSize(Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.LongestDiameterMm is not { } d)
         {
-            c.Unknown("size-sbrt", Required, path + "longestDiameterMm");
+            c.Unknown("size-sbrt", Required, path.Missing("longestDiameterMm"));
         }
         else if (d <= _rules.IntermediateLesionMaxMm)
         {
@@ -1117,37 +1118,47 @@ public sealed class TumourBoardEngine
 
     private int LesionFlags(Lesion l, Patient patient)
     {
-        var mask = Flag("always");
+        var mask = FlagAlways;
         if (patient.RasStatus == MutationStatus.Mutant)
         {
-            mask |= Flag("ras-mutant");
+            mask |= FlagRasMutant;
         }
 
         if (l.LongestDiameterMm is { } d)
         {
-            mask |= Flag(d < _rules.SmallLesionMaxMm ? "small" : d <= _rules.IntermediateLesionMaxMm ? "intermediate" : "large");
+            mask |= d < _rules.SmallLesionMaxMm ? FlagSmall : d <= _rules.IntermediateLesionMaxMm ? FlagIntermediate : FlagLarge;
         }
 
         if (l.DistanceToLargeVesselMm is { } v && v < _rules.PerivascularDistanceMm)
         {
-            mask |= Flag("perivascular");
+            mask |= FlagPerivascular;
         }
 
         if (l.SurgicalAssessment == SurgicalAssessment.Unresectable)
         {
-            mask |= Flag("unresectable");
+            mask |= FlagUnresectable;
         }
 
         mask |= l.Intent switch
         {
-            BoneLesionIntent.PalliativePain => Flag("palliative-pain"),
-            BoneLesionIntent.Curative => Flag("curative"),
+            BoneLesionIntent.PalliativePain => FlagPalliativePain,
+            BoneLesionIntent.Curative => FlagCurative,
             _ => 0,
         };
         return mask;
     }
 
     private static int Flag(string name) => 1 << Array.IndexOf(OutcomeFlags, name);
+
+    private static readonly int FlagAlways = Flag("always");
+    private static readonly int FlagRasMutant = Flag("ras-mutant");
+    private static readonly int FlagSmall = Flag("small");
+    private static readonly int FlagIntermediate = Flag("intermediate");
+    private static readonly int FlagLarge = Flag("large");
+    private static readonly int FlagPerivascular = Flag("perivascular");
+    private static readonly int FlagUnresectable = Flag("unresectable");
+    private static readonly int FlagPalliativePain = Flag("palliative-pain");
+    private static readonly int FlagCurative = Flag("curative");
 
     private static int OrganIndex(string organ) => organ switch
     {
@@ -1175,8 +1186,9 @@ public sealed class TumourBoardEngine
                 found ??= new(8);
                 foreach (var field in cr.MissingFields)
                 {
+                    // Paths of one lesion are shared instances (FieldPaths), so a reference check usually decides.
                     var i = 0;
-                    while (i < found.Count && !string.Equals(found[i].Field, field, StringComparison.Ordinal))
+                    while (i < found.Count && !ReferenceEquals(found[i].Field, field) && !string.Equals(found[i].Field, field, StringComparison.Ordinal))
                     {
                         i++;
                     }
@@ -1186,12 +1198,9 @@ public sealed class TumourBoardEngine
                         found.Add((field, new List<MissingDataNeed>(4), false));
                     }
 
-                    var need = new MissingDataNeed(owner, therapy, cr.Id);
+                    // Each (owner, therapy, criterion) lists a field once, so needs are unique without a search.
                     var entry = found[i];
-                    if (!entry.Needs.Contains(need))
-                    {
-                        entry.Needs.Add(need);
-                    }
+                    entry.Needs.Add(new MissingDataNeed(owner, therapy, cr.Id));
 
                     if (!entry.Required && cr.Severity == Required)
                     {
@@ -1316,4 +1325,43 @@ public sealed class TumourBoardEngine
     };
 
     private static string Fmt(double v) => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Notes of one option, allocated only when there is one (most options have none or one).</summary>
+internal sealed class Notes
+{
+    private List<string>? _items;
+
+    public void Add(string note) => (_items ??= new List<string>(2)).Add(note);
+
+    public IReadOnlyList<string> ToList() => _items is null ? [] : _items;
+}
+
+/// <summary>
+/// JSON paths of one lesion's fields (<c>lesions[3].distanceToHilumMm</c>), built once per lesion and field and shared
+/// by every option that needs them: the same missing field is reported by up to six options.
+/// </summary>
+internal sealed class FieldPaths(int index)
+{
+    private readonly string _prefix = "lesions[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "].";
+    private (string Field, string[] Paths)[] _cache = [];
+
+    /// <summary>The path of <paramref name="field"/> as a one-element array (the shape criteria store).</summary>
+    public string[] Missing(string field)
+    {
+        foreach (var (f, paths) in _cache)
+        {
+            if (ReferenceEquals(f, field) || f == field)
+            {
+                return paths;
+            }
+        }
+
+        string[] made = [_prefix + field];
+        _cache = [.. _cache, (field, made)];
+        return made;
+    }
+
+    /// <summary>The path of <paramref name="field"/>.</summary>
+    public string Of(string field) => Missing(field)[0];
 }

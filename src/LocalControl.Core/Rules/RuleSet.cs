@@ -10,7 +10,45 @@ namespace LocalControl.Core.Rules;
 public sealed record Threshold(string Name, double Value, string Unit, string Meaning, IReadOnlyList<string> Evidence);
 
 /// <summary>A criterion's text and evidence, with thresholds already filled in.</summary>
-public sealed record CriterionDefinition(string Id, string Description, IReadOnlyList<string> Evidence);
+/// <param name="id">Criterion id (e.g. <c>heat-sink</c>).</param>
+/// <param name="description">Text with thresholds filled in.</param>
+/// <param name="evidence">Evidence ids it rests on.</param>
+public sealed class CriterionDefinition(string id, string description, IReadOnlyList<string> evidence)
+{
+    /// <summary>Criterion id (e.g. <c>heat-sink</c>).</summary>
+    public string Id { get; } = id;
+
+    /// <summary>Text with thresholds filled in.</summary>
+    public string Description { get; } = description;
+
+    /// <summary>Evidence ids it rests on.</summary>
+    public IReadOnlyList<string> Evidence { get; } = evidence;
+
+    // Shared results without an observed number, keyed by status, severity and the (usually literal) text.
+    private (Engine.CriterionStatus Status, Engine.CriterionSeverity Severity, string? Text, Engine.CriterionResult Result)[] _shared = [];
+
+    /// <summary>The one shared result for this status, severity and text (created on first use; thread-safe).</summary>
+    internal Engine.CriterionResult Shared(Engine.CriterionStatus status, Engine.CriterionSeverity severity, string? text)
+    {
+        var shared = Volatile.Read(ref _shared);
+        foreach (var s in shared)
+        {
+            if (s.Status == status && s.Severity == severity && (ReferenceEquals(s.Text, text) || s.Text == text))
+            {
+                return s.Result;
+            }
+        }
+
+        var result = new Engine.CriterionResult(this, status, severity, null, text, []);
+        if (shared.Length < 16)
+        {
+            // A lost race only costs a duplicate entry; texts built at run time stop being cached after 16 entries.
+            Volatile.Write(ref _shared, [.. shared, (status, severity, text, result)]);
+        }
+
+        return result;
+    }
+}
 
 /// <summary>Which evidence figures to show as expected outcomes of a therapy in an organ and situation.</summary>
 /// <param name="Therapy">Therapy id (e.g. <c>rfa</c>).</param>

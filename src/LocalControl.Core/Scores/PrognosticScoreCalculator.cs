@@ -59,7 +59,7 @@ public static class PrognosticScoreCalculator
         var missing = new List<string>();
         double min = 0, max = 0;
 
-        void Add(string name, bool? present, string? value, params string[] fields)
+        void Add(string name, bool? present, ScoreValue value, params string[] fields)
         {
             if (present is { } yes)
             {
@@ -76,9 +76,9 @@ public static class PrognosticScoreCalculator
             }
         }
 
-        Add("Node-positive primary", p.Primary?.NodePositive, p.Primary?.NodePositive?.ToString().ToLowerInvariant(), "patient.primary.nodePositive");
+        Add("Node-positive primary", p.Primary?.NodePositive, YesNo(p.Primary?.NodePositive), "patient.primary.nodePositive");
         Add("Disease-free interval < 12 months", p.DiseaseFreeIntervalMonths is { } dfi ? dfi < 12 : null, Num(p.DiseaseFreeIntervalMonths, "months"), "patient.diseaseFreeIntervalMonths");
-        Add("More than one liver metastasis", liverCount > 1, liverCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("More than one liver metastasis", liverCount > 1, new ScoreValue(null, liverCount, "lesions"));
         bool? largeTumour = largestMm is { } mm ? mm > 50 : knownLargestMm > 50 ? true : null;
         Add("Largest liver metastasis > 5 cm", largeTumour, Num(largestMm ?? (knownLargestMm > 50 ? knownLargestMm : null), "mm"), [.. missingDiameters]);
         Add("CEA > 200 ng/mL", p.CeaNgPerMl is { } cea ? cea > 200 : null, Num(p.CeaNgPerMl, "ng/mL"), "patient.cea");
@@ -95,8 +95,8 @@ public static class PrognosticScoreCalculator
         static double Tbs(double largestMm, int n) => Math.Sqrt(Math.Pow(largestMm / 10.0, 2) + ((double)n * n));
         var components = new List<ScoreComponent>
         {
-            new("Largest liver metastasis (cm)", largestMm / 10.0, largestMm is null ? null : Num(largestMm, "mm")),
-            new("Number of liver metastases", liverCount, null),
+            new("Largest liver metastasis (cm)", largestMm / 10.0, Num(largestMm, "mm")),
+            new("Number of liver metastases", liverCount, (string?)null),
         };
         double? value = largestMm is { } mm ? Math.Round(Tbs(mm, liverCount), 2) : null;
         var min = Math.Round(Tbs(knownLargestMm, liverCount), 2);
@@ -114,7 +114,7 @@ public static class PrognosticScoreCalculator
         var missing = new List<string>();
         double min = 0, max = 0;
 
-        void Add(string name, double? points, double maxPoints, string? value, params string[] fields)
+        void Add(string name, double? points, double maxPoints, ScoreValue value, params string[] fields)
         {
             components.Add(new(name, points, value));
             if (points is { } pts)
@@ -130,13 +130,13 @@ public static class PrognosticScoreCalculator
         }
 
         Add("KRAS-mutated tumour (RAS status used)", p.RasStatus switch { MutationStatus.Mutant => 1, MutationStatus.WildType => 0, _ => null }, 1,
-            p.RasStatus == MutationStatus.Unknown ? null : CaseVocabulary.ToJson(p.RasStatus), "patient.rasStatus");
+            Text(p.RasStatus == MutationStatus.Unknown ? null : CaseVocabulary.ToJson(p.RasStatus)), "patient.rasStatus");
         Add("CEA ≥ 20 ng/mL", p.CeaNgPerMl is { } cea ? (cea >= 20 ? 1 : 0) : null, 1, Num(p.CeaNgPerMl, "ng/mL"), "patient.cea");
-        Add("Node-positive primary", p.Primary?.NodePositive is { } n ? (n ? 1 : 0) : null, 1, p.Primary?.NodePositive?.ToString().ToLowerInvariant(), "patient.primary.nodePositive");
+        Add("Node-positive primary", p.Primary?.NodePositive is { } n ? (n ? 1 : 0) : null, 1, YesNo(p.Primary?.NodePositive), "patient.primary.nodePositive");
         double? tbsPoints = tbs.Value is { } t ? (t >= 9 ? 2 : t >= 3 ? 1 : 0) : null;
-        Add("Tumour burden score (3-8: 1; ≥ 9: 2)", tbsPoints, 2, tbs.Value?.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), [.. tbs.Missing]);
+        Add("Tumour burden score (3-8: 1; ≥ 9: 2)", tbsPoints, 2, new ScoreValue(null, tbs.Value, ""), [.. tbs.Missing]);
         var extrahepatic = @case.Lesions.Any(l => l.Organ != Organ.Liver);
-        Add("Extrahepatic disease", extrahepatic ? 2 : 0, 2, extrahepatic ? "yes" : "no");
+        Add("Extrahepatic disease", extrahepatic ? 2 : 0, 2, Text(extrahepatic ? "yes" : "no"));
         if (tbsPoints is null)
         {
             // The known lesions already fix a lower bound on the TBS zone.
@@ -150,6 +150,13 @@ public static class PrognosticScoreCalculator
             "Derived and validated in resected patients. The score uses KRAS; LocalControl uses the RAS status given. Prognostic information only.");
     }
 
-    private static string? Num(double? value, string unit) =>
-        value is { } v ? v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " " + unit : null;
+    private static ScoreValue YesNo(bool? value) => Text(value switch { true => "true", false => "false", null => null });
+
+    private static ScoreValue Text(string? text) => new(text, null, null);
+
+    // Numbers are formatted only when a report reads them: the engine runs on every keystroke.
+    private static ScoreValue Num(double? value, string unit) => new(null, value, unit);
 }
+
+/// <summary>The value a score component rests on: text, or a number with its unit (formatted lazily).</summary>
+internal readonly record struct ScoreValue(string? Text, double? Number, string? Unit);

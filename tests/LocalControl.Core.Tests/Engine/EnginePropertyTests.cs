@@ -192,8 +192,8 @@ public class EnginePropertyTests
             {
                 foreach (var cb in b.Criteria)
                 {
-                    var ca = a.Criteria.FirstOrDefault(x => x.Id == cb.Id);
-                    if (ca is not null && ca.Status != cb.Status && ca.Status != CriterionStatus.Unknown)
+                    var match = a.Criteria.Where(x => x.Id == cb.Id).Take(1).ToList();
+                    if (match.Count == 1 && match[0] is var ca && ca.Status != cb.Status && ca.Status != CriterionStatus.Unknown)
                     {
                         throw new InvalidOperationException($"removal {r}: {b.Therapy} {cb.Id} went from {cb.Status} to {ca.Status}\n{CaseFileWriter.Write(c)}");
                     }
