@@ -26,11 +26,11 @@ public static class RegistryServiceCollectionExtensions
         switch (provider)
         {
             case RegistryProvider.Sqlite:
-                services.AddDbContext<SqliteRegistryDbContext>(o => o.UseSqlite(connectionString));
+                services.AddDbContextPool<SqliteRegistryDbContext>(o => o.UseSqlite(connectionString));
                 services.AddScoped<RegistryDbContext>(sp => sp.GetRequiredService<SqliteRegistryDbContext>());
                 break;
             case RegistryProvider.Postgres:
-                services.AddDbContext<PostgresRegistryDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContextPool<PostgresRegistryDbContext>(o => o.UseNpgsql(connectionString));
                 services.AddScoped<RegistryDbContext>(sp => sp.GetRequiredService<PostgresRegistryDbContext>());
                 break;
             default:
