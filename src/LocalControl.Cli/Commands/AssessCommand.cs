@@ -5,9 +5,7 @@ using LocalControl.Core.Engine;
 using LocalControl.Core.Evidence;
 using LocalControl.Core.Reporting;
 using LocalControl.Imaging;
-using LocalControl.Imaging.Formats;
 using LocalControl.Imaging.Measurements;
-using LocalControl.Imaging.Volumes;
 
 namespace LocalControl.Cli.Commands;
 
@@ -26,10 +24,12 @@ internal static class AssessCommand
         var labels = new Option<string?>("--labels") { Description = "A label map (NIfTI, NRRD or DICOM): lesion sizes and distances are measured from it and fill the case." };
         var labelTable = new Option<string?>("--label-table") { Description = "With --labels: JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\"}." };
         var segments = new Option<string?>("--segments") { Description = "With --labels: liver segment map on the same grid." };
+        var image = new Option<string?>("--image") { Description = "With --labels: the CT/MR the segmentation was drawn on (a DICOM SEG or RTSTRUCT is put on its grid)." };
+        var series = new Option<string?>("--series") { Description = "With --image: which DICOM series of a folder (UID or index)." };
         var preferTyped = new Option<bool>("--prefer-typed") { Description = "With --labels: keep typed values where the case file has them (measured values fill only the gaps)." };
         var command = new Command("assess", "Assess every lesion and the patient against each tool of the local-therapy box, with criteria, evidence and expected outcomes.")
         {
-            caseArgument, format, output, rules, labels, labelTable, segments, preferTyped,
+            caseArgument, format, output, rules, labels, labelTable, segments, image, series, preferTyped,
         };
         command.SetAction(parse =>
         {
@@ -38,7 +38,7 @@ internal static class AssessCommand
             var (@case, warnings) = CaseFiles.Load(path, context);
             if (parse.GetValue(labels) is { } labelPath)
             {
-                var measured = Measure(labelPath, parse.GetValue(labelTable), parse.GetValue(segments));
+                var measured = Measure(labelPath, parse.GetValue(labelTable), parse.GetValue(segments), parse.GetValue(image), parse.GetValue(series));
                 var (merged, notes) = MeasurementMerge.Merge(@case, measured, parse.GetValue(preferTyped), labelPath);
                 foreach (var note in notes)
                 {
@@ -48,9 +48,9 @@ internal static class AssessCommand
                 @case = merged;
                 warnings = [.. warnings, .. notes];
             }
-            else if (parse.GetValue(labelTable) is not null || parse.GetValue(segments) is not null || parse.GetValue(preferTyped))
+            else if (parse.GetValue(labelTable) is not null || parse.GetValue(segments) is not null || parse.GetValue(image) is not null || parse.GetValue(preferTyped))
             {
-                throw new UserInputException("--label-table, --segments and --prefer-typed need --labels");
+                throw new UserInputException("--label-table, --segments, --image and --prefer-typed need --labels");
             }
 
             var engine = ReferenceEquals(ruleSet, Core.Rules.RuleSet.Default) ? TumourBoardEngine.Default : new TumourBoardEngine(ruleSet, EvidenceBase.Default);
@@ -69,18 +69,10 @@ internal static class AssessCommand
     }
 
     /// <summary>Measures every tumour component of a label map, as neutral measurements for the case.</summary>
-    private static List<LesionMeasurement> Measure(string labelPath, string? tablePath, string? segmentPath)
+    private static List<LesionMeasurement> Measure(string labelPath, string? tablePath, string? segmentPath, string? imagePath, string? series)
     {
-        var loaded = VolumeFormats.Load(labelPath);
-        var table = tablePath is not null ? ImagingCommandSupport.ReadLabelTable(tablePath)
-            : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
-        var options = new MeasureOptions();
-        if (segmentPath is not null)
-        {
-            options = options with { SegmentMap = ImagingCommandSupport.LoadLabels(segmentPath) };
-        }
-
-        var lesions = LesionMeasurer.Measure(new LabelMap(loaded.ToLabelVolume(), table), options);
+        var (map, _) = ImagingCommandSupport.LoadLabelMap(labelPath, tablePath, imagePath, series);
+        var lesions = LesionMeasurer.Measure(map, ImagingCommandSupport.MeasureOptionsFor(segmentPath));
         if (lesions.Count == 0)
         {
             throw new ImagingException("LC-MEAS-004", "no tumour label found: nothing to measure (check the label table's 'tumour' entries).", labelPath, "labels");

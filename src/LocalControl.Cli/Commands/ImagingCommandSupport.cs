@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Measurements;
 using LocalControl.Imaging.Formats.Dicom;
 using LocalControl.Imaging.Geometry;
 using LocalControl.Imaging.Volumes;
@@ -91,6 +92,29 @@ internal static class ImagingCommandSupport
         var image = VolumeFormats.Load(path);
         return image.ToLabelVolume();
     }
+
+    /// <summary>
+    /// Loads a segmentation for measuring: its label table from <paramref name="tablePath"/> or the file itself, and,
+    /// with <paramref name="imagePath"/>, a DICOM SEG or RTSTRUCT put on that image's grid (any other map must already
+    /// be on it).
+    /// </summary>
+    public static (LabelMap Map, LoadedImage Loaded) LoadLabelMap(string labelPath, string? tablePath, string? imagePath, string? series)
+    {
+        var loaded = LoadImage(labelPath, reference: imagePath, series: VolumeFormats.Detect(labelPath) is DicomFormat ? series : null);
+        var labelTable = tablePath is not null ? ReadLabelTable(tablePath)
+            : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
+        var volume = loaded.ToLabelVolume();
+        if (imagePath is not null && !IdentifyImage(imagePath, series).Geometry.IsSameGridAs(volume.Geometry))
+        {
+            throw new ImagingException("LC-MEAS-003", "the segmentation and the image are not on the same voxel grid (size, spacing, origin or direction differ).", labelPath, "geometry");
+        }
+
+        return (new LabelMap(volume, labelTable), loaded);
+    }
+
+    /// <summary>Measurement options, with a liver segment map when one is given.</summary>
+    public static MeasureOptions MeasureOptionsFor(string? segmentPath) =>
+        segmentPath is null ? new MeasureOptions() : new MeasureOptions { SegmentMap = LoadLabels(segmentPath) };
 
     public static JsonObject GeometryJson(ImageGeometry g)
     {

@@ -33,28 +33,12 @@ internal static class MeasureCommand
         command.SetAction(parse =>
         {
             var labelPath = parse.GetValue(labels)!;
-            // A DICOM SEG or RTSTRUCT is put on the grid of --image (the CT it was drawn on).
-            var loaded = LoadImage(labelPath, reference: parse.GetValue(image), series: VolumeFormats.Detect(labelPath) is DicomFormat ? parse.GetValue(series) : null);
-            var tablePath = parse.GetValue(table);
-            var labelTable = tablePath is not null ? ReadLabelTable(tablePath)
-                : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
-            var volume = loaded.ToLabelVolume();
-            if (parse.GetValue(image) is { } imagePath)
-            {
-                var info = IdentifyImage(imagePath, parse.GetValue(series));
-                if (!info.Geometry.IsSameGridAs(volume.Geometry))
-                {
-                    throw new ImagingException("LC-MEAS-003", "the segmentation and the image are not on the same voxel grid (size, spacing, origin or direction differ).", labelPath, "geometry");
-                }
-            }
+            var (map, loaded) = LoadLabelMap(labelPath, parse.GetValue(table), parse.GetValue(image), parse.GetValue(series));
+            var labelTable = map.Table;
+            var volume = map.Labels;
+            var options = MeasureOptionsFor(parse.GetValue(segments));
 
-            var options = new MeasureOptions();
-            if (parse.GetValue(segments) is { } segmentPath)
-            {
-                options = options with { SegmentMap = LoadLabels(segmentPath) };
-            }
-
-            var lesions = LesionMeasurer.Measure(new LabelMap(volume, labelTable), options);
+            var lesions = LesionMeasurer.Measure(map, options);
             var list = new JsonArray();
             foreach (var lesion in lesions)
             {

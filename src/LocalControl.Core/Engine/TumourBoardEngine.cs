@@ -325,18 +325,7 @@ public sealed class TumourBoardEngine
                 break;
         }
 
-        if (l.AdjacentStructures is not { } structures)
-        {
-            c.Unknown("bone-away-from-neural", Advisory, path.Missing("adjacentStructures"));
-        }
-        else if (FirstOf(structures, CaseVocabulary.NeuralStructures) is { } neural)
-        {
-            c.Failed("bone-away-from-neural", Advisory, text: neural);
-        }
-        else
-        {
-            c.MetAdvisory("bone-away-from-neural");
-        }
+        NoAdjacent("bone-away-from-neural", CaseVocabulary.NeuralStructures, l, path, c);
 
         Visibility(l, path, c);
         if (therapy == Therapy.Mwa)
@@ -452,51 +441,31 @@ public sealed class TumourBoardEngine
         }
     }
 
-    private static void NoVulnerableStructure(Lesion l, FieldPaths path, CriteriaList c)
-    {
-        if (l.AdjacentStructures is not { } s)
-        {
-            c.Unknown("no-vulnerable-structure", Advisory, path.Missing("adjacentStructures"));
-        }
-        else if (FirstOf(s, CaseVocabulary.ThermallyVulnerableStructures) is { } hit)
-        {
-            c.Failed("no-vulnerable-structure", Advisory, text: hit);
-        }
-        else
-        {
-            c.MetAdvisory("no-vulnerable-structure");
-        }
-    }
+    private static void NoVulnerableStructure(Lesion l, FieldPaths path, CriteriaList c) =>
+        NoAdjacent("no-vulnerable-structure", CaseVocabulary.ThermallyVulnerableStructures, l, path, c);
 
-    private static void AirwayOrHeart(Lesion l, FieldPaths path, CriteriaList c)
-    {
-        if (l.AdjacentStructures is not { } s)
-        {
-            c.Unknown("no-critical-airway-or-heart", Advisory, path.Missing("adjacentStructures"));
-        }
-        else if (FirstOf(s, ["large-bronchus", "heart", "trachea", "oesophagus"]) is { } hit)
-        {
-            c.Failed("no-critical-airway-or-heart", Advisory, text: hit);
-        }
-        else
-        {
-            c.MetAdvisory("no-critical-airway-or-heart");
-        }
-    }
+    private static readonly string[] AirwayOrHeartStructures = ["large-bronchus", "heart", "trachea", "oesophagus"];
 
-    private static void AvoidHollowViscera(Lesion l, FieldPaths path, CriteriaList c)
+    private static void AirwayOrHeart(Lesion l, FieldPaths path, CriteriaList c) =>
+        NoAdjacent("no-critical-airway-or-heart", AirwayOrHeartStructures, l, path, c);
+
+    private static void AvoidHollowViscera(Lesion l, FieldPaths path, CriteriaList c) =>
+        NoAdjacent("avoid-hollow-viscera", CaseVocabulary.HollowViscera, l, path, c);
+
+    /// <summary>An advisory criterion met when the lesion abuts none of <paramref name="structures"/>.</summary>
+    private static void NoAdjacent(string id, IReadOnlyList<string> structures, Lesion l, FieldPaths path, CriteriaList c)
     {
         if (l.AdjacentStructures is not { } s)
         {
-            c.Unknown("avoid-hollow-viscera", Advisory, path.Missing("adjacentStructures"));
+            c.Unknown(id, Advisory, path.Missing("adjacentStructures"));
         }
-        else if (FirstOf(s, CaseVocabulary.HollowViscera) is { } hit)
+        else if (FirstOf(s, structures) is { } hit)
         {
-            c.Failed("avoid-hollow-viscera", Advisory, text: hit);
+            c.Failed(id, Advisory, text: hit);
         }
         else
         {
-            c.MetAdvisory("avoid-hollow-viscera");
+            c.MetAdvisory(id);
         }
     }
 

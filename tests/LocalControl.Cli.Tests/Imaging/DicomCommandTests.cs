@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using LocalControl.Imaging.Formats;
 using LocalControl.Imaging.Formats.Dicom;
 
+using static LocalControl.Cli.Tests.CliRunner;
+
 namespace LocalControl.Cli.Tests.Imaging;
 
 /// <summary>info, convert and measure take DICOM folders, files, SEG and RTSTRUCT wherever they take NIfTI.</summary>
@@ -15,26 +17,7 @@ public sealed class DicomCommandTests : IDisposable
 
     private static string Dcmqi => Path.Combine(RepoRoot(), "..", "shared", "data", "dcmqi");
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        var code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     private string F(string name) => Path.Combine(_dir, name);
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LocalControl.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir!.FullName;
-    }
 
     [Fact]
     public void Info_on_a_folder_lists_each_series_and_needs_series_to_pick_one()

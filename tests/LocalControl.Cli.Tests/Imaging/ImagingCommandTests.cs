@@ -4,6 +4,8 @@ using LocalControl.Imaging.Formats.Nifti;
 using LocalControl.Imaging.Geometry;
 using LocalControl.Imaging.Volumes;
 
+using static LocalControl.Cli.Tests.CliRunner;
+
 namespace LocalControl.Cli.Tests.Imaging;
 
 public sealed class ImagingCommandTests : IDisposable
@@ -14,26 +16,7 @@ public sealed class ImagingCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        var code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     private string F(string name) => Path.Combine(_dir, name);
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LocalControl.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir!.FullName;
-    }
 
     [Fact]
     public void Phantom_then_measure_writes_case_file_lesions_close_to_the_analytic_answers()
@@ -130,7 +113,7 @@ public sealed class ImagingCommandTests : IDisposable
     [Fact]
     public void Missing_file_and_unknown_role_exit_2()
     {
-        Assert.Equal(2, Run("info", F("nope.nii")).Code);
+        Assert.Equal(2, Run("info", F("nope.nii")).ExitCode);
         Run("phantom", "-o", _dir, "--size", "40,40,20", "--spacing", "2,2,4");
         File.WriteAllText(F("t.json"), """{"1": "liver", "2": "spleen-ish"}""");
         var (code, _, err) = Run("measure", "--labels", F("labels.nii.gz"), "--label-table", F("t.json"));

@@ -18,6 +18,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 out, rows, cols, n, spacing, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
 os.makedirs(out, exist_ok=True)
 study = generate_uid(prefix="1.2.826.0.1.3680043.8.498.")
+frame_of_reference = generate_uid(prefix="1.2.826.0.1.3680043.8.498.")  # a UID of its own: appending to a 64-character UID would break the VR's limit
 
 
 def write_series(uid, iop, description, number, tag):
@@ -50,7 +51,7 @@ def write_series(uid, iop, description, number, tag):
         ds.SeriesNumber = number
         ds.InstanceNumber = n - k  # deliberately not the spatial order
         ds.PatientName = "Synthetic^Series"
-        ds.FrameOfReferenceUID = study + ".1"
+        ds.FrameOfReferenceUID = frame_of_reference
         ds.ImagePositionPatient = [f"{v:.6f}" for v in pos]
         ds.ImageOrientationPatient = [f"{v:.6f}" for v in iop]
         ds.PixelSpacing = ["0.75", "0.7"]
