@@ -1155,11 +1155,21 @@ public sealed class TumourBoardEngine
                 found ??= new(8);
                 foreach (var field in cr.MissingFields)
                 {
-                    // Paths of one lesion are shared instances (FieldPaths), so a reference check usually decides.
+                    // Paths of one lesion are shared instances (FieldPaths) and patient paths are literals, so a pass
+                    // comparing references finds almost every repeat; characters are compared only for a new field.
                     var i = 0;
-                    while (i < found.Count && !ReferenceEquals(found[i].Field, field) && !string.Equals(found[i].Field, field, StringComparison.Ordinal))
+                    while (i < found.Count && !ReferenceEquals(found[i].Field, field))
                     {
                         i++;
+                    }
+
+                    if (i == found.Count)
+                    {
+                        i = 0;
+                        while (i < found.Count && !string.Equals(found[i].Field, field, StringComparison.Ordinal))
+                        {
+                            i++;
+                        }
                     }
 
                     if (i == found.Count)
