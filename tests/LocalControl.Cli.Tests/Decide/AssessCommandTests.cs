@@ -93,6 +93,17 @@ public class AssessCommandTests
     }
 
     [Fact]
+    public void The_example_centre_rule_set_of_the_readme_widens_the_perivascular_band()
+    {
+        var rules = Path.Combine(RepoRoot(), "samples", "rules", "centre-example.json");
+        using var file = new TempFile("""{"caseId":"C","patient":{"ecog":0},"lesions":[{"id":"L1","organ":"liver","longestDiameterMm":20,"distanceToLargeVesselMm":7,"distanceToHilumMm":40,"adjacentStructures":[],"visibility":{"ultrasound":"conspicuous"}}]}""");
+        string Rfa(string json) => JsonDocument.Parse(json).RootElement.GetProperty("lesions")[0].GetProperty("options").EnumerateArray()
+            .Single(o => o.GetProperty("therapy").GetString() == "rfa").GetProperty("eligibility").GetString()!;
+        Assert.Equal("eligible", Rfa(Run("assess", file.Path, "--format", "json").Out));
+        Assert.Equal("caution", Rfa(Run("assess", file.Path, "--format", "json", "--rules", rules).Out));
+    }
+
+    [Fact]
     public void Warnings_go_to_stderr_and_into_the_json()
     {
         using var file = new TempFile("""{"caseId":"C","lesions":[{"id":"L1","organ":"liver","longestDiameterMm":1.5}]}""");
