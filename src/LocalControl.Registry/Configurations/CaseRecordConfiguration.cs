@@ -15,9 +15,13 @@ internal sealed class CaseRecordConfiguration : IEntityTypeConfiguration<CaseRec
         b.Property(c => c.Status).HasMaxLength(16).HasConversion(
             s => s.ToName(),
             s => Parse(s));
-        // The list's order (newest change first, id as tie-break), with and without the status filter.
-        b.HasIndex(c => new { c.Status, c.UpdatedUtc, c.Id });
-        b.HasIndex(c => new { c.UpdatedUtc, c.Id });
+        // The list's order (newest change first, id as tie-break), with and without the status filter. The indexes
+        // also carry every column the list shows and searches, so a list page and its search are read from the index
+        // alone: the table rows hold the case-file JSON, and reaching a column after it means reading its overflow pages.
+        b.HasIndex(c => new { c.Status, c.UpdatedUtc, c.Id, c.CaseId, c.Organs, c.LesionCount, c.MeetingDate })
+            .HasDatabaseName("IX_cases_list_by_status");
+        b.HasIndex(c => new { c.UpdatedUtc, c.Id, c.Status, c.CaseId, c.Organs, c.LesionCount, c.MeetingDate })
+            .HasDatabaseName("IX_cases_list");
         b.HasIndex(c => c.MeetingDate);
         b.Property(c => c.CaseFileJson).IsRequired();
         b.Property(c => c.Organs).HasMaxLength(128);

@@ -171,9 +171,11 @@ namespace LocalControl.Registry.Migrations.Sqlite
 
                     b.HasIndex("MeetingDate");
 
-                    b.HasIndex("UpdatedUtc", "Id");
+                    b.HasIndex("Status", "UpdatedUtc", "Id", "CaseId", "Organs", "LesionCount", "MeetingDate")
+                        .HasDatabaseName("IX_cases_list_by_status");
 
-                    b.HasIndex("Status", "UpdatedUtc", "Id");
+                    b.HasIndex("UpdatedUtc", "Id", "Status", "CaseId", "Organs", "LesionCount", "MeetingDate")
+                        .HasDatabaseName("IX_cases_list");
 
                     b.ToTable("cases", (string)null);
                 });
