@@ -96,7 +96,7 @@ public sealed class TumourBoardEngine
         }
 
         var disease = SummariseDisease(context);
-        var patientOptions = AssessPatient(context, lesions, disease);
+        var patientOptions = AssessPatient(context, lesions);
         var scores = PrognosticScoreCalculator.Compute(@case);
         var missing = CollectMissingData(lesions, patientOptions, disease);
         return new Assessment(@case.CaseId, _rules.DisplayVersion, Evidence.Version, lesions, patientOptions, disease, scores, missing);
@@ -635,7 +635,7 @@ public sealed class TumourBoardEngine
         return new DiseaseSummary(ctx.Case.Lesions.Count, byOrgan, ctx.LiverOnly, ctx.ExtrahepaticDisease, label, ctx.OligometastaticCriteria);
     }
 
-    private TherapyOption[] AssessPatient(CaseContext ctx, LesionAssessment[] lesions, DiseaseSummary disease)
+    private TherapyOption[] AssessPatient(CaseContext ctx, LesionAssessment[] lesions)
     {
         var options = new TherapyOption[]
         {
@@ -644,7 +644,6 @@ public sealed class TumourBoardEngine
             IntraArterial(Therapy.Sirt, ctx, lesions),
             Systemic(ctx),
         };
-        _ = disease;
         return Rank(options, PatientStrategyOrder);
     }
 

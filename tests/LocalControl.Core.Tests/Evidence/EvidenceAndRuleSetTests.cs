@@ -51,12 +51,11 @@ public class EvidenceAndRuleSetTests
     public void Every_rule_cites_evidence_that_exists_or_says_it_is_a_convention()
     {
         var rules = RuleSet.Default;
-        foreach (var (id, criterion) in rules.Criteria)
+        foreach (var criterion in rules.Criteria.Values)
         {
             Assert.NotEmpty(criterion.Evidence);
             Assert.All(criterion.Evidence, e => Assert.NotNull(EvidenceBase.Default.Find(e)));
             Assert.DoesNotContain("{", criterion.Description, StringComparison.Ordinal);
-            _ = id;
         }
 
         foreach (var t in rules.Thresholds.Values.Where(t => t.Evidence.Count == 0))
