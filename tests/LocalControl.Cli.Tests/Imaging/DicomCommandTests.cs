@@ -15,7 +15,7 @@ public sealed class DicomCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Dcmqi => Path.Combine(RepoRoot(), "..", "shared", "data", "dcmqi");
+    private static string Dcmqi => Path.Combine(RepoRoot(), "tests", "data", "dcmqi");
 
     private string F(string name) => Path.Combine(_dir, name);
 

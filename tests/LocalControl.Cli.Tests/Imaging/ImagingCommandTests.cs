@@ -85,7 +85,7 @@ public sealed class ImagingCommandTests : IDisposable
     [Fact]
     public void Convert_keeps_values_and_geometry()
     {
-        var src = Path.Combine(RepoRoot(), "..", "shared", "data", "dcmqi", "liver_spine_seg.nrrd");
+        var src = Path.Combine(RepoRoot(), "tests", "data", "dcmqi", "liver_spine_seg.nrrd");
         var (code, _, err) = Run("convert", src, F("seg.nii.gz"));
         Assert.True(code == 0, err);
         var a = VolumeFormats.Load(src);

@@ -5,8 +5,8 @@ internal static class TestPaths
 {
     public static string RepoRoot { get; } = FindRoot();
 
-    /// <summary>../shared/data of the repository (never written to).</summary>
-    public static string SharedData => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
+    /// <summary>tests/data of the repository: small real files with their licence notes (never written to).</summary>
+    public static string SharedData => Path.GetFullPath(Path.Combine(RepoRoot, "tests", "data"));
 
     public static string NibabelData => "/usr/lib/python3/dist-packages/nibabel/tests/data";
 

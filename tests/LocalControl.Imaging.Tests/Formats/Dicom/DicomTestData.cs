@@ -11,7 +11,7 @@ internal static class DicomTestData
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string Shared => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+    public static string Shared => Path.GetFullPath(Path.Combine(RepoRoot, "tests"));
 
     public static string Dcmqi => Path.Combine(Shared, "data", "dcmqi");
 
