@@ -47,6 +47,9 @@ public static class InputFiles
     /// <summary>The name that means standard input (or output) where a file is expected.</summary>
     public const string StandardStream = "-";
 
+    /// <summary>Where <c>-</c> reads from; the console's standard input unless a host (a test) replaces it.</summary>
+    public static Func<Stream> StandardInput { get; set; } = Console.OpenStandardInput;
+
     /// <summary>What <paramref name="path"/> is, without opening it.</summary>
     public static FileKind KindOf(string path, bool followLinks = true)
     {
@@ -178,7 +181,7 @@ public static class InputFiles
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var isStdin = path == StandardStream;
         var shown = displayName ?? (isStdin ? "standard input" : path);
-        using var stream = isStdin ? Console.OpenStandardInput() : OpenRegular(path, shown);
+        using var stream = isStdin ? StandardInput() : OpenRegular(path, shown);
         try
         {
             return ReadCapped(stream, maxBytes, shown);
