@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LocalControl.Core.IO;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
 using LocalControl.Imaging.Measurements;
@@ -20,51 +21,60 @@ internal static class ImagingCommandSupport
     /// A value may also be an object <c>{"role": "vessel", "name": "portal vein"}</c>.</summary>
     public static LabelTable ReadLabelTable(string path)
     {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(CaseFiles.ReadText(path, "label table"));
-        }
-        catch (JsonException ex)
-        {
-            throw new UserInputException($"{path}: not valid JSON ({ex.Message}).", ex);
-        }
-
-        if (root is not JsonObject obj)
+        using var document = StrictJson.Parse(CaseFiles.ReadText(path, "label table"), path);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
         {
             throw new UserInputException($"{path}: the label table must be a JSON object mapping label values to roles, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
         }
 
         var table = new LabelTable();
-        foreach (var (key, value) in obj)
+        foreach (var property in root.EnumerateObject())
         {
-            if (!int.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out var label) || label <= 0)
+            var key = property.Name;
+            var value = property.Value;
+            if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var label) || label <= 0)
             {
-                throw new UserInputException($"{path}: \"{key}\" is not a label value (a positive integer; 0 is background).");
+                throw new UserInputException($"{path}: \"{StrictJson.Shown(key)}\" is not a label value (a positive integer; 0 is background).");
             }
 
             string? roleName = null;
             string? name = null;
-            if (value is JsonValue v && v.TryGetValue<string>(out var s))
+            if (value.ValueKind == JsonValueKind.String)
             {
-                roleName = s;
+                roleName = value.GetString();
             }
-            else if (value is JsonObject o)
+            else if (value.ValueKind == JsonValueKind.Object)
             {
-                roleName = o["role"]?.GetValue<string>();
-                name = o["name"]?.GetValue<string>();
+                roleName = StringField(value, "role", path, key);
+                name = StringField(value, "name", path, key);
+            }
+            else
+            {
+                throw new UserInputException($"{path}: label {key} must be a role name or an object {{\"role\": …, \"name\": …}}, not {value.ValueKind.ToString().ToLowerInvariant()}.");
             }
 
             if (roleName is null || LabelRoles.Parse(roleName) is not { } role)
             {
                 var known = string.Join(", ", Enum.GetValues<LabelRole>().Select(r => r.Name()));
-                throw new UserInputException($"{path}: label {key} has an unknown role \"{roleName}\" (known: {known}).");
+                throw new UserInputException($"{path}: label {key} has an unknown role \"{StrictJson.Shown(roleName ?? "")}\" (known: {known}).");
             }
 
             table.Set(new LabelEntry(label, name ?? roleName, role));
         }
 
         return table;
+    }
+
+    private static string? StringField(JsonElement o, string field, string path, string key)
+    {
+        if (!o.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.String ? v.GetString()
+            : throw new UserInputException($"{path}: label {key}.{field} must be a string, not {v.ValueKind.ToString().ToLowerInvariant()}.");
     }
 
     /// <summary>
@@ -86,10 +96,19 @@ internal static class ImagingCommandSupport
     public static Option<string?> SeriesOption() =>
         new("--series") { Description = "DICOM folder with several series: the SeriesInstanceUID or the index that 'info FOLDER' lists." };
 
-    /// <summary>Loads any supported image as a label map (integer voxels).</summary>
-    public static Volume<int> LoadLabels(string path)
+    /// <summary>Loads any supported image as a label map (integer voxels); a 4-D image is refused, never read as its frame 0.</summary>
+    public static Volume<int> LoadLabels(string path) => SingleFrameLabels(VolumeFormats.Load(path), path);
+
+    /// <summary>The labels of a 3-D image; an image with several frames (time points, components) is refused (<c>LC-MEAS-005</c>).</summary>
+    public static Volume<int> SingleFrameLabels(LoadedImage image, string path)
     {
-        var image = VolumeFormats.Load(path);
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Info.FrameCount > 1)
+        {
+            throw new ImagingException("LC-MEAS-005", string.Create(CultureInfo.InvariantCulture,
+                $"the image holds {image.Info.FrameCount} 3-D frames (dimensions beyond the third: {string.Join(" x ", image.Info.ExtraDimensions)}); a label map must be one 3-D volume. Split it first (e.g. one file per frame)."), path, "dim");
+        }
+
         return image.ToLabelVolume();
     }
 
@@ -103,7 +122,7 @@ internal static class ImagingCommandSupport
         var loaded = LoadImage(labelPath, reference: imagePath, series: VolumeFormats.Detect(labelPath) is DicomFormat ? series : null);
         var labelTable = tablePath is not null ? ReadLabelTable(tablePath)
             : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
-        var volume = loaded.ToLabelVolume();
+        var volume = SingleFrameLabels(loaded, labelPath);
         if (imagePath is not null && !IdentifyImage(imagePath, series).Geometry.IsSameGridAs(volume.Geometry))
         {
             throw new ImagingException("LC-MEAS-003", "the segmentation and the image are not on the same voxel grid (size, spacing, origin or direction differ).", labelPath, "geometry");

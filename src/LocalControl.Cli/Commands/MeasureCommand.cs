@@ -58,9 +58,26 @@ internal static class MeasureCommand
                 ["source"] = source,
                 ["method"] = "Surface distances between the closest voxel centres (exact EDT, Felzenszwalb-Huttenlocher); calibre = 2 x the vessel's inside distance on its centreline; large vessel >= 3 mm; adjacency <= 5 mm.",
             };
-            if (loaded.Info.Warnings.Count > 0)
+            var warnings = new List<ImagingWarning>(loaded.Info.Warnings);
+            if (lesions.Count == 0)
             {
-                result["warnings"] = WarningsJson(loaded.Info.Warnings);
+                // An empty result is never silent: say whether the map is empty or merely has no tumour voxels.
+                var labelled = 0L;
+                foreach (var v in volume.Buffer)
+                {
+                    labelled += v != 0 ? 1 : 0;
+                }
+
+                var why = labelled == 0
+                    ? "the label map is empty (every voxel is 0): no lesion was measured. Check that the right file was given."
+                    : "no voxel carries a tumour label: no lesion was measured. Check the label table's tumour entries.";
+                warnings.Add(new ImagingWarning("LC-MEAS-W01", why));
+                context.Error.WriteLine($"warning: LC-MEAS-W01: {labelPath}: {why}");
+            }
+
+            if (warnings.Count > 0)
+            {
+                result["warnings"] = WarningsJson(warnings);
             }
 
             context.WriteResult(result.ToJsonString(Indented), parse.GetValue(output));

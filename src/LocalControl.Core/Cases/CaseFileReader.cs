@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LocalControl.Core.IO;
 
 namespace LocalControl.Core.Cases;
 
@@ -66,24 +67,24 @@ public static class CaseFileReader
         }
         catch (JsonException ex)
         {
-            var line = (ex.LineNumber ?? 0) + 1;
-            var column = (ex.BytePositionInLine ?? 0) + 1;
-            errors.Add(new("", $"malformed JSON at line {line}, column {column}: {FirstSentence(ex.Message)}"));
+            errors.Add(new("", StrictJson.SyntaxError(ex)));
             return new(null, errors, warnings);
         }
 
         using (document)
         {
+            // JSON hygiene before meaning: duplicate keys and invalid Unicode are refused, each at its path.
+            var problems = StrictJson.Check(document.RootElement);
+            if (problems.Count > 0)
+            {
+                errors.AddRange(problems.Select(p => new CaseProblem(p.Path, p.Message)));
+                return new(null, errors, warnings);
+            }
+
             var reader = new Reader(errors, warnings);
             var result = reader.ReadCase(document.RootElement);
             return new(errors.Count == 0 ? result : null, errors, warnings);
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).Trim();
     }
 
     private sealed class Reader(List<CaseProblem> errors, List<CaseProblem> warnings)
@@ -97,7 +98,7 @@ public static class CaseFileReader
             }
 
             WarnUnknown(root, "", RootFields);
-            var caseId = String(root, "caseId", "caseId");
+            var caseId = String(root, "caseId", "");
             if (caseId is null)
             {
                 if (!Has(root, "caseId"))
@@ -515,19 +516,20 @@ public static class CaseFileReader
             }
 
             var path = Join(parentPath, name);
-            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var x))
+            // A JSON integer is a number with no fractional part: 64.0 and 6.4e1 are 64 (as JSON Schema's "integer").
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || !double.IsFinite(d) || d != Math.Floor(d))
             {
                 errors.Add(new(path, $"must be a whole number from {min} to {max}, not {Describe(v)}"));
                 return null;
             }
 
-            if (x < min || x > max)
+            if (d < min || d > max)
             {
                 errors.Add(new(path, $"must be from {min} to {max}"));
                 return null;
             }
 
-            return x;
+            return (int)d;
         }
 
         private T? Enum<T>(JsonElement parent, string name, string parentPath, VocabularyMap<T> map)
@@ -547,7 +549,7 @@ public static class CaseFileReader
 
             if (!map.TryParse(v.GetString()!, out var value))
             {
-                errors.Add(new(path, $"unknown value '{v.GetString()}' (one of {string.Join(", ", map.Canonical)})"));
+                errors.Add(new(path, $"unknown value '{StrictJson.Shown(v.GetString()!)}' (one of {string.Join(", ", map.Canonical)})"));
                 return null;
             }
 
@@ -580,7 +582,7 @@ public static class CaseFileReader
             _ => v.ValueKind.ToString().ToLowerInvariant(),
         };
 
-        private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+        private static string Truncate(string s) => StrictJson.Shown(s);
     }
 
     internal static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);

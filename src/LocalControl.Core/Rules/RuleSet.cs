@@ -195,12 +195,13 @@ public sealed partial class RuleSet
         }
         catch (JsonException ex)
         {
-            throw new LocalControlInputException($"{sourceName}: malformed JSON at line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}");
+            throw new LocalControlInputException($"{sourceName}: {IO.StrictJson.SyntaxError(ex)}");
         }
 
         using (doc)
         {
             var root = doc.RootElement;
+            IO.StrictJson.ThrowIfUnsound(root, sourceName); // duplicate keys and invalid Unicode refused (issue 8)
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new LocalControlInputException($"{sourceName}: a rule-set override must be a JSON object with id, version and thresholds");

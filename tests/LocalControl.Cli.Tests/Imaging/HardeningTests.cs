@@ -220,4 +220,47 @@ public sealed class HardeningTests : IDisposable
         Assert.Empty(StrayFiles());
         Assert.False(File.Exists(F("out.nii.gz")));
     }
+
+    [Fact]
+    public void An_empty_label_map_measures_to_no_lesion_with_a_warning_not_silently()
+    {
+        var v = new Volume<byte>(new ImageGeometry(new VolumeSize(8, 8, 8), new Vector3D(1, 1, 1), Vector3D.Zero, Matrix3D.Identity));
+        NiftiWriter.Write(F("empty.nii"), v);
+        File.WriteAllText(F("t.json"), """{"1": "liver", "2": "tumour"}""");
+        var (code, stdout, err) = Run("measure", "--labels", F("empty.nii"), "--label-table", F("t.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("LC-MEAS-W01", err, StringComparison.Ordinal);
+        Assert.Contains("the label map is empty", err, StringComparison.Ordinal);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        Assert.Empty(json["lesions"]!.AsArray());
+        Assert.Equal("LC-MEAS-W01", (string)json["warnings"]![0]!["code"]!);
+    }
+
+    [Fact]
+    public void A_4d_label_map_is_refused_not_read_as_its_first_frame()
+    {
+        var g = new ImageGeometry(new VolumeSize(4, 4, 4), new Vector3D(1, 1, 1), Vector3D.Zero, Matrix3D.Identity);
+        var info = new LocalControl.Imaging.Formats.ImageInfo("nifti", F("four.nii"), g, LocalControl.Imaging.Formats.VoxelType.UInt8, [2]);
+        NiftiWriter.Write(F("four.nii"), new LocalControl.Imaging.Formats.LoadedImage(info, new byte[128]));
+        File.WriteAllText(F("t.json"), """{"1": "liver", "2": "tumour"}""");
+        var (code, _, err) = Run("measure", "--labels", F("four.nii"), "--label-table", F("t.json"));
+        Assert.Equal(2, code);
+        Assert.Contains("LC-MEAS-005", err, StringComparison.Ordinal);
+        Assert.Contains("2 3-D frames", err, StringComparison.Ordinal);
+        Assert.Equal(2, Run("distance", F("four.nii"), F("d.nii")).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("""{"1": "liver", "1": "tumour"}""", "\"1\" appears twice")]
+    [InlineData("""{"1": "liver\ud800"}""", "unpaired UTF-16 surrogate")]
+    [InlineData("""{"1": "liver",}""", "malformed JSON at line 1")]
+    [InlineData("""{"1": 7}""", "label 1 must be a role name")]
+    public void Bad_label_tables_exit_2_with_a_clear_message(string json, string message)
+    {
+        File.WriteAllText(F("t.json"), json);
+        var (code, _, err) = Run("measure", "--labels", SmallNifti(), "--label-table", F("t.json"));
+        Assert.Equal(2, code);
+        Assert.Contains(message, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", err, StringComparison.Ordinal);
+    }
 }

@@ -374,4 +374,49 @@ public sealed class HostileInputTests : IDisposable
         var ex = Assert.Throws<ImagingException>(() => DicomSeriesScanner.Scan(folder, true, new ImagingReadOptions { MaxFolderFiles = 4 }));
         Assert.Equal(FolderWalk.TooManyFilesCode, ex.Code);
     }
+
+    private string AttachedNrrd(string name, string fields) =>
+        Write(name, "NRRD0004\ntype: uchar\ndimension: 3\nsizes: 2 2 2\nendian: little\nencoding: raw\n" + fields.TrimEnd('\n') + "\n\n\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008");
+
+    [Theory]
+    [InlineData("spacings: 1 1 1\nspacings: 2 2 2\n", "\"spacings\" is given twice, on header lines 7 and 8")]
+    [InlineData("spacings: 1 1 1\nSpacings: 2 2 2\n", "is given twice, on header lines 7 and 8")]
+    [InlineData("spacings: 1 1 1\nk:=a\nk:=b\n", "\"k\" is given twice, on header lines 8 and 9")]
+    public void Duplicate_nrrd_fields_are_refused_naming_both_lines(string fields, string message)
+    {
+        var ex = Assert.Throws<ImagingException>(() => VolumeFormats.Load(AttachedNrrd("d.nrrd", fields)));
+        Assert.Equal("LC-NRRD-002", ex.Code);
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("spacings: nan nan nan")]
+    [InlineData("spacings: 1 1 nan")]
+    [InlineData("spacings: 0 1 1")]
+    [InlineData("spacings: 1 -1 1")]
+    [InlineData("spacings: 1 1")]
+    [InlineData("spacings: 1 x 1")]
+    public void Nan_zero_or_missing_nrrd_spacings_are_refused_not_taken_as_1_mm(string spacings)
+    {
+        var ex = Assert.Throws<ImagingException>(() => VolumeFormats.Load(AttachedNrrd("s.nrrd", spacings)));
+        Assert.Equal("LC-NRRD-006", ex.Code);
+        Assert.Contains("spacings", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Valid_spacings_and_a_nan_spacing_on_a_declared_list_axis_still_read()
+    {
+        var image = VolumeFormats.Load(AttachedNrrd("ok.nrrd", "spacings: 0.5 0.5 2"));
+        Assert.Equal(new LocalControl.Imaging.Geometry.Vector3D(0.5, 0.5, 2), image.Info.Geometry.SpacingMm);
+        var four = Write("four.nrrd", "NRRD0004\ntype: uchar\ndimension: 4\nsizes: 2 2 1 2\nspacings: 1 1 1 nan\nkinds: domain domain domain list\nencoding: raw\n\n\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008");
+        Assert.Equal(2, VolumeFormats.Load(four).Info.FrameCount);
+    }
+
+    [Fact]
+    public void Too_large_sizes_are_not_called_too_small()
+    {
+        var ex = Assert.Throws<ImagingException>(() => VolumeFormats.Load(Write("z.nrrd", "NRRD0004\ntype: uchar\ndimension: 3\nsizes: 2 2 3000000000\nencoding: raw\n\n")));
+        Assert.Contains("at most 2147483647", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("at least 1", ex.Message, StringComparison.Ordinal);
+    }
 }

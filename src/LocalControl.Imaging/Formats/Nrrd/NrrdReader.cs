@@ -54,6 +54,7 @@ public static class NrrdReader
         }
 
         var header = new NrrdHeader();
+        var fieldLines = new Dictionary<string, int>(StringComparer.Ordinal);
         var pos = 0;
         var lineNumber = 0;
         while (true)
@@ -99,11 +100,17 @@ public static class NrrdReader
             var colon = line.IndexOf(": ", StringComparison.Ordinal);
             if (kv >= 0 && (colon < 0 || kv < colon))
             {
-                header.KeyValues[line[..kv]] = line[(kv + 2)..];
+                var key = line[..kv];
+                RefuseDuplicate(fieldLines, "key " + key, key, lineNumber, path, lineStart);
+                header.KeyValues[key] = line[(kv + 2)..];
             }
             else if (colon > 0)
             {
-                header.Fields[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 2)..].Trim();
+                // Field names are case-insensitive and "datafile" is the old spelling of "data file": one entry each.
+                var field = line[..colon].Trim().ToLowerInvariant();
+                var canonical = field == "datafile" ? "data file" : field;
+                RefuseDuplicate(fieldLines, "field " + canonical, field, lineNumber, path, lineStart);
+                header.Fields[canonical] = line[(colon + 2)..].Trim();
             }
             else
             {
@@ -118,6 +125,17 @@ public static class NrrdReader
 
         header.DataOffset = pos;
         return header;
+    }
+
+    /// <summary>A field or key given twice is refused, naming both lines: the last one must not win silently.</summary>
+    private static void RefuseDuplicate(Dictionary<string, int> seen, string id, string name, int lineNumber, string path, long offset)
+    {
+        if (seen.TryGetValue(id, out var first))
+        {
+            Throw("LC-NRRD-002", $"\"{ImagingFiles.Shown(name)}\" is given twice, on header lines {first} and {lineNumber}; refusing to guess which one is meant.", path, ImagingFiles.Shown(name), offset);
+        }
+
+        seen[id] = lineNumber;
     }
 
     private sealed record Layout(ImageInfo Info, bool BigEndian, string Encoding, string DataPath, long ByteSkip, int LineSkip, bool Attached, long Count);
@@ -193,18 +211,29 @@ public static class NrrdReader
         else
         {
             var spacings = h.Field("spacings") is { } sp ? Split(sp) : [];
+            if (spacings.Length != 0 && spacings.Length != dimension)
+            {
+                Throw("LC-NRRD-006", $"spacings lists {spacings.Length} numbers for dimension {dimension}.", path, "spacings");
+            }
+
+            var kinds = h.Field("kinds") is { } k ? Split(k.ToLowerInvariant()) : [];
             var spatial = 0;
             for (var a = 0; a < dimension; a++)
             {
-                var s = a < spacings.Length && double.TryParse(spacings[a], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN;
-                if (spacings.Length == 0)
+                var s = 1.0; // no spacing information at all: unit voxels (warned below)
+                if (spacings.Length > 0 && spacings[a].Equals("nan", StringComparison.OrdinalIgnoreCase)
+                    && a < kinds.Length && kinds[a] is not ("domain" or "space" or "???" or "none"))
                 {
-                    s = 1; // no spacing information at all: unit voxels
+                    continue; // an axis the header itself calls non-spatial (list, vector, RGB-color …)
                 }
 
-                if (double.IsNaN(s))
+                if (spacings.Length > 0)
                 {
-                    continue;
+                    // NaN (no spacing), zero, negative or unreadable voxel sizes are refused: never silently 1 mm.
+                    if (!double.TryParse(spacings[a], NumberStyles.Float, CultureInfo.InvariantCulture, out s) || !double.IsFinite(s) || s <= 0)
+                    {
+                        Throw("LC-NRRD-006", $"spacings[{a}] is \"{Truncate(spacings[a])}\": the voxel size along axis {a} must be a finite number of millimetres above 0.", path, "spacings");
+                    }
                 }
 
                 var axis = spatial++;
@@ -250,9 +279,10 @@ public static class NrrdReader
             cols[n] = directions[spatialAxes[n]]!.Value;
         }
 
-        // Fill missing axes (1-D or 2-D images) with unit vectors orthogonal to the given ones.
+        // Fill missing axes (1-D or 2-D images) with unit vectors orthogonal to the given ones, and say so.
         if (spatialAxes.Count < 3)
         {
+            warnings.Add(new ImagingWarning("LC-NRRD-W03", $"only {spatialAxes.Count} spatial axis/axes: the missing one(s) are taken as 1 mm thick; distances along them are not physical."));
             var basis = new[] { new Vector3D(1, 0, 0), new Vector3D(0, 1, 0), new Vector3D(0, 0, 1) };
             for (var n = spatialAxes.Count; n < 3; n++)
             {
@@ -315,7 +345,7 @@ public static class NrrdReader
             Throw("LC-NRRD-003", "line skip must be ≥ 0.", path, "line skip");
         }
 
-        var dataFile = h.Field("data file") ?? h.Field("datafile");
+        var dataFile = h.Field("data file");
         var attached = dataFile is null;
         var dataPath = path;
         if (!attached)
