@@ -38,7 +38,9 @@ public class FuzzTests(ITestOutputHelper output)
         // NRRD keeps gzip after a text header: mutate it as bytes (header mutations still reach the text).
         using var tmp = new TempDir();
         var path = tmp.File("fuzz" + (source.EndsWith(".gz", StringComparison.Ordinal) ? ".nii.gz" : Path.GetExtension(source)));
-        var seed = Path.GetFileName(source).GetHashCode(StringComparison.Ordinal) & 0x7fffffff;
+        // A stable seed per file (FNV-1a of its name): string.GetHashCode is randomised per process, so a printed
+        // seed would not reproduce.
+        var seed = StableSeed(Path.GetFileName(source));
         var rng = new Random(seed);
         var stopwatch = Stopwatch.StartNew();
         int loaded = 0, rejected = 0;
@@ -75,6 +77,28 @@ public class FuzzTests(ITestOutputHelper output)
 
         output.WriteLine($"{Path.GetFileName(source)}: {IterationsPerFile} executions in {stopwatch.Elapsed.TotalSeconds:F1} s ({loaded} loaded, {rejected} rejected)");
         Assert.True(rejected > 0, "the mutations never produced an invalid file: the fuzzer is not exercising the checks");
+    }
+
+    /// <summary>FNV-1a (32-bit) of the UTF-16 code units of <paramref name="name"/>, as a non-negative seed.</summary>
+    internal static int StableSeed(string name)
+    {
+        var hash = 2166136261u;
+        foreach (var c in name)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x7fffffff);
+    }
+
+    [Fact]
+    public void The_seed_is_the_same_in_every_process()
+    {
+        // The published FNV-1a 32-bit test vectors (isthe.com/chongo/tech/comp/fnv): "" 0x811c9dc5, "a" 0xe40c292c,
+        // "foobar" 0xbf9cf968; the top bit is cleared to make a non-negative seed.
+        Assert.Equal(0x011c9dc5, StableSeed(""));
+        Assert.Equal(0x640c292c, StableSeed("a"));
+        Assert.Equal(0x3f9cf968, StableSeed("foobar"));
     }
 
     private static byte[] Mutate(byte[] input, Random rng, int headerBytes)
