@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -13,6 +14,7 @@ internal sealed class DicomReaderCore
 {
     private const int BufferSize = 16 * 1024;
     private const long MaxInMemoryValue = 256L << 20;
+    private const int ChunkBytes = 1 << 20;
     private readonly Stream _stream;
     private readonly string? _file;
     private readonly DicomReadOptions _options;
@@ -201,20 +203,19 @@ internal sealed class DicomReaderCore
     public byte[] InflateRest(long maxBytes)
     {
         _stream.Position = _position;
+        // Chunks come from the shared pool and go back to it, so a refused bomb leaves no large garbage behind.
         var chunks = new List<byte[]>();
+        var lastLength = 0;
         long total = 0;
         try
         {
             using var inflater = new DeflateStream(_stream, CompressionMode.Decompress, leaveOpen: true);
             while (true)
             {
-                var chunk = new byte[1 << 20];
-                var got = inflater.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
-                if (got == 0)
-                {
-                    break;
-                }
-
+                var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                chunks.Add(chunk);
+                var got = inflater.ReadAtLeast(chunk.AsSpan(0, ChunkBytes), ChunkBytes, throwOnEndOfStream: false);
+                lastLength = got;
                 total += got;
                 if (total > maxBytes || total > Array.MaxLength)
                 {
@@ -222,27 +223,32 @@ internal sealed class DicomReaderCore
                         $"the deflated dataset inflates to more than {maxBytes} bytes, the reading budget (a deflate bomb, or a dataset too large to read here)", _file, "DeflatedExplicitVRLittleEndian", _position);
                 }
 
-                chunks.Add(got == chunk.Length ? chunk : chunk[..got]);
-                if (got < chunk.Length)
+                if (got < ChunkBytes)
                 {
                     break;
                 }
             }
+
+            var result = new byte[total];
+            for (var n = 0; n < chunks.Count; n++)
+            {
+                var length = n == chunks.Count - 1 ? lastLength : ChunkBytes;
+                chunks[n].AsSpan(0, length).CopyTo(result.AsSpan(n * ChunkBytes));
+            }
+
+            return result;
         }
         catch (InvalidDataException ex)
         {
             throw DicomThrowHelper.Error(DicomErrorCodes.Deflate, $"the deflated dataset is corrupt: {ex.Message}", _file, offset: _position);
         }
-
-        var result = new byte[total];
-        var at = 0;
-        foreach (var c in chunks)
+        finally
         {
-            c.CopyTo(result, at);
-            at += c.Length;
+            foreach (var c in chunks)
+            {
+                ArrayPool<byte>.Shared.Return(c);
+            }
         }
-
-        return result;
     }
 
     // --- datasets ---------------------------------------------------------------------------------------------
