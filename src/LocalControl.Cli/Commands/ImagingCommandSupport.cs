@@ -25,23 +25,59 @@ internal static class ImagingCommandSupport
     /// Loads any supported image; for DICOM, <paramref name="series"/> picks a series in a folder (UID or index) and
     /// <paramref name="reference"/> is the image a SEG or RTSTRUCT is put on. Both are ignored by the other formats.
     /// </summary>
-    public static LoadedImage LoadImage(string path, string? series = null, string? reference = null) =>
-        VolumeFormats.Detect(path) is DicomFormat dicom ? dicom.Load(path, new DicomLoadOptions(series, reference))
-        : series is not null ? throw new UserInputException($"{path}: --series applies to DICOM folders only.")
-        : VolumeFormats.Load(path);
+    public static LoadedImage LoadImage(string path, string? series = null, string? reference = null) => FromStandardInput(path, p =>
+        VolumeFormats.Detect(p) is DicomFormat dicom ? dicom.Load(p, new DicomLoadOptions(series, reference))
+        : series is not null ? throw new UserInputException($"{p}: --series applies to DICOM folders only.")
+        : VolumeFormats.Load(p));
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on <paramref name="path"/>, or for <c>-</c> on a private copy of standard input
+    /// (at most the reading budget's bytes; formats are detected by content). Messages say "standard input", never
+    /// the copy's temporary name, and the copy is removed afterwards.
+    /// </summary>
+    public static T FromStandardInput<T>(string path, Func<string, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (path != InputFiles.StandardStream)
+        {
+            return read(path);
+        }
+
+        var folder = Directory.CreateTempSubdirectory("lc-stdin-");
+        var copy = Path.Combine(folder.FullName, "standard-input");
+        try
+        {
+            using (var input = InputFiles.StandardInput())
+            using (var file = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                var bytes = InputFiles.ReadCapped(input, ImagingBudget.Default.MaxDecodedBytes, "standard input");
+                file.Write(bytes);
+            }
+
+            return read(copy);
+        }
+        catch (ImagingException ex)
+        {
+            throw new UserInputException(ex.Message.Replace(copy, "standard input", StringComparison.Ordinal), ex);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 
     /// <summary>Reads only the header; see <see cref="LoadImage"/> for <paramref name="series"/> and <paramref name="reference"/>.</summary>
-    public static ImageInfo IdentifyImage(string path, string? series = null, string? reference = null) =>
-        VolumeFormats.Detect(path) is DicomFormat dicom ? dicom.Identify(path, new DicomLoadOptions(series, reference))
-        : series is not null ? throw new UserInputException($"{path}: --series applies to DICOM folders only.")
-        : VolumeFormats.Identify(path);
+    public static ImageInfo IdentifyImage(string path, string? series = null, string? reference = null) => FromStandardInput(path, p =>
+        VolumeFormats.Detect(p) is DicomFormat dicom ? dicom.Identify(p, new DicomLoadOptions(series, reference))
+        : series is not null ? throw new UserInputException($"{p}: --series applies to DICOM folders only.")
+        : VolumeFormats.Identify(p));
 
     /// <summary>The <c>--series</c> option of the imaging commands.</summary>
     public static Option<string?> SeriesOption() =>
         new("--series") { Description = "DICOM folder with several series: the SeriesInstanceUID or the index that 'info FOLDER' lists." };
 
     /// <summary>Loads any supported image as a label map (integer voxels); a 4-D image is refused, never read as its frame 0.</summary>
-    public static Volume<int> LoadLabels(string path) => SingleFrameLabels(VolumeFormats.Load(path), path);
+    public static Volume<int> LoadLabels(string path) => SingleFrameLabels(FromStandardInput(path, VolumeFormats.Load), path);
 
     /// <summary>The labels of a 3-D image; an image with several frames (time points, components) is refused (<c>LC-MEAS-005</c>).</summary>
     public static Volume<int> SingleFrameLabels(LoadedImage image, string path)

@@ -263,4 +263,27 @@ public sealed class HardeningTests : IDisposable
         Assert.Contains(message, err, StringComparison.Ordinal);
         Assert.DoesNotContain("BytePositionInLine", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_dash_reads_an_image_from_standard_input_and_errors_say_standard_input()
+    {
+        var previous = LocalControl.Core.IO.InputFiles.StandardInput;
+        try
+        {
+            var bytes = File.ReadAllBytes(SmallNifti());
+            LocalControl.Core.IO.InputFiles.StandardInput = () => new MemoryStream(bytes);
+            var (code, _, err) = Run("convert", "-", F("o.nii"));
+            Assert.True(code == 0, err);
+            Assert.Equal(64, LocalControl.Imaging.Formats.VolumeFormats.Load(F("o.nii")).StoredVoxels.Length);
+            LocalControl.Core.IO.InputFiles.StandardInput = () => new MemoryStream([1, 2, 3, 4]);
+            var (code2, _, err2) = Run("convert", "-", F("p.nii"));
+            Assert.Equal(2, code2);
+            Assert.Contains("standard input", err2, StringComparison.Ordinal);
+            Assert.DoesNotContain("lc-stdin", err2, StringComparison.Ordinal);
+        }
+        finally
+        {
+            LocalControl.Core.IO.InputFiles.StandardInput = previous;
+        }
+    }
 }
