@@ -12,8 +12,10 @@ internal static class DicomCompressedFrameDecoder
 {
     public static byte[] Decode(DicomFile file, DicomElement pixelData, DicomPixelDescription d, int frame)
     {
-        var (fragments, _) = DicomEncapsulatedFrames.Locate(file, pixelData, d, frame);
-        var data = DicomEncapsulatedFrames.Read(file, pixelData, d, frame);
+        // The decoded frame is allocated from the header's claim: within the reading budget, before any byte is read.
+        file.Budget.CheckBytes(d.BytesPerFrame, file.FilePath, "Rows × Columns × SamplesPerPixel × BitsAllocated");
+        var (fragments, length) = DicomEncapsulatedFrames.Locate(file, pixelData, d, frame);
+        var data = DicomEncapsulatedFrames.Read(file, fragments, length);
         var codec = file.TransferSyntax.Codec;
         if (codec == DicomPixelCodec.Rle)
         {

@@ -15,6 +15,12 @@ internal static class DicomEncapsulatedFrames
     public static byte[] Read(DicomFile file, DicomElement pixelData, DicomPixelDescription d, int frame)
     {
         var (fragments, length) = Locate(file, pixelData, d, frame);
+        return Read(file, fragments, length);
+    }
+
+    /// <summary>The concatenated bytes of located fragments.</summary>
+    public static byte[] Read(DicomFile file, IReadOnlyList<DicomFragment> fragments, long length)
+    {
         var buffer = new byte[length];
         var at = 0;
         foreach (var f in fragments)

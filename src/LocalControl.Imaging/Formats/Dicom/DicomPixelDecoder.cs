@@ -226,10 +226,39 @@ public static class DicomPixelDecoder
         }
 
         var bytes = ReadFrameBytes(file, d, frame);
+        if (d.BitsAllocated == 16)
+        {
+            // Decoded compressed frames (and other 16-bit layouts): stored bits masked and sign-extended in integers.
+            Convert16(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan(0, pixels * 2)), d, slope, intercept, destination);
+            return;
+        }
+
         var bps = d.BitsAllocated / 8;
         for (var i = 0; i < pixels; i++)
         {
             destination[i] = (float)(StoredValue(bytes.AsSpan(i * bps, bps), d) * d.RescaleSlope + d.RescaleIntercept);
+        }
+    }
+
+    private static void Convert16(ReadOnlySpan<ushort> raw, DicomPixelDescription d, float slope, float intercept, Span<float> destination)
+    {
+        var shift = d.HighBit + 1 - d.BitsStored;
+        var mask = (1 << d.BitsStored) - 1;
+        var signShift = 32 - d.BitsStored;
+        if (d.IsSigned)
+        {
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var v = ((raw[i] >> shift) & mask) << signShift >> signShift;
+                destination[i] = v * slope + intercept;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < raw.Length; i++)
+            {
+                destination[i] = ((raw[i] >> shift) & mask) * slope + intercept;
+            }
         }
     }
 
