@@ -721,13 +721,9 @@ public static class LesionMeasurer
                 }
             }
 
-            // The large-vessel distance is taken to the wall of inscribed balls, the any-vessel distance between voxel
-            // centres; the two estimators differ by up to a voxel, so keep "any" no larger than "large".
-            if (double.IsFinite(LargeGapMm) && anyVessel is { } av && LargeGapMm < av)
-            {
-                anyVessel = LargeGapMm;
-            }
-
+            // distanceToAnyVesselMm is defined once: the smallest of distancesMm over the vessel roles (vessel, portal
+            // vein, hepatic vein), the same voxel-centre estimator. The large-vessel distance is another estimator (to
+            // the wall of inscribed balls) and is not mixed in: it may lie up to about a voxel below it.
             var inLiver = Organ == "liver";
             return new MeasuredLesion
             {

@@ -119,3 +119,97 @@ print(repr(float(pdist(p[ConvexHull(p).vertices]).max())))
         Assert.Equal(0.8, lesion.LongestAxialDiameterMm);
     }
 }
+
+/// <summary>distanceToAnyVesselMm is the smallest of the vessel-role distances, each the brute-force voxel-centre distance.</summary>
+public sealed class VesselDistanceDefinitionTests
+{
+    [Fact]
+    public void Any_vessel_distance_is_the_smallest_vessel_role_distance_each_equal_to_brute_force()
+    {
+        var table = new LabelTable()
+            .Set(new LabelEntry(1, "liver", LabelRole.Liver))
+            .Set(new LabelEntry(2, "tumour", LabelRole.Tumour))
+            .Set(new LabelEntry(3, "portal vein", LabelRole.PortalVein))
+            .Set(new LabelEntry(4, "hepatic vein", LabelRole.HepaticVein))
+            .Set(new LabelEntry(5, "vessel", LabelRole.Vessel));
+        var spacing = new Vector3D(0.8, 0.8, 1.6);
+        var v = new Volume<int>(ImageGeometry.AxisAligned(new VolumeSize(60, 50, 24), spacing));
+        for (var k = 0; k < 24; k++)
+        {
+            for (var j = 0; j < 50; j++)
+            {
+                for (var i = 0; i < 60; i++)
+                {
+                    v[i, j, k] = 1;
+                    // A large portal vein (radius 5 voxels) along k, a thin hepatic vein and a thin "vessel" along i.
+                    if ((i - 40) * (i - 40) + (j - 25) * (j - 25) <= 25)
+                    {
+                        v[i, j, k] = 3;
+                    }
+                    else if (j == 5 && k == 12)
+                    {
+                        v[i, j, k] = 4;
+                    }
+                    else if (j == 45 && k == 3)
+                    {
+                        v[i, j, k] = 5;
+                    }
+                }
+            }
+        }
+
+        for (var k = 9; k < 15; k++)
+        {
+            for (var j = 20; j < 30; j++)
+            {
+                for (var i = 20; i < 28; i++)
+                {
+                    v[i, j, k] = 2;
+                }
+            }
+        }
+
+        var lesion = Assert.Single(LesionMeasurer.Measure(new LabelMap(v, table)));
+        double Brute(int label)
+        {
+            var best = double.MaxValue;
+            var tumour = new List<(int, int, int)>();
+            var other = new List<(int, int, int)>();
+            for (var k = 0; k < 24; k++)
+            {
+                for (var j = 0; j < 50; j++)
+                {
+                    for (var i = 0; i < 60; i++)
+                    {
+                        if (v[i, j, k] == 2)
+                        {
+                            tumour.Add((i, j, k));
+                        }
+                        else if (v[i, j, k] == label)
+                        {
+                            other.Add((i, j, k));
+                        }
+                    }
+                }
+            }
+
+            foreach (var (a, b, c) in tumour)
+            {
+                foreach (var (x, y, z) in other)
+                {
+                    var d = Math.Pow((a - x) * spacing.X, 2) + Math.Pow((b - y) * spacing.Y, 2) + Math.Pow((c - z) * spacing.Z, 2);
+                    best = Math.Min(best, d);
+                }
+            }
+
+            return Math.Sqrt(best);
+        }
+
+        Assert.Equal(Brute(3), lesion.DistancesMm["portal-vein"], 5); // the EDT is float32
+        Assert.Equal(Brute(4), lesion.DistancesMm["hepatic-vein"], 5);
+        Assert.Equal(Brute(5), lesion.DistancesMm["vessel"], 5);
+        Assert.Equal(new[] { Brute(3), Brute(4), Brute(5) }.Min(), lesion.DistanceToAnyVesselMm!.Value, 5);
+        Assert.Equal(lesion.DistancesMm.Where(kv => kv.Key is "vessel" or "portal-vein" or "hepatic-vein").Min(kv => kv.Value), lesion.DistanceToAnyVesselMm.Value);
+        Assert.NotNull(lesion.DistanceToLargeVesselMm); // the 8 mm portal vein is a large vessel
+    }
+}
