@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
   python3 python3-numpy python3-scipy python3-nibabel python3-pydicom
   dcmtk
+  # Compressed DICOM (issue 15): the JPEG-LS and JPEG 2000 libraries the reader calls, OpenJPEG's and
+  # libjpeg-turbo's command-line tools that the tests compress with.
+  libcharls2 libopenjp2-7 libopenjp2-tools libjpeg-turbo-progs
   postgresql
   chromium fonts-dejavu-core
 )

@@ -3,9 +3,19 @@ using System.Globalization;
 using LocalControl.Imaging.Formats.Dicom;
 
 // Usage: dotnet run -c Release --project bench/LocalControl.Dicom.Bench [-- SLICES [REPEATS]]
+//        dotnet run -c Release --project bench/LocalControl.Dicom.Bench -- jpeg [SLICES [REPEATS]]
+//   jpeg: a 512x512xSLICES series built from the real dcmqi CT slices, compressed as JPEG Lossless SV1 (dcmcjpeg +e1),
+//   decoded by us (DicomSeriesBuilder.Load, all cores; and frame by frame on one thread) and by dcmtk's dcmdjpeg
+//   (one process per file, as a user would run it) on the same files in the same run; prints the ratios.
 // Writes a 512x512xSLICES CT series (one 16-bit file per slice, with pydicom) into a temp folder, then times, in the
 // same run: our DicomSeriesBuilder.Load (scan, sort, check, decode into float HU) and pydicom + numpy stacking with
 // the modality LUT (/usr/bin/python3). Best of REPEATS for both. Prints the ratio.
+if (args.Length > 0 && args[0] == "jpeg")
+{
+    JpegBench.Run(FindRepoRoot(), args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+    return;
+}
+
 var slices = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
 var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 var root = FindRepoRoot();

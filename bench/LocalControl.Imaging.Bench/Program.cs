@@ -19,6 +19,11 @@ public static class Program
     public static int Main(string[] args)
     {
         var command = args.Length > 0 ? args[0] : "edt";
+        if (command == "totalseg")
+        {
+            return TotalSegmentatorFolderBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 117);
+        }
+
         var map = BenchMap();
         var code = command switch
         {
@@ -34,7 +39,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: LocalControl.Imaging.Bench edt|measure");
+        Console.Error.WriteLine("usage: LocalControl.Imaging.Bench edt|measure|totalseg [MASKS]");
         return 2;
     }
 

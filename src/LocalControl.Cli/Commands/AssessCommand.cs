@@ -22,7 +22,7 @@ internal static class AssessCommand
         var output = CommonOptions.Output();
         var rules = new Option<string?>("--rules") { Description = "A centre's rule-set override file (docs/rule-set.md)." };
         var labels = new Option<string?>("--labels") { Description = "A label map (NIfTI, NRRD or DICOM): lesion sizes and distances are measured from it and fill the case." };
-        var labelTable = new Option<string?>("--label-table") { Description = "With --labels: JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\"}." };
+        var labelTable = new Option<string?>("--label-table") { Description = "With --labels: JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\"}, or a built-in convention: totalsegmentator, totalsegmentator-liver-vessels, lits, msd-task03-liver, msd-task08-hepatic-vessel." };
         var segments = new Option<string?>("--segments") { Description = "With --labels: liver segment map on the same grid." };
         var image = new Option<string?>("--image") { Description = "With --labels: the CT/MR the segmentation was drawn on (a DICOM SEG or RTSTRUCT is put on its grid)." };
         var series = new Option<string?>("--series") { Description = "With --image: which DICOM series of a folder (UID or index)." };

@@ -17,9 +17,26 @@ internal static class ImagingCommandSupport
 {
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Reads a label table file: a JSON object mapping label values to role names, e.g. <c>{"1": "liver", "2": "tumour"}</c>.
+    /// <summary>Reads a label table file — a JSON object mapping label values to role names, e.g. <c>{"1": "liver", "2": "tumour"}</c> —
+    /// or takes a built-in convention by name (<c>totalsegmentator</c>, <c>totalsegmentator-liver-vessels</c>, <c>lits</c>,
+    /// <c>msd-task03-liver</c>, <c>msd-task08-hepatic-vessel</c>).
     /// A value may also be an object <c>{"role": "vessel", "name": "portal vein"}</c>.</summary>
-    public static LabelTable ReadLabelTable(string path) => LabelTableJson.Parse(CaseFiles.ReadText(path, "label table"), path);
+    public static LabelTable ReadLabelTable(string path)
+    {
+        // A built-in convention by name (--label-table lits, totalsegmentator …) unless a file of that name exists.
+        if (!File.Exists(path) && LocalControl.Imaging.Formats.Segmentations.BuiltInLabelTables.Find(path) is { } builtIn)
+        {
+            var copy = new LabelTable();
+            foreach (var e in builtIn.Table.Entries)
+            {
+                copy.Set(e);
+            }
+
+            return copy;
+        }
+
+        return LabelTableJson.Parse(CaseFiles.ReadText(path, "label table"), path);
+    }
 
     /// <summary>
     /// Loads any supported image; for DICOM, <paramref name="series"/> picks a series in a folder (UID or index) and

@@ -92,6 +92,11 @@ internal static class InfoCommand
                 ["description"] = s.Description,
                 ["modality"] = s.Modality,
                 ["files"] = s.FileCount,
+                ["transferSyntaxes"] = new JsonArray([.. s.Encodings.Select(e => (JsonNode)new JsonObject
+                {
+                    ["uid"] = e.Syntax.Uid, ["name"] = e.Syntax.Name, ["files"] = e.Files, ["decoded"] = e.Syntax.CanDecodePixels, ["lossy"] = e.Syntax.IsLossy,
+                })]),
+                ["warnings"] = WarningsJson(s.EncodingWarnings),
             };
             if (s.Geometry is { } g)
             {
@@ -118,6 +123,10 @@ internal static class InfoCommand
                 ? $"{g.Size.I} x {g.Size.J} x {g.Size.K}, {Format(g.SpacingMm.X)} x {Format(g.SpacingMm.Y)} x {Format(g.SpacingMm.Z)} mm"
                 : $"not a regular volume: {s.Problem}";
             text.AppendLine($"  [{s.Index}] {s.Modality,-3} '{s.Description}' {shape}, {s.FileCount} files, {s.SeriesInstanceUid}");
+            foreach (var w in s.EncodingWarnings)
+            {
+                text.AppendLine($"      {w.Code}: {w.Message}");
+            }
         }
     }
 

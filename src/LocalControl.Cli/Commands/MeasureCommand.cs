@@ -17,10 +17,10 @@ internal static class MeasureCommand
 {
     public static Command Create(CliContext context)
     {
-        var labels = new Option<string>("--labels") { Description = "Segmentation (NIfTI or NRRD label map, DICOM SEG, or RTSTRUCT with --image).", Required = true };
+        var labels = new Option<string>("--labels") { Description = "Segmentation (NIfTI or NRRD label map, DICOM SEG, RTSTRUCT with --image, or a folder of one NIfTI mask per structure as TotalSegmentator writes).", Required = true };
         var series = SeriesOption();
         var image = new Option<string?>("--image") { Description = "The CT/MR the segmentation belongs to: checked to be on the same grid." };
-        var table = new Option<string?>("--label-table") { Description = "JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\", \"4\": \"hilum\"}." };
+        var table = new Option<string?>("--label-table") { Description = "JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\", \"4\": \"hilum\"}, or a built-in convention: totalsegmentator, totalsegmentator-liver-vessels, lits, msd-task03-liver, msd-task08-hepatic-vessel." };
         var segments = new Option<string?>("--segments") { Description = "Liver segment map (voxel = Couinaud segment number) on the same grid." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output." };
         var command = new Command("measure", "Measure every lesion of a label map (volume, diameters, distances to vessels, hilum, capsule, critical structures) as case-file lesions.");

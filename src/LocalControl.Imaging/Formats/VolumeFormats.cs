@@ -11,7 +11,7 @@ public static class VolumeFormats
     /// <summary>How many leading bytes (decompressed, for gzip files) <see cref="IVolumeFormat.IsMatch"/> is given.</summary>
     public const int HeadLength = 1024;
 
-    private static readonly List<IVolumeFormat> Formats = [new Nifti.NiftiFormat(), new Nrrd.NrrdFormat(), new Dicom.DicomFormat()];
+    private static readonly List<IVolumeFormat> Formats = [new Nifti.NiftiFormat(), new Nrrd.NrrdFormat(), new Segmentations.SegmentationFolderFormat(), new Dicom.DicomFormat()];
     private static readonly Lock Gate = new();
 
     /// <summary>The registered formats, in detection order.</summary>

@@ -388,17 +388,21 @@ public static class LesionMeasurer
                 axial = Math.Max(axial, FarthestPair(slice));
             }
 
+            // A single-voxel lesion measures its voxel's extent, not 0 mm: the largest voxel edge in 3D, the largest
+            // in-plane edge axially (distances between voxel centres are 0 for one voxel).
+            if (lesion.Count == 1)
+            {
+                longest = Math.Max(_spacing.X, Math.Max(_spacing.Y, _spacing.Z));
+                axial = axialAxis switch { 0 => Math.Max(_spacing.Y, _spacing.Z), 1 => Math.Max(_spacing.X, _spacing.Z), _ => Math.Max(_spacing.X, _spacing.Y) };
+            }
+
             return (longest, axial);
         }
 
-        private double FarthestPair(List<Vector3D> points)
+        /// <summary>The largest distance between two of the points, exactly (<see cref="PointSetDiameter"/>).</summary>
+        private static double FarthestPair(List<Vector3D> points)
         {
             var n = points.Count;
-            if (n < 2)
-            {
-                return 0;
-            }
-
             var x = new double[n];
             var y = new double[n];
             var z = new double[n];
@@ -409,30 +413,7 @@ public static class LesionMeasurer
                 z[p] = points[p].Z;
             }
 
-            var bestSq = 0.0;
-            var gate = new Lock();
-            Parallel.For(0, n, _parallel, () => 0.0, (a, _, local) =>
-            {
-                double ax = x[a], ay = y[a], az = z[a];
-                for (var b = a + 1; b < n; b++)
-                {
-                    double dx = x[b] - ax, dy = y[b] - ay, dz = z[b] - az;
-                    var d = dx * dx + dy * dy + dz * dz;
-                    if (d > local)
-                    {
-                        local = d;
-                    }
-                }
-
-                return local;
-            }, local =>
-            {
-                lock (gate)
-                {
-                    bestSq = Math.Max(bestSq, local);
-                }
-            });
-            return Math.Sqrt(bestSq);
+            return PointSetDiameter.Compute(x, y, z);
         }
 
         private DistanceResult Distances(Lesion lesion)
@@ -740,13 +721,9 @@ public static class LesionMeasurer
                 }
             }
 
-            // The large-vessel distance is taken to the wall of inscribed balls, the any-vessel distance between voxel
-            // centres; the two estimators differ by up to a voxel, so keep "any" no larger than "large".
-            if (double.IsFinite(LargeGapMm) && anyVessel is { } av && LargeGapMm < av)
-            {
-                anyVessel = LargeGapMm;
-            }
-
+            // distanceToAnyVesselMm is defined once: the smallest of distancesMm over the vessel roles (vessel, portal
+            // vein, hepatic vein), the same voxel-centre estimator. The large-vessel distance is another estimator (to
+            // the wall of inscribed balls) and is not mixed in: it may lie up to about a voxel below it.
             var inLiver = Organ == "liver";
             return new MeasuredLesion
             {

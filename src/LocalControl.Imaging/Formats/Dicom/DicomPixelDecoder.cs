@@ -5,9 +5,10 @@ namespace LocalControl.Imaging.Formats.Dicom;
 
 /// <summary>
 /// Turns a file's pixel data into numbers, one frame at a time: native (uncompressed) data in either byte order,
-/// 1-bit packed data (SEG), and RLE Lossless. Stored values honour BitsStored and HighBit (bits outside the stored
-/// range are dropped, signed values are sign-extended from bit BitsStored − 1). Other encapsulated syntaxes
-/// (JPEG, JPEG-LS, JPEG 2000) are refused with LC-DICOM-005 and a conversion hint.
+/// 1-bit packed data (SEG), and encapsulated data — RLE Lossless, JPEG (baseline, extended, lossless), JPEG-LS and
+/// JPEG 2000 (see <see cref="DicomCompressedFrameDecoder"/>). Stored values honour BitsStored and HighBit (bits
+/// outside the stored range are dropped, signed values are sign-extended from bit BitsStored − 1). Syntaxes without
+/// a decoder (HTJ2K, video) are refused with LC-DICOM-005 and a conversion hint.
 /// </summary>
 public static class DicomPixelDecoder
 {
@@ -76,7 +77,7 @@ public static class DicomPixelDecoder
             throw DicomThrowHelper.Error(DicomErrorCodes.UnsupportedPixelFormat, $"a frame of {d.Rows} x {d.Columns} x {d.SamplesPerPixel} samples is larger than one buffer can hold", file.FilePath, DicomTag.Rows);
         }
 
-        if (e.Fragments is null)
+        if (e.Fragments is null || file.TransferSyntax.Codec != DicomPixelCodec.Rle)
         {
             return;
         }
@@ -118,8 +119,7 @@ public static class DicomPixelDecoder
         byte[] bytes;
         if (e.Fragments is not null)
         {
-            var data = ReadEncapsulatedFrame(file, e, d, frame);
-            bytes = DicomRleDecoder.DecodeFrame(data, d, file.FilePath, e.ValueOffset);
+            bytes = DicomCompressedFrameDecoder.Decode(file, e, d, frame);
         }
         else
         {
@@ -226,10 +226,39 @@ public static class DicomPixelDecoder
         }
 
         var bytes = ReadFrameBytes(file, d, frame);
+        if (d.BitsAllocated == 16)
+        {
+            // Decoded compressed frames (and other 16-bit layouts): stored bits masked and sign-extended in integers.
+            Convert16(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan(0, pixels * 2)), d, slope, intercept, destination);
+            return;
+        }
+
         var bps = d.BitsAllocated / 8;
         for (var i = 0; i < pixels; i++)
         {
             destination[i] = (float)(StoredValue(bytes.AsSpan(i * bps, bps), d) * d.RescaleSlope + d.RescaleIntercept);
+        }
+    }
+
+    private static void Convert16(ReadOnlySpan<ushort> raw, DicomPixelDescription d, float slope, float intercept, Span<float> destination)
+    {
+        var shift = d.HighBit + 1 - d.BitsStored;
+        var mask = (1 << d.BitsStored) - 1;
+        var signShift = 32 - d.BitsStored;
+        if (d.IsSigned)
+        {
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var v = ((raw[i] >> shift) & mask) << signShift >> signShift;
+                destination[i] = v * slope + intercept;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < raw.Length; i++)
+            {
+                destination[i] = ((raw[i] >> shift) & mask) * slope + intercept;
+            }
         }
     }
 
@@ -273,56 +302,6 @@ public static class DicomPixelDecoder
                 $"pixel data holds {e.Length} bytes, {d.Rows} rows x {d.Columns} columns x {d.SamplesPerPixel} samples x {d.NumberOfFrames} frames at {d.BitsAllocated} bits need {d.NativeLength}",
                 file.FilePath, DicomTag.PixelData, e.ValueOffset);
         }
-    }
-
-    private static byte[] ReadEncapsulatedFrame(DicomFile file, DicomElement e, DicomPixelDescription d, int frame)
-    {
-        var fragments = e.Fragments!;
-        if (fragments.Count < 2)
-        {
-            throw DicomThrowHelper.Error(DicomErrorCodes.PixelDataTooShort, "encapsulated pixel data holds no fragments", file.FilePath, DicomTag.PixelData, e.ValueOffset);
-        }
-
-        var bot = fragments[0];
-        var data = fragments.Skip(1).ToList();
-        List<DicomFragment> frameFragments;
-        if (bot.Length >= 4 * (uint)d.NumberOfFrames && bot.Length > 0)
-        {
-            var table = file.ReadRange(bot.Offset, bot.Length, DicomTag.PixelData);
-            var firstItem = data[0].Offset - 8;
-            var start = BinaryPrimitives.ReadUInt32LittleEndian(table.AsSpan(4 * frame));
-            var end = frame + 1 < d.NumberOfFrames ? BinaryPrimitives.ReadUInt32LittleEndian(table.AsSpan(4 * (frame + 1))) : uint.MaxValue;
-            frameFragments = [.. data.Where(f => f.Offset - 8 - firstItem >= start && f.Offset - 8 - firstItem < end)];
-        }
-        else if (d.NumberOfFrames == 1)
-        {
-            frameFragments = data;
-        }
-        else if (data.Count == d.NumberOfFrames)
-        {
-            frameFragments = [data[frame]];
-        }
-        else
-        {
-            throw DicomThrowHelper.Error(DicomErrorCodes.Malformed,
-                $"{data.Count} fragments for {d.NumberOfFrames} frames and no basic offset table", file.FilePath, DicomTag.PixelData, e.ValueOffset);
-        }
-
-        if (frameFragments.Count == 0)
-        {
-            throw DicomThrowHelper.Error(DicomErrorCodes.PixelDataTooShort, $"no fragment holds frame {frame}", file.FilePath, DicomTag.PixelData, e.ValueOffset);
-        }
-
-        var total = frameFragments.Sum(f => (long)f.Length);
-        var buffer = new byte[total];
-        var at = 0;
-        foreach (var f in frameFragments)
-        {
-            file.ReadRange(f.Offset, f.Length, DicomTag.PixelData).CopyTo(buffer, at);
-            at += (int)f.Length;
-        }
-
-        return buffer;
     }
 
     private static void SwapToLittleEndian(byte[] bytes, int size)

@@ -65,7 +65,7 @@ public sealed record DicomPixelDescription(
             throw DicomThrowHelper.Missing(file, DicomTag.NumberOfFrames, $"{frames} frames is out of range");
         }
 
-        var slope = ds.GetNumber(DicomTag.RescaleSlope) ?? 1;
+        var slope = RealWorldSlope(ds);
         var intercept = ds.GetNumber(DicomTag.RescaleIntercept) ?? 0;
         if (!double.IsFinite(slope) || !double.IsFinite(intercept) || slope == 0)
         {
@@ -73,5 +73,15 @@ public sealed record DicomPixelDescription(
         }
 
         return new DicomPixelDescription(rows, columns, samples, bitsAllocated, bitsStored, highBit, signed, photometric, planar, frames, slope, intercept);
+    }
+
+    /// <summary>
+    /// The slope from stored values to real values: RescaleSlope, else (RT Dose, PS3.3 C.8.8.3.4.3) DoseGridScaling —
+    /// dose in DoseUnits (Gy) = stored value × DoseGridScaling — else 1.
+    /// </summary>
+    public static double RealWorldSlope(DicomDataset ds)
+    {
+        ArgumentNullException.ThrowIfNull(ds);
+        return ds.GetNumber(DicomTag.RescaleSlope) ?? ds.GetNumber(DicomTag.DoseGridScaling) ?? 1;
     }
 }

@@ -70,6 +70,45 @@ public sealed class DicomSeries
 
     /// <summary>The distinct files of the series.</summary>
     public IReadOnlyList<string> Files => [.. Frames.Select(f => f.File.FilePath ?? string.Empty).Distinct()];
+
+    /// <summary>
+    /// How the series' pixel data is stored: each transfer syntax with its file count, e.g.
+    /// "JPEG Lossless, Non-Hierarchical, First-Order Prediction (…) in 300 files".
+    /// </summary>
+    public IReadOnlyList<(DicomTransferSyntax Syntax, int Files)> Encodings =>
+        [.. Frames.Select(f => f.File).Distinct().GroupBy(f => f.TransferSyntax.Uid, StringComparer.Ordinal)
+            .Select(g => (g.First().TransferSyntax, g.Count())).OrderByDescending(x => x.Item2)];
+
+    /// <summary>
+    /// Notes on the encoding for <c>info</c> and loading: compressed pixel data (LC-DICOM-W10, which syntax in how
+    /// many files), lossy compression (LC-DICOM-W11: a lossy syntax, or LossyImageCompression (0028,2110) = 01 —
+    /// values differ from the acquisition), and syntaxes this reader cannot decode (LC-DICOM-W12, the conversion).
+    /// </summary>
+    public IReadOnlyList<ImagingWarning> EncodingWarnings()
+    {
+        var warnings = new List<ImagingWarning>();
+        var encodings = Encodings;
+        var compressed = encodings.Where(e => e.Syntax.IsEncapsulated).ToList();
+        if (compressed.Count > 0)
+        {
+            warnings.Add(new ImagingWarning("LC-DICOM-W10",
+                "pixel data compressed: " + string.Join("; ", compressed.Select(e => $"{e.Syntax} in {e.Files} file(s)")), WarningSeverity.Info));
+        }
+
+        var lossyFiles = Frames.Select(f => f.File).Distinct().Count(f => f.TransferSyntax.IsLossy || f.Dataset.GetString(new DicomTag(0x0028, 0x2110)) == "01");
+        if (lossyFiles > 0)
+        {
+            warnings.Add(new ImagingWarning("LC-DICOM-W11",
+                $"{lossyFiles} file(s) hold lossy-compressed pixels (lossy transfer syntax or LossyImageCompression (0028,2110) = 01): values differ from the acquisition"));
+        }
+
+        foreach (var (syntax, files) in compressed.Where(e => !e.Syntax.CanDecodePixels))
+        {
+            warnings.Add(new ImagingWarning("LC-DICOM-W12", $"{files} file(s) are compressed as {syntax}, which is not decoded here; {syntax.ConversionHint}"));
+        }
+
+        return warnings;
+    }
 }
 
 /// <summary>What a folder scan found: image series, other DICOM objects (SEG, RTSTRUCT …) and skipped files.</summary>
@@ -89,6 +128,12 @@ public sealed record DicomFolderScan(IReadOnlyList<DicomSeries> Series, IReadOnl
 public sealed record DicomSeriesSummary(int Index, string SeriesInstanceUid, string Description, string Modality, int FileCount,
     LocalControl.Imaging.Geometry.ImageGeometry? Geometry, string? Problem)
 {
+    /// <summary>Each transfer syntax of the series with its file count.</summary>
+    public IReadOnlyList<(DicomTransferSyntax Syntax, int Files)> Encodings { get; init; } = [];
+
+    /// <summary>Compression notes (LC-DICOM-W10/W11/W12), see <see cref="DicomSeries.EncodingWarnings"/>.</summary>
+    public IReadOnlyList<ImagingWarning> EncodingWarnings { get; init; } = [];
+
     /// <summary>Summarises every series of a scan, computing each grid from the headers (no pixels are read).</summary>
     public static IReadOnlyList<DicomSeriesSummary> Of(DicomFolderScan scan)
     {
@@ -108,7 +153,11 @@ public sealed record DicomSeriesSummary(int Index, string SeriesInstanceUid, str
                 problem = ex.Message;
             }
 
-            result.Add(new DicomSeriesSummary(i, s.SeriesInstanceUid, s.Description, s.Modality, s.Files.Count, geometry, problem));
+            result.Add(new DicomSeriesSummary(i, s.SeriesInstanceUid, s.Description, s.Modality, s.Files.Count, geometry, problem)
+            {
+                Encodings = s.Encodings,
+                EncodingWarnings = s.EncodingWarnings(),
+            });
         }
 
         return result;

@@ -101,6 +101,7 @@ public static class DicomSeriesBuilder
             }
         }
 
+        warnings.AddRange(series.EncodingWarnings());
         var size = new VolumeSize(series.Columns, series.Rows, sorted.Count);
         var spacing = new Vector3D(first.ColumnSpacingMm, first.RowSpacingMm, sliceSpacing);
         var direction = Matrix3D.FromColumns(first.RowDirection, first.ColumnDirection, n);

@@ -147,7 +147,7 @@ public static class DicomSeriesScanner
                 var orientation = Numbers(Group(DicomTag.PlaneOrientationSequence), DicomTag.ImageOrientationPatient, 6, path);
                 var spacing = Numbers(Group(DicomTag.PixelMeasuresSequence), DicomTag.PixelSpacing, 2, path);
                 var transform = Group(DicomTag.PixelValueTransformationSequence);
-                var slope = transform?.GetNumber(DicomTag.RescaleSlope) ?? ds.GetNumber(DicomTag.RescaleSlope) ?? 1;
+                var slope = transform?.GetNumber(DicomTag.RescaleSlope) ?? DicomPixelDescription.RealWorldSlope(ds);
                 var intercept = transform?.GetNumber(DicomTag.RescaleIntercept) ?? ds.GetNumber(DicomTag.RescaleIntercept) ?? 0;
                 result.Add(Make(file, f, position, orientation, spacing, slope, intercept));
             }
@@ -158,7 +158,7 @@ public static class DicomSeriesScanner
         var ipp = Vector(ds, DicomTag.ImagePositionPatient, 3, path);
         var iop = Numbers(ds, DicomTag.ImageOrientationPatient, 6, path);
         var ps = Numbers(ds, DicomTag.PixelSpacing, 2, path);
-        var s = ds.GetNumber(DicomTag.RescaleSlope) ?? 1;
+        var s = DicomPixelDescription.RealWorldSlope(ds);
         var i0 = ds.GetNumber(DicomTag.RescaleIntercept) ?? 0;
         var offsets = frames > 1 ? Numbers(ds, new DicomTag(0x3004, 0x000C), 0, path) : []; // GridFrameOffsetVector (RT Dose)
         if (frames > 1 && offsets.Length != frames)

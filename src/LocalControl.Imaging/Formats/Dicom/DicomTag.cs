@@ -93,6 +93,9 @@ public readonly record struct DicomTag(ushort Group, ushort Element) : IComparab
     public static readonly DicomTag NumberOfContourPoints = new(0x3006, 0x0046);
     public static readonly DicomTag ContourData = new(0x3006, 0x0050);
     public static readonly DicomTag ReferencedRoiNumber = new(0x3006, 0x0084);
+    public static readonly DicomTag DoseGridScaling = new(0x3004, 0x000E);
+    public static readonly DicomTag ExtendedOffsetTable = new(0x7FE0, 0x0001);
+    public static readonly DicomTag ExtendedOffsetTableLengths = new(0x7FE0, 0x0002);
     public static readonly DicomTag FloatPixelData = new(0x7FE0, 0x0008);
     public static readonly DicomTag DoubleFloatPixelData = new(0x7FE0, 0x0009);
     public static readonly DicomTag PixelData = new(0x7FE0, 0x0010);

@@ -35,6 +35,10 @@ public static class DicomErrorCodes
     public const string GantryTilt = "LC-DICOM-013";
     /// <summary>Deflated data cannot be inflated or inflates beyond the size limit.</summary>
     public const string Deflate = "LC-DICOM-015";
+    /// <summary>Compressed pixel data (JPEG, JPEG-LS, JPEG 2000) is corrupt, truncated or disagrees with the image header.</summary>
+    public const string CompressedCorrupt = "LC-DICOM-016";
+    /// <summary>The native library that decodes a compressed syntax (CharLS, OpenJPEG) is not installed; the message names the Debian package.</summary>
+    public const string CodecMissing = "LC-DICOM-017";
     /// <summary>A DICOM SEG object cannot be turned into a label map.</summary>
     public const string Segmentation = "LC-DICOM-020";
     /// <summary>An RT Structure Set cannot be read or rasterised.</summary>

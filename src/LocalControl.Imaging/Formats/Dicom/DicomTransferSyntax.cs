@@ -22,14 +22,14 @@ public sealed record DicomTransferSyntax(string Uid, string Name, bool IsExplici
         [DeflatedExplicitVRLittleEndian.Uid] = DeflatedExplicitVRLittleEndian,
         [ExplicitVRBigEndian.Uid] = ExplicitVRBigEndian,
         [RleLossless.Uid] = RleLossless,
-        ["1.2.840.10008.1.2.4.50"] = Compressed("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)"),
-        ["1.2.840.10008.1.2.4.51"] = Compressed("1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)"),
-        ["1.2.840.10008.1.2.4.57"] = Compressed("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)"),
-        ["1.2.840.10008.1.2.4.70"] = Compressed("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])"),
-        ["1.2.840.10008.1.2.4.80"] = Compressed("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless"),
-        ["1.2.840.10008.1.2.4.81"] = Compressed("1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless)"),
-        ["1.2.840.10008.1.2.4.90"] = Compressed("1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)"),
-        ["1.2.840.10008.1.2.4.91"] = Compressed("1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression"),
+        ["1.2.840.10008.1.2.4.50"] = Decodable("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)"),
+        ["1.2.840.10008.1.2.4.51"] = Decodable("1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)"),
+        ["1.2.840.10008.1.2.4.57"] = Decodable("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)"),
+        ["1.2.840.10008.1.2.4.70"] = Decodable("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])"),
+        ["1.2.840.10008.1.2.4.80"] = Decodable("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless"),
+        ["1.2.840.10008.1.2.4.81"] = Decodable("1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless)"),
+        ["1.2.840.10008.1.2.4.90"] = Decodable("1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)"),
+        ["1.2.840.10008.1.2.4.91"] = Decodable("1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression"),
         ["1.2.840.10008.1.2.4.201"] = Compressed("1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 (Lossless Only)"),
         ["1.2.840.10008.1.2.4.203"] = Compressed("1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000"),
     };
@@ -62,5 +62,40 @@ public sealed record DicomTransferSyntax(string Uid, string Name, bool IsExplici
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Uid})";
 
+    /// <summary>
+    /// The codec that decodes this syntax's encapsulated pixel data (JPEG-LS and JPEG 2000 through the CharLS and
+    /// OpenJPEG libraries, which must be installed); <see cref="DicomPixelCodec.None"/> for native data.
+    /// </summary>
+    public DicomPixelCodec Codec => Uid switch
+    {
+        "1.2.840.10008.1.2.5" => DicomPixelCodec.Rle,
+        "1.2.840.10008.1.2.4.50" or "1.2.840.10008.1.2.4.51" or "1.2.840.10008.1.2.4.57" or "1.2.840.10008.1.2.4.70" => DicomPixelCodec.Jpeg,
+        "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => DicomPixelCodec.JpegLs,
+        "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" => DicomPixelCodec.Jpeg2000,
+        _ => IsEncapsulated ? DicomPixelCodec.Unsupported : DicomPixelCodec.None,
+    };
+
+    /// <summary>True for the lossy syntaxes (values differ from the original acquisition; PS3.5 §8.2).</summary>
+    public bool IsLossy => Uid is "1.2.840.10008.1.2.4.50" or "1.2.840.10008.1.2.4.51" or "1.2.840.10008.1.2.4.81" or "1.2.840.10008.1.2.4.91" or "1.2.840.10008.1.2.4.203";
+
     private static DicomTransferSyntax Compressed(string uid, string name) => new(uid, name, true, true, false, true, false);
+
+    private static DicomTransferSyntax Decodable(string uid, string name) => new(uid, name, true, true, false, true, true);
+}
+
+/// <summary>Which decoder a transfer syntax's pixel data needs.</summary>
+public enum DicomPixelCodec
+{
+    /// <summary>Native (uncompressed) pixel data.</summary>
+    None,
+    /// <summary>RLE Lossless (PS3.5 annex G), decoded here.</summary>
+    Rle,
+    /// <summary>JPEG baseline, extended and lossless (ITU-T T.81), decoded here.</summary>
+    Jpeg,
+    /// <summary>JPEG-LS (ITU-T T.87), decoded by CharLS (Debian package libcharls2).</summary>
+    JpegLs,
+    /// <summary>JPEG 2000 (ISO 15444-1), decoded by OpenJPEG (Debian package libopenjp2-7).</summary>
+    Jpeg2000,
+    /// <summary>An encapsulated syntax without a decoder here (HTJ2K, MPEG, unknown UIDs).</summary>
+    Unsupported,
 }

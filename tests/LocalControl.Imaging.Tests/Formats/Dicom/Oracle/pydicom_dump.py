@@ -76,7 +76,11 @@ def main():
             r["shape"] = list(arr.shape)
             r["stored"] = digest(np.ascontiguousarray(arr.astype("<f8")).tobytes())
             r["storedSum"] = float(arr.astype(np.float64).sum())
-            mod = apply_modality_lut(arr, ds) if "RescaleSlope" in ds or "RescaleIntercept" in ds else arr
+            if "DoseGridScaling" in ds and "RescaleSlope" not in ds:
+                # RT Dose (PS3.3 C.8.8.3.4.3): dose = stored value x DoseGridScaling, in DoseUnits.
+                mod = arr.astype("<f8") * float(ds.DoseGridScaling)
+            else:
+                mod = apply_modality_lut(arr, ds) if "RescaleSlope" in ds or "RescaleIntercept" in ds else arr
             r["rescaled"] = digest(np.ascontiguousarray(np.asarray(mod).astype("<f8")).tobytes())
             r["frames"] = frames
         except Exception as e:  # noqa: BLE001
