@@ -1,9 +1,12 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
-using LocalControl.Imaging.Volumes;
+using LocalControl.Imaging.Formats.Nifti;
+using LocalControl.Imaging.Formats.Nrrd;
+using LocalControl.Registry;
 using LocalControl.Registry.Entities;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Win32.SafeHandles;
 
 namespace LocalControl.Web.Imaging;
 
@@ -12,38 +15,60 @@ public sealed record StoredImage(CaseImage? Image, string? Error);
 
 /// <summary>
 /// Uploaded volumes on disk (<c>Images:Folder</c>, default <c>{Registry:DataFolder}/images</c>; on a multi-instance
-/// PostgreSQL deployment it must be shared storage), read with the imaging library, kept decoded in a bounded memory
-/// cache, and rendered as axial slices.
+/// PostgreSQL deployment it must be shared storage). An upload is checked from its header against the voxel budget
+/// before anything is decoded, decoded once, and kept twice: the file as uploaded (its SHA-256 is in the registry) and
+/// its voxels as a raw little-endian file beside it (float32 intensities or int32 labels, i fastest, then j, then k).
+/// A slice request reads one slice of that file: no request decodes a volume or holds more than one slice.
+/// Every file is 0600, the folder 0700.
 /// </summary>
-public sealed class ImageStore(string folder, IMemoryCache cache)
+public sealed class ImageStore
 {
     /// <summary>Largest upload accepted, bytes.</summary>
     public const long MaxUploadBytes = 512L * 1024 * 1024;
 
+    /// <summary>Default voxel budget of one upload (<c>Images:MaxVoxels</c>): a 512 × 512 × 572 CT.</summary>
+    public const long DefaultMaxVoxels = 150_000_000;
+
+    private const string VoxelSuffix = ".voxels";
+
     private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr"];
 
-    /// <summary>The image folder.</summary>
-    public string Folder { get; } = folder;
+    // Decoding takes memory in proportion to the budget: one at a time, so concurrent uploads cannot add up.
+    private readonly SemaphoreSlim _decode = new(1, 1);
 
-    /// <summary>Stores an upload if the imaging library reads it as a 3D volume; a label map must hold integer labels.</summary>
+    /// <summary>The store on <paramref name="folder"/> with a voxel budget per image.</summary>
+    public ImageStore(string folder, long maxVoxels = DefaultMaxVoxels)
+    {
+        Folder = folder;
+        MaxVoxels = maxVoxels > 0 ? maxVoxels : throw new ArgumentOutOfRangeException(nameof(maxVoxels));
+    }
+
+    /// <summary>The image folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>Most voxels (all frames) an upload may hold.</summary>
+    public long MaxVoxels { get; }
+
+    /// <summary>Stores an upload if the imaging library reads it as a 3D volume within the budget; a label map must hold integer labels.</summary>
     public async Task<StoredImage> StoreAsync(Stream content, string fileName, string kind, string uploadedBy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
+        var shownName = Path.GetFileName(fileName);
         var extension = Extensions.FirstOrDefault(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
         if (extension is null || extension == ".nhdr")
         {
-            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file.");
+            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file with its voxels inside it (a detached header is refused).");
         }
         if (kind is not ("image" or "labels"))
         {
             return new(null, "Kind must be image or labels.");
         }
-        Directory.CreateDirectory(Folder);
-        var name = Guid.NewGuid().ToString("N") + extension;
+        PrivateFiles.CreateFolder(Folder);
+        var name = Guid.NewGuid().ToString("N") + extension.ToLowerInvariant();
         var path = Path.Combine(Folder, name);
         string sha;
-        await using (var file = File.Create(path))
+        await using (var file = new FileStream(path, PrivateFiles.CreateNew()))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
@@ -67,18 +92,23 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         }
         try
         {
-            var loaded = VolumeFormats.Load(path);
-            var g = loaded.Info.Geometry;
-            if (kind == "labels")
+            var info = CheckHeader(path, extension);
+            await _decode.WaitAsync(ct);
+            try
             {
-                _ = loaded.ToLabelVolume(); // refuses fractional voxel values
+                WriteVoxels(path, kind, info);
             }
+            finally
+            {
+                _decode.Release();
+            }
+            var g = info.Geometry;
             return new(new CaseImage
             {
                 Kind = kind,
-                FileName = Path.GetFileName(fileName),
+                FileName = shownName.Length > 256 ? shownName[..256] : shownName,
                 StoredPath = name,
-                Format = loaded.Info.Format,
+                Format = info.Format,
                 SizeI = g.Size.I,
                 SizeJ = g.Size.J,
                 SizeK = g.Size.K,
@@ -87,10 +117,12 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
                 UploadedBy = uploadedBy,
             }, null);
         }
-        catch (ImagingException e)
+        catch (Exception e) when (e is ImagingException or UploadRefusedException or IOException or InvalidDataException)
         {
-            File.Delete(path);
-            return new(null, $"{e.Message}");
+            Delete(name);
+            // The reader names the file it read: the stored copy's path, which the uploader must not learn.
+            var message = e is ImagingException or UploadRefusedException ? e.Message : "the file could not be read (" + e.GetType().Name + ").";
+            return new(null, Scrub(message, path, shownName));
         }
     }
 
@@ -101,11 +133,12 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         k = Math.Clamp(k, 0, image.SizeK - 1);
         var width = image.SizeI;
         var height = image.SizeJ;
+        var pixels = width * height;
+        var raw = ReadSlice(image, k);
         if (image.Kind == "labels")
         {
-            var labels = Labels(image);
-            var slice = labels.Slice(k);
-            var rgba = new byte[width * height * 4];
+            var slice = MemoryMarshal.Cast<byte, int>(raw);
+            var rgba = new byte[pixels * 4];
             for (var p = 0; p < slice.Length; p++)
             {
                 var label = slice[p];
@@ -121,9 +154,8 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
             }
             return PngEncoder.Encode(width, height, 4, rgba);
         }
-        var volume = Intensities(image);
-        var values = volume.Slice(k);
-        var grey = new byte[width * height];
+        var values = MemoryMarshal.Cast<byte, float>(raw);
+        var grey = new byte[pixels];
         var w = Math.Max(1, windowWidth);
         var low = windowCentre - w / 2;
         for (var p = 0; p < values.Length; p++)
@@ -134,6 +166,16 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         return PngEncoder.Encode(width, height, 1, grey);
     }
 
+    /// <summary>Removes an image's files (the uploaded file and its voxels); missing files are no error.</summary>
+    public void Delete(string storedPath)
+    {
+        ArgumentNullException.ThrowIfNull(storedPath);
+        var path = Path.Combine(Folder, Path.GetFileName(storedPath));
+        File.Delete(path + VoxelSuffix + ".tmp");
+        File.Delete(path + VoxelSuffix);
+        File.Delete(path);
+    }
+
     /// <summary>Distinct colours for labels 1..n (a fixed palette, then a hash).</summary>
     public static (byte R, byte G, byte B) Colour(int label)
     {
@@ -141,19 +183,105 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         return label > 0 && label <= palette.Length ? palette[label - 1] : ((byte)(label * 67 % 256), (byte)(label * 149 % 256), (byte)(label * 211 % 256));
     }
 
-    private Volume<float> Intensities(CaseImage image) => cache.GetOrCreate(("img", image.Id), e =>
+    // From the header alone, before any voxel is decoded: self-contained, 3D, within the budget.
+    private ImageInfo CheckHeader(string path, string extension)
     {
-        var v = VolumeFormats.Load(Path.Combine(Folder, image.StoredPath)).ToFloatVolume();
-        e.Size = v.Buffer.LongLength * sizeof(float);
-        e.SlidingExpiration = TimeSpan.FromMinutes(30);
-        return v;
-    })!;
+        if (extension == ".nrrd")
+        {
+            var header = NrrdReader.ReadHeader(path);
+            if (header.Field("data file") is not null || header.Field("datafile") is not null)
+            {
+                throw new UploadRefusedException("the header names a separate data file; upload a NRRD with its voxels inside it (encoding raw or gzip, no \"data file\" field).");
+            }
+        }
+        else if (!NiftiReader.IdentifyWithHeader(path).Header.IsSingleFile)
+        {
+            throw new UploadRefusedException("this is the header of a two-file NIfTI (.hdr/.img); upload a single .nii or .nii.gz.");
+        }
+        var info = VolumeFormats.Identify(path);
+        var voxels = info.Geometry.Size.I * (long)info.Geometry.Size.J * info.Geometry.Size.K * info.FrameCount;
+        if (voxels > MaxVoxels)
+        {
+            throw new UploadRefusedException(FormattableString.Invariant(
+                $"the header declares {info.Geometry.Size.I} x {info.Geometry.Size.J} x {info.Geometry.Size.K} voxels{(info.FrameCount > 1 ? $" x {info.FrameCount} frames" : "")} ({voxels:N0}), more than the {MaxVoxels:N0} an upload may hold."));
+        }
+        if (info.FrameCount > 1)
+        {
+            throw new UploadRefusedException($"the image has {info.FrameCount} frames; upload a single 3D volume.");
+        }
+        return info;
+    }
 
-    private Volume<int> Labels(CaseImage image) => cache.GetOrCreate(("lab", image.Id), e =>
+    // Decodes once and writes the voxels as the slice file (temp file, then rename).
+    private void WriteVoxels(string path, string kind, ImageInfo checkedInfo)
     {
-        var v = VolumeFormats.Load(Path.Combine(Folder, image.StoredPath)).ToLabelVolume();
-        e.Size = v.Buffer.LongLength * sizeof(int);
-        e.SlidingExpiration = TimeSpan.FromMinutes(30);
-        return v;
-    })!;
+        var loaded = VolumeFormats.Load(path);
+        if (loaded.Info.Geometry.Size != checkedInfo.Geometry.Size)
+        {
+            throw new UploadRefusedException("the image's size changed between reading its header and its voxels.");
+        }
+        var temp = path + VoxelSuffix + ".tmp";
+        File.Delete(temp);
+        using (var file = new FileStream(temp, PrivateFiles.CreateNew()))
+        {
+            if (kind == "labels")
+            {
+                file.Write(MemoryMarshal.AsBytes(loaded.ToLabelVolume().Voxels)); // refuses fractional voxel values
+            }
+            else
+            {
+                file.Write(MemoryMarshal.AsBytes(loaded.ToFloatVolume().Voxels));
+            }
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path + VoxelSuffix, overwrite: true);
+    }
+
+    private byte[] ReadSlice(CaseImage image, int k)
+    {
+        var path = Path.Combine(Folder, Path.GetFileName(image.StoredPath));
+        var voxelPath = path + VoxelSuffix;
+        if (!File.Exists(voxelPath))
+        {
+            // Uploaded before voxel files existed: decode once now (within the budget), then read slices as for any other.
+            _decode.Wait();
+            try
+            {
+                if (!File.Exists(voxelPath))
+                {
+                    WriteVoxels(path, image.Kind, CheckHeader(path, Extensions.First(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase))));
+                }
+            }
+            finally
+            {
+                _decode.Release();
+            }
+        }
+        var sliceBytes = image.SizeI * image.SizeJ * 4;
+        var buffer = new byte[sliceBytes];
+        using SafeFileHandle handle = File.OpenHandle(voxelPath);
+        var offset = (long)k * sliceBytes;
+        var read = 0;
+        while (read < sliceBytes)
+        {
+            var n = RandomAccess.Read(handle, buffer.AsSpan(read), offset + read);
+            if (n == 0)
+            {
+                throw new InvalidDataException($"The voxel file of image {image.Id} is shorter than its {image.SizeK} slices.");
+            }
+            read += n;
+        }
+        return buffer;
+    }
+
+    private string Scrub(string message, string storedPath, string shownName)
+    {
+        var text = message.Replace(storedPath, shownName, StringComparison.Ordinal)
+            .Replace(Path.GetFileName(storedPath), shownName, StringComparison.Ordinal)
+            .Replace(Folder, "", StringComparison.Ordinal);
+        return text.Length > 300 ? text[..300] + "…" : text;
+    }
+
+    /// <summary>An upload the store refuses (message for the uploader, no path in it).</summary>
+    private sealed class UploadRefusedException(string message) : Exception(message);
 }
