@@ -427,7 +427,7 @@ public abstract class HardeningTests(LocalControlApp app)
         Assert.Matches("<span class=\"del\">- +\"location\": \"segment VI\",", html);
         Assert.Matches("<span class=\"add\">\\+ +\"location\": \"segment VII\",", html);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "class=\"del\""));
-        Assert.Contains(await AuditAsync(a => a.EntityKey == id && a.Action == AuditActions.View), a => a.Detail == "case history" && a.UserName == "viewer1");
+        await WaitForAsync(async () => (await AuditAsync(a => a.EntityKey == id && a.Action == AuditActions.View && a.Detail == "case history" && a.UserName == "viewer1")).Count == 1);
     }
 
     [Fact]
