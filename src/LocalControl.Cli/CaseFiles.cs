@@ -1,5 +1,5 @@
-using System.Text;
 using LocalControl.Core;
+using LocalControl.Core.IO;
 using LocalControl.Core.Cases;
 using LocalControl.Core.Rules;
 
@@ -40,33 +40,28 @@ internal static class CaseFiles
     public static RuleSet LoadRules(string? overridePath) =>
         overridePath is null ? RuleSet.Default : RuleSet.Default.WithOverrides(ReadText(overridePath, "rule-set override"), overridePath);
 
-    /// <summary>Reads a UTF-8 text file with a size limit, naming the file in every error.</summary>
+    /// <summary>
+    /// Reads a UTF-8 text file (or standard input for <c>-</c>) with a size limit enforced while reading, naming the
+    /// file in every error and saying precisely what is wrong: missing, a folder, a FIFO or device, empty, too large.
+    /// </summary>
     public static string ReadText(string path, string what)
     {
-        if (Directory.Exists(path))
-        {
-            throw new UserInputException($"{path}: is a folder, not a {what}");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new UserInputException($"{path}: no such {what}");
-        }
-
-        var length = new FileInfo(path).Length;
-        if (length > MaxFileBytes)
-        {
-            throw new UserInputException($"{path}: {length} bytes is too large for a {what} (at most {MaxFileBytes})");
-        }
-
-        var bytes = File.ReadAllBytes(path);
+        var shown = path == InputFiles.StandardStream ? "standard input" : path;
         try
         {
-            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
+            return InputFiles.ReadAllTextCapped(path, MaxFileBytes, shown);
         }
-        catch (DecoderFallbackException ex)
+        catch (InputFileException ex)
         {
-            throw new UserInputException($"{path}: not UTF-8 text (invalid byte at offset {ex.Index}); a {what} is JSON text");
+            throw new UserInputException(ex.Kind switch
+            {
+                FileKind.Missing when ex.Problem.StartsWith("the file does not exist", StringComparison.Ordinal) => $"{shown}: no such {what} (the file does not exist)",
+                FileKind.Directory => $"{shown}: is a folder, not a {what}",
+                FileKind.Regular when ex.Problem.StartsWith("the file is empty", StringComparison.Ordinal) => $"{shown}: the file is empty; a {what} is JSON text",
+                FileKind.Regular when ex.Problem.StartsWith("is larger than", StringComparison.Ordinal) => $"{shown}: too large for a {what} (at most {InputFiles.FormatBytes(MaxFileBytes)})",
+                FileKind.Regular when ex.Problem.StartsWith("is not UTF-8", StringComparison.Ordinal) => $"{shown}: not UTF-8 text{ex.Problem["is not UTF-8 text".Length..].TrimEnd('.')}; a {what} is JSON text",
+                _ => $"{shown}: {ex.Problem.TrimEnd('.')} (a {what} was expected)",
+            }, ex);
         }
     }
 }

@@ -32,6 +32,18 @@ public static class CliApp
             stderr.WriteLine($"error: {ex.Message}");
             return ExitCodes.InvalidInput;
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM abandoned the outputs (Program.Main): nothing partial was left.
+            stderr.WriteLine("interrupted: no partial output was left.");
+            return Program.Interrupted;
+        }
+        catch (IOException ex)
+        {
+            // An I/O failure outside the output writer (which names the path itself) is the machine's state, not a bug.
+            stderr.WriteLine($"error: {Core.IO.IoErrors.Describe(ex)}");
+            return ExitCodes.InvalidInput;
+        }
 #pragma warning disable CA1031 // The CLI must never show a stack trace: any other failure is reported as an internal error.
         catch (Exception ex)
 #pragma warning restore CA1031

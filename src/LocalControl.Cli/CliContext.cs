@@ -10,10 +10,15 @@ public sealed class CliContext(TextWriter output, TextWriter error)
     /// <summary>Standard error (warnings, errors).</summary>
     public TextWriter Error { get; } = error;
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="outputPath"/> if given, else to <see cref="Out"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="content"/> to <paramref name="outputPath"/> if given (by the rules of
+    /// <see cref="Core.IO.OutputFiles"/>: temp-then-rename for files, straight to a device or FIFO, a folder refused),
+    /// else, or for <c>-</c>, to <see cref="Out"/>.
+    /// </summary>
     public void WriteResult(string content, string? outputPath)
     {
-        if (string.IsNullOrEmpty(outputPath))
+        ArgumentNullException.ThrowIfNull(content);
+        if (string.IsNullOrEmpty(outputPath) || outputPath == Core.IO.InputFiles.StandardStream)
         {
             Out.Write(content);
             if (!content.EndsWith('\n'))
@@ -24,17 +29,7 @@ public sealed class CliContext(TextWriter output, TextWriter error)
             return;
         }
 
-        var full = Path.GetFullPath(outputPath);
-        var dir = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
-        {
-            throw new UserInputException($"{outputPath}: the folder {dir} does not exist.");
-        }
-
-        // Write to a temporary file then move it, so a failure never leaves a half-written report.
-        var tmp = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        File.WriteAllText(tmp, content);
-        File.Move(tmp, full, overwrite: true);
+        Core.IO.OutputFiles.WriteText(outputPath, content);
     }
 }
 

@@ -10,5 +10,7 @@ internal static class CliErrors
         or FileNotFoundException
         or DirectoryNotFoundException
         or UnauthorizedAccessException
-        or Core.LocalControlInputException;
+        or Core.LocalControlInputException
+        or Core.IO.InputFileException
+        or Core.IO.OutputFileException;
 }

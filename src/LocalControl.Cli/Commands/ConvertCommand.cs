@@ -21,7 +21,9 @@ internal static class ConvertCommand
         command.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
-            if (!outPath.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) && !outPath.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
+            // A stream (-, /dev/stdout, a FIFO) has no extension to check: it gets an uncompressed .nii.
+            var isStream = outPath == Core.IO.InputFiles.StandardStream || Core.IO.InputFiles.KindOf(outPath) is Core.IO.FileKind.Fifo or Core.IO.FileKind.CharacterDevice;
+            if (!isStream && !outPath.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) && !outPath.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
             {
                 throw new UserInputException($"{outPath}: the output must end with .nii or .nii.gz.");
             }

@@ -23,7 +23,7 @@ internal static class ImagingCommandSupport
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(CaseFiles.ReadText(path, "label table"));
         }
         catch (JsonException ex)
         {

@@ -70,18 +70,32 @@ public static class VolumeFormats
         throw new ImagingException("LC-IMG-001", "not a NIfTI, NRRD or other supported image (unknown magic bytes).", path, byteOffset: 0);
     }
 
-    /// <summary>Reads only the header of <paramref name="path"/> with the detected format.</summary>
-    public static ImageInfo Identify(string path) => Detect(path).Identify(path);
+    /// <summary>Reads only the header of <paramref name="path"/> with the detected format (<see cref="ImagingReadOptions.Default"/>).</summary>
+    public static ImageInfo Identify(string path) => Identify(path, ImagingReadOptions.Default);
 
-    /// <summary>Reads <paramref name="path"/> with the detected format.</summary>
-    public static LoadedImage Load(string path) => Detect(path).Load(path);
+    /// <summary>Reads only the header of <paramref name="path"/> with the detected format, within <paramref name="options"/>.</summary>
+    public static ImageInfo Identify(string path, ImagingReadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Detect(path).Identify(path, options);
+    }
+
+    /// <summary>Reads <paramref name="path"/> with the detected format (<see cref="ImagingReadOptions.Default"/>).</summary>
+    public static LoadedImage Load(string path) => Load(path, ImagingReadOptions.Default);
+
+    /// <summary>Reads <paramref name="path"/> with the detected format, within <paramref name="options"/> (budget, second files).</summary>
+    public static LoadedImage Load(string path, ImagingReadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Detect(path).Load(path, options);
+    }
 
     /// <summary>
     /// Up to <paramref name="count"/> leading bytes of a file, decompressed when it is gzip. Reads no further than that.
     /// </summary>
     public static byte[] ReadHead(string path, int count)
     {
-        using var file = File.OpenRead(path);
+        using var file = ImagingFiles.OpenRegular(path);
         Span<byte> magic = stackalloc byte[2];
         var got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;

@@ -12,8 +12,21 @@ public sealed record DicomReadOptions
     /// <summary>Deepest allowed sequence nesting (clinical objects need fewer than 10 levels).</summary>
     public int MaxSequenceDepth { get; init; } = 64;
 
-    /// <summary>Largest inflated size of a deflated dataset, in bytes (guards against deflate bombs).</summary>
+    /// <summary>Largest inflated size of a deflated dataset, in bytes (guards against deflate bombs); the budget's byte limit applies too.</summary>
     public long MaxInflatedBytes { get; init; } = 1L << 30;
+
+    /// <summary>The reading budget: caps inflation, frame counts and the volumes built from this file.</summary>
+    public ImagingBudget Budget { get; init; } = ImagingBudget.Default;
+
+    /// <summary>Options carrying the budget of <paramref name="read"/>.</summary>
+    public static DicomReadOptions From(ImagingReadOptions read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return ReferenceEquals(read.Budget, ImagingBudget.Default) ? Default : new DicomReadOptions { Budget = read.Budget };
+    }
+
+    /// <summary>The inflation cap in force: the smaller of <see cref="MaxInflatedBytes"/> and the budget's byte limit.</summary>
+    internal long EffectiveMaxInflatedBytes => Math.Min(MaxInflatedBytes, Budget.MaxDecodedBytes);
 }
 
 /// <summary>
@@ -24,8 +37,9 @@ public sealed class DicomFile
 {
     private readonly byte[]? _inflated;
 
-    internal DicomFile(string? path, DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, bool hasPreamble, byte[]? inflated)
+    internal DicomFile(string? path, DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, bool hasPreamble, byte[]? inflated, ImagingBudget? budget = null)
     {
+        Budget = budget ?? ImagingBudget.Default;
         FilePath = path;
         FileMetaInformation = meta;
         Dataset = dataset;
@@ -45,6 +59,9 @@ public sealed class DicomFile
 
     /// <summary>How the dataset is encoded (from the meta information, or guessed from the first element when absent).</summary>
     public DicomTransferSyntax TransferSyntax { get; }
+
+    /// <summary>The reading budget the file was read under; volumes built from it respect it too.</summary>
+    public ImagingBudget Budget { get; }
 
     /// <summary>True when the file has the 128-byte preamble and <c>DICM</c>.</summary>
     public bool HasPreamble { get; }
@@ -70,7 +87,7 @@ public sealed class DicomFile
             throw new InvalidOperationException("This dataset was read from a stream; its deferred values are gone.");
         }
 
-        using var fs = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var fs = ImagingFiles.OpenRegular(FilePath, 1, FileOptions.SequentialScan);
         if (offset + length > fs.Length)
         {
             throw DicomThrowHelper.Truncated(FilePath, tag, offset, length, Math.Max(0, fs.Length - offset));
@@ -91,7 +108,7 @@ public sealed class DicomFile
             return;
         }
 
-        using var fs = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var fs = ImagingFiles.OpenRegular(FilePath, 1, FileOptions.SequentialScan);
         if (offset + destination.Length > fs.Length)
         {
             throw DicomThrowHelper.Truncated(FilePath, tag, offset, destination.Length, Math.Max(0, fs.Length - offset));

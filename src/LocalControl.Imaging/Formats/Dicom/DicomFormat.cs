@@ -9,7 +9,11 @@ namespace LocalControl.Imaging.Formats.Dicom;
 /// For SEG and RTSTRUCT: the referenced image (file or folder) whose grid the label map is put on. Required for
 /// RTSTRUCT; a SEG without it gets the grid its frames span.
 /// </param>
-public sealed record DicomLoadOptions(string? Series = null, string? Reference = null);
+public sealed record DicomLoadOptions(string? Series = null, string? Reference = null)
+{
+    /// <summary>The reading budget and second-file rule (<see cref="ImagingReadOptions.Default"/> unless set).</summary>
+    public ImagingReadOptions Read { get; init; } = ImagingReadOptions.Default;
+}
 
 /// <summary>
 /// DICOM in the <see cref="IVolumeFormat"/> registry: a folder (one series, chosen with
@@ -29,7 +33,13 @@ public sealed class DicomFormat : IVolumeFormat
     public ImageInfo Identify(string path) => Identify(path, new DicomLoadOptions());
 
     /// <inheritdoc />
+    public ImageInfo Identify(string path, ImagingReadOptions options) => Identify(path, new DicomLoadOptions { Read = options });
+
+    /// <inheritdoc />
     public LoadedImage Load(string path) => Load(path, new DicomLoadOptions());
+
+    /// <inheritdoc />
+    public LoadedImage Load(string path, ImagingReadOptions options) => Load(path, new DicomLoadOptions { Read = options });
 
     /// <summary>Reads only headers: the geometry of the chosen series, or of the SEG/RTSTRUCT label map.</summary>
     /// <exception cref="ImagingException">Unreadable, no or ambiguous series, irregular grid.</exception>
@@ -37,10 +47,10 @@ public sealed class DicomFormat : IVolumeFormat
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        var kind = Kind(path, out var file);
+        var kind = Kind(path, options.Read, out var file);
         if (kind == ObjectKind.Image)
         {
-            var series = DicomSeriesBuilder.Select(path, options.Series);
+            var series = DicomSeriesBuilder.Select(path, options.Series, options.Read);
             var (geometry, _, warnings) = DicomSeriesBuilder.ComputeGeometry(series);
             return new ImageInfo(Name, path, geometry, VoxelType.Float32, warnings: warnings);
         }
@@ -54,10 +64,10 @@ public sealed class DicomFormat : IVolumeFormat
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
-        var kind = Kind(path, out var file);
+        var kind = Kind(path, options.Read, out var file);
         if (kind == ObjectKind.Image)
         {
-            var volume = DicomSeriesBuilder.Load(path, options.Series);
+            var volume = DicomSeriesBuilder.Build(DicomSeriesBuilder.Select(path, options.Series, options.Read));
             return new LoadedImage(new ImageInfo(Name, path, volume.Geometry, VoxelType.Float32, warnings: volume.Warnings), volume.Voxels.Buffer);
         }
 
@@ -67,7 +77,9 @@ public sealed class DicomFormat : IVolumeFormat
     private LoadedImage LoadLabels(ObjectKind kind, DicomFile file, DicomLoadOptions options)
     {
         var path = file.FilePath ?? string.Empty;
-        ImageGeometry? reference = options.Reference is { } r ? Identify(r, new DicomLoadOptions(options.Series)).Geometry : null;
+        ImageGeometry? reference = options.Reference is { } r
+            ? (VolumeFormats.Detect(r) is DicomFormat ? Identify(r, new DicomLoadOptions(options.Series) { Read = options.Read }) : VolumeFormats.Identify(r, options.Read)).Geometry
+            : null;
         if (kind == ObjectKind.Segmentation)
         {
             var seg = DicomSegReader.Read(file, reference);
@@ -88,7 +100,7 @@ public sealed class DicomFormat : IVolumeFormat
     }
 
     /// <summary>What a path holds: an image (folder or image file), a SEG or an RTSTRUCT.</summary>
-    private static ObjectKind Kind(string path, out DicomFile? file)
+    private static ObjectKind Kind(string path, ImagingReadOptions read, out DicomFile? file)
     {
         file = null;
         if (Directory.Exists(path))
@@ -96,7 +108,7 @@ public sealed class DicomFormat : IVolumeFormat
             return ObjectKind.Image;
         }
 
-        file = DicomReader.Read(path);
+        file = DicomReader.Read(path, read);
         var modality = file.Dataset.GetString(DicomTag.Modality);
         return modality == "SEG" ? ObjectKind.Segmentation
             : modality == "RTSTRUCT" || file.Dataset.Contains(DicomTag.StructureSetRoiSequence) ? ObjectKind.StructureSet

@@ -15,11 +15,11 @@ public static class DicomReader
         FileStream fs;
         try
         {
-            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            fs = ImagingFiles.OpenRegular(path, 1, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImagingException(DicomErrorCodes.NotDicom, $"cannot open the file: {ex.Message}", path, inner: ex);
+            throw new ImagingException(DicomErrorCodes.NotDicom, $"cannot open the file: {Core.IO.IoErrors.Describe(ex)}", path, inner: ex);
         }
 
         using (fs)
@@ -42,13 +42,14 @@ public static class DicomReader
             if (!syntax.IsDeflated)
             {
                 var ds = core.ReadTopLevel(syntax);
-                return new DicomFile(path, meta, ds, syntax, hasPreamble, stream is MemoryStream ms && path is null ? ms.ToArray() : null);
+                return new DicomFile(path, meta, ds, syntax, hasPreamble, stream is MemoryStream ms && path is null ? ms.ToArray() : null, options.Budget);
             }
 
-            using var inflated = core.InflateRest(options.MaxInflatedBytes);
+            var inflatedBytes = core.InflateRest(options.EffectiveMaxInflatedBytes);
+            using var inflated = new MemoryStream(inflatedBytes, writable: false);
             var inner = new DicomReaderCore(inflated, path, options);
             var dataset = inner.ReadTopLevel(syntax);
-            return new DicomFile(path, meta, dataset, syntax, hasPreamble, inflated.ToArray());
+            return new DicomFile(path, meta, dataset, syntax, hasPreamble, inflatedBytes, options.Budget);
         }
         catch (EndOfStreamException ex)
         {
@@ -62,4 +63,7 @@ public static class DicomReader
 
     /// <summary>Reads only the header (everything before the top-level pixel data): the cheap scan used for folders.</summary>
     public static DicomFile ReadHeader(string path) => Read(path, DicomReadOptions.Default with { StopBeforePixelData = true });
+
+    /// <summary>Reads a DICOM file within the budget of <paramref name="options"/>.</summary>
+    public static DicomFile Read(string path, ImagingReadOptions options) => Read(path, DicomReadOptions.From(options));
 }

@@ -193,25 +193,40 @@ internal sealed class DicomReaderCore
         return IsVrBytes(s[4], s[5]) || BinaryPrimitives.ReadUInt32LittleEndian(s[4..]) < 0x10000;
     }
 
-    /// <summary>Inflates the rest of a deflated file (PS3.5 §A.5) into memory, at most <paramref name="maxBytes"/>.</summary>
-    public MemoryStream InflateRest(long maxBytes)
+    /// <summary>
+    /// Inflates the rest of a deflated file (PS3.5 §A.5) into memory, refusing it as soon as it passes
+    /// <paramref name="maxBytes"/> (a deflate bomb stops at the budget, not after). Inflates in 1 MiB chunks so that
+    /// memory stays close to the inflated size, never a doubling buffer's worth above it.
+    /// </summary>
+    public byte[] InflateRest(long maxBytes)
     {
         _stream.Position = _position;
-        var output = new MemoryStream();
+        var chunks = new List<byte[]>();
+        long total = 0;
         try
         {
             using var inflater = new DeflateStream(_stream, CompressionMode.Decompress, leaveOpen: true);
-            var chunk = new byte[81920];
-            int n;
-            while ((n = inflater.Read(chunk, 0, chunk.Length)) > 0)
+            while (true)
             {
-                if (output.Length + n > maxBytes)
+                var chunk = new byte[1 << 20];
+                var got = inflater.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
+                if (got == 0)
                 {
-                    throw DicomThrowHelper.Error(DicomErrorCodes.Deflate,
-                        $"the deflated dataset inflates to more than {maxBytes} bytes (deflate bomb?)", _file, offset: _position);
+                    break;
                 }
 
-                output.Write(chunk, 0, n);
+                total += got;
+                if (total > maxBytes || total > Array.MaxLength)
+                {
+                    throw new ImagingException(ImagingBudget.OverBudgetCode,
+                        $"the deflated dataset inflates to more than {maxBytes} bytes, the reading budget (a deflate bomb, or a dataset too large to read here)", _file, "DeflatedExplicitVRLittleEndian", _position);
+                }
+
+                chunks.Add(got == chunk.Length ? chunk : chunk[..got]);
+                if (got < chunk.Length)
+                {
+                    break;
+                }
             }
         }
         catch (InvalidDataException ex)
@@ -219,8 +234,15 @@ internal sealed class DicomReaderCore
             throw DicomThrowHelper.Error(DicomErrorCodes.Deflate, $"the deflated dataset is corrupt: {ex.Message}", _file, offset: _position);
         }
 
-        output.Position = 0;
-        return output;
+        var result = new byte[total];
+        var at = 0;
+        foreach (var c in chunks)
+        {
+            c.CopyTo(result, at);
+            at += c.Length;
+        }
+
+        return result;
     }
 
     // --- datasets ---------------------------------------------------------------------------------------------

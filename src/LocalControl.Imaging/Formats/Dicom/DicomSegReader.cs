@@ -56,6 +56,7 @@ public static class DicomSegReader
         var warnings = new List<ImagingWarning>();
         var geometry = referenceGeometry ?? GridOfFrames(frames, shared, path);
         DicomPixelDecoder.CheckAvailable(file, d);
+        file.Budget.CheckVoxels(geometry.Size.VoxelCount, sizeof(int), path, "label grid");
         if (geometry.Size.VoxelCount > MaxLabelVoxels)
         {
             throw Error(path, $"the label grid would hold {geometry.Size.VoxelCount} voxels (more than {MaxLabelVoxels})", DicomTag.PlanePositionSequence);

@@ -114,6 +114,7 @@ public static class DicomSeriesBuilder
     public static DicomVolume Build(DicomSeries series, DicomSeriesOptions? options = null)
     {
         var (geometry, sorted, warnings) = ComputeGeometry(series, options);
+        series.Frames[0].File.Budget.CheckVoxels(geometry.Size.VoxelCount, sizeof(float), Path.GetDirectoryName(series.Frames[0].File.FilePath), "Rows × Columns × frames");
         if (geometry.Size.VoxelCount > Array.MaxLength)
         {
             throw Error(DicomErrorCodes.UnsupportedPixelFormat, $"{geometry.Size.VoxelCount} voxels do not fit in one buffer", series);
@@ -165,18 +166,22 @@ public static class DicomSeriesBuilder
         Build(Select(fileOrFolder, seriesUidOrIndex), options);
 
     /// <summary>Picks one series from a folder or file; see <see cref="Load"/>.</summary>
-    public static DicomSeries Select(string fileOrFolder, string? seriesUidOrIndex = null)
+    public static DicomSeries Select(string fileOrFolder, string? seriesUidOrIndex = null) => Select(fileOrFolder, seriesUidOrIndex, ImagingReadOptions.Default);
+
+    /// <summary>Picks one series from a folder or file, reading within <paramref name="read"/>'s budget; see <see cref="Load"/>.</summary>
+    public static DicomSeries Select(string fileOrFolder, string? seriesUidOrIndex, ImagingReadOptions read)
     {
         ArgumentNullException.ThrowIfNull(fileOrFolder);
+        ArgumentNullException.ThrowIfNull(read);
         IReadOnlyList<DicomSeries> all;
         if (Directory.Exists(fileOrFolder))
         {
-            all = DicomSeriesScanner.Scan(fileOrFolder).Series;
+            all = DicomSeriesScanner.Scan(fileOrFolder, recursive: true, read).Series;
         }
         else
         {
             // One file: let its own problem (no position, no pixel data …) be the message.
-            var file = DicomReader.Read(fileOrFolder);
+            var file = DicomReader.Read(fileOrFolder, read);
             DicomPixelDecoder.PixelElement(file);
             DicomSeriesScanner.FramesOf(file);
             all = DicomSeriesScanner.Group([file]);

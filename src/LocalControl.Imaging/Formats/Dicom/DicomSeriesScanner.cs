@@ -15,22 +15,32 @@ public static class DicomSeriesScanner
 
     /// <summary>Scans <paramref name="folder"/> and its subfolders.</summary>
     /// <exception cref="ImagingException">The folder holds no DICOM image (LC-DICOM-010).</exception>
-    public static DicomFolderScan Scan(string folder, bool recursive = true)
+    public static DicomFolderScan Scan(string folder, bool recursive = true) => Scan(folder, recursive, ImagingReadOptions.Default);
+
+    /// <summary>
+    /// Scans <paramref name="folder"/> (and its subfolders when <paramref name="recursive"/>) within the budget of
+    /// <paramref name="options"/>. The walk never leaves the folder: symbolic links are followed only when their target
+    /// lies inside it, each folder is visited once (a link loop such as <c>a -&gt; .</c> ends), FIFOs and devices are
+    /// skipped, and more than <see cref="ImagingReadOptions.MaxFolderFiles"/> files are refused.
+    /// </summary>
+    public static DicomFolderScan Scan(string folder, bool recursive, ImagingReadOptions options)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(options);
         if (!Directory.Exists(folder))
         {
             throw new ImagingException(DicomErrorCodes.NoSeries, "the folder does not exist", folder);
         }
 
-        var files = Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList();
-        var read = new DicomFile?[files.Count];
         var skipped = new ConcurrentBag<(string, string)>();
+        var files = FolderWalk.RegularFiles(folder, recursive, options.MaxFolderFiles, (f, why) => skipped.Add((f, why)));
+        var read = new DicomFile?[files.Count];
+        var readOptions = DicomReadOptions.From(options);
         Parallel.For(0, files.Count, i =>
         {
             try
             {
-                read[i] = DicomReader.Read(files[i]);
+                read[i] = DicomReader.Read(files[i], readOptions);
             }
             catch (ImagingException ex)
             {
@@ -118,9 +128,11 @@ public static class DicomSeriesScanner
         var ds = file.Dataset;
         var path = file.FilePath;
         var frames = ds.GetString(DicomTag.NumberOfFrames) is { Length: > 0 } ? Math.Max(1, ds.GetInt(DicomTag.NumberOfFrames) ?? 1) : 1;
+        var pixelsPerFrame = Math.Max(1L, (long)(ds.GetInt(DicomTag.Rows) ?? 1)) * Math.Max(1L, (long)(ds.GetInt(DicomTag.Columns) ?? 1));
+        file.Budget.CheckVoxels(frames * pixelsPerFrame, 1, path, "NumberOfFrames");
         var shared = ds.GetItem(DicomTag.SharedFunctionalGroupsSequence);
         var perFrame = ds.GetSequence(DicomTag.PerFrameFunctionalGroupsSequence);
-        var result = new List<DicomFrameRef>(frames);
+        var result = new List<DicomFrameRef>(Math.Min(frames, Math.Max(1, perFrame.Count)));
         if (perFrame.Count > 0 || shared is not null)
         {
             if (perFrame.Count != frames)

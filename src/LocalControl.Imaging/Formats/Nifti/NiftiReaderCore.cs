@@ -20,13 +20,14 @@ internal static class NiftiReaderCore
 
     public static bool IsGzip(string path)
     {
-        using var f = File.OpenRead(path);
+        using var f = ImagingFiles.OpenRegular(path);
         return f.ReadByte() == 0x1f && f.ReadByte() == 0x8b;
     }
 
-    public static Stream OpenData(string path)
+    /// <summary>The file's bytes, inflated when it is gzip; never more than <paramref name="maxDecodedBytes"/> of them.</summary>
+    public static Stream OpenData(string path, long maxDecodedBytes)
     {
-        var file = File.OpenRead(path);
+        var file = ImagingFiles.OpenRegular(path);
         if (file.Length >= 2)
         {
             var b0 = file.ReadByte();
@@ -34,7 +35,7 @@ internal static class NiftiReaderCore
             file.Position = 0;
             if (b0 == 0x1f && b1 == 0x8b)
             {
-                return new GZipStream(file, CompressionMode.Decompress);
+                return ImagingFiles.LimitDecoded(new GZipStream(file, CompressionMode.Decompress), maxDecodedBytes, path);
             }
         }
 
@@ -52,7 +53,9 @@ internal static class NiftiReaderCore
         return NiftiHeaderCodec.Parse(head, path);
     }
 
-    public static NiftiLayout Describe(NiftiHeader h, string path)
+    public static NiftiLayout Describe(NiftiHeader h, string path) => Describe(h, path, ImagingReadOptions.Default);
+
+    public static NiftiLayout Describe(NiftiHeader h, string path, ImagingReadOptions options)
     {
         var warnings = new List<ImagingWarning>();
         var ndim = h.Dim[0];
@@ -68,7 +71,8 @@ internal static class NiftiReaderCore
             sizes[n] = n < ndim ? h.Dim[n + 1] : 1;
             if (sizes[n] < 1 || sizes[n] > int.MaxValue)
             {
-                NiftiThrowHelper.Throw(NiftiThrowHelper.BadDim, string.Create(CultureInfo.InvariantCulture, $"dim[{n + 1}] is {sizes[n]}; sizes must be at least 1."), path, $"dim[{n + 1}]", h.Version == 1 ? 42 + 2 * n : 24 + 8 * n);
+                var rule = sizes[n] < 1 ? "sizes must be at least 1" : "sizes must be at most 2147483647";
+                NiftiThrowHelper.Throw(NiftiThrowHelper.BadDim, string.Create(CultureInfo.InvariantCulture, $"dim[{n + 1}] is {sizes[n]}; {rule}."), path, $"dim[{n + 1}]", h.Version == 1 ? 42 + 2 * n : 24 + 8 * n);
             }
 
             // Checked against the cap as we go, so a hostile product cannot overflow.
@@ -104,6 +108,7 @@ internal static class NiftiReaderCore
         }
 
         var dataBytes = count * type.SizeInBytes();
+        options.Budget.CheckVoxels(count, type.SizeInBytes(), path, "dim");
         if (dataBytes > MaxDataBytes || count > Array.MaxLength)
         {
             NiftiThrowHelper.Throw(NiftiThrowHelper.TooLarge, string.Create(CultureInfo.InvariantCulture, $"the header claims {count} voxels ({dataBytes} bytes); the limit is {Math.Min(MaxDataBytes, Array.MaxLength)}."), path, "dim");
@@ -130,6 +135,11 @@ internal static class NiftiReaderCore
         else
         {
             // The .img is looked for only when the voxels are read: Identify works on a lone .hdr.
+            if (!options.AllowExternalDataFiles)
+            {
+                ImagingFiles.ResolveCompanion(path, Path.GetFileName(path) + ".img", options, "magic");
+            }
+
             dataPath = "";
             offset = double.IsFinite(h.VoxOffset) && h.VoxOffset >= 0 && h.VoxOffset <= MaxDataBytes ? (long)h.VoxOffset : 0;
         }
@@ -160,15 +170,21 @@ internal static class NiftiReaderCore
         return new NiftiLayout(h, info, dataPath, offset, dataBytes, affine, source);
     }
 
-    public static string ImagePathFor(string headerPath)
+    public static string ImagePathFor(string headerPath) => ImagePathFor(headerPath, ImagingReadOptions.Default);
+
+    /// <summary>The .img beside a .hdr, under the path rule of <see cref="ImagingFiles.ResolveCompanion"/> (same folder, regular file, no link out).</summary>
+    public static string ImagePathFor(string headerPath, ImagingReadOptions options)
     {
-        var lower = headerPath.ToLowerInvariant();
-        var stem = lower.EndsWith(".hdr.gz", StringComparison.Ordinal) ? headerPath[..^7] : lower.EndsWith(".hdr", StringComparison.Ordinal) ? headerPath[..^4] : headerPath;
+        var name = Path.GetFileName(headerPath);
+        var lower = name.ToLowerInvariant();
+        var stem = lower.EndsWith(".hdr.gz", StringComparison.Ordinal) ? name[..^7] : lower.EndsWith(".hdr", StringComparison.Ordinal) ? name[..^4] : name;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(headerPath)) ?? ".";
         foreach (var candidate in new[] { stem + ".img", stem + ".img.gz", stem + ".IMG" })
         {
-            if (File.Exists(candidate))
+            var full = Path.Combine(folder, candidate);
+            if (File.Exists(full) || new FileInfo(full).LinkTarget is not null || Directory.Exists(full))
             {
-                return candidate;
+                return ImagingFiles.ResolveCompanion(headerPath, candidate, options, "magic");
             }
         }
 
@@ -177,9 +193,12 @@ internal static class NiftiReaderCore
     }
 
     /// <summary>Reads the voxels described by <paramref name="layout"/>, checking the file can hold them before allocating.</summary>
-    public static Array ReadVoxels(NiftiLayout layout)
+    public static Array ReadVoxels(NiftiLayout layout) => ReadVoxels(layout, ImagingReadOptions.Default);
+
+    /// <inheritdoc cref="ReadVoxels(NiftiLayout)"/>
+    public static Array ReadVoxels(NiftiLayout layout, ImagingReadOptions options)
     {
-        var path = layout.DataPath.Length > 0 ? layout.DataPath : ImagePathFor(layout.Info.FilePath);
+        var path = layout.DataPath.Length > 0 ? layout.DataPath : ImagePathFor(layout.Info.FilePath, options);
         var needed = layout.DataOffset + layout.DataBytes;
         var fileLength = new FileInfo(path).Length;
         var gzip = IsGzip(path);
@@ -195,7 +214,8 @@ internal static class NiftiReaderCore
                 $"the header claims {needed} decompressed bytes, more than a {fileLength}-byte gzip file can hold."), path, "dim");
         }
 
-        using var stream = OpenData(path);
+        options.Budget.CheckBytes(layout.DataBytes, layout.Info.FilePath, "dim");
+        using var stream = OpenData(path, layout.DataOffset + layout.DataBytes);
         var array = Allocate(layout.Info.StoredType, layout.DataBytes / layout.Info.StoredType.SizeInBytes());
         try
         {

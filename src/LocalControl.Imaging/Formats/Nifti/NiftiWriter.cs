@@ -51,35 +51,23 @@ public static class NiftiWriter
         options ??= new NiftiWriteOptions();
         var header = BuildHeader(image.Info, options);
         var gzip = options.Gzip ?? path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        var full = Path.GetFullPath(path);
-        var tmp = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        try
+        // One output mechanism for every writer: temp-then-rename for files, straight to a device, FIFO or "-".
+        Core.IO.OutputFiles.Write(path, file =>
         {
-            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using var gz = gzip ? new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true) : null;
+            Stream target = gz is null ? file : gz;
+            target.Write(NiftiHeaderCodec.Serialize(header));
+            if (options.BigEndian == BitConverter.IsLittleEndian)
             {
-                using Stream target = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
-                target.Write(NiftiHeaderCodec.Serialize(header));
-                if (options.BigEndian == BitConverter.IsLittleEndian)
-                {
-                    var copy = (Array)image.StoredVoxels.Clone();
-                    NiftiReaderCore.SwapInPlace(copy);
-                    target.Write(NiftiReaderCore.AsBytes(copy));
-                }
-                else
-                {
-                    target.Write(NiftiReaderCore.AsBytes(image.StoredVoxels));
-                }
+                var copy = (Array)image.StoredVoxels.Clone();
+                NiftiReaderCore.SwapInPlace(copy);
+                target.Write(NiftiReaderCore.AsBytes(copy));
             }
-
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp))
+            else
             {
-                File.Delete(tmp);
+                target.Write(NiftiReaderCore.AsBytes(image.StoredVoxels));
             }
-        }
+        });
     }
 
     /// <summary>The header that <see cref="Write(string, LoadedImage, NiftiWriteOptions?)"/> writes.</summary>

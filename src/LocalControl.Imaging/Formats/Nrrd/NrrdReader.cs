@@ -17,15 +17,26 @@ public static class NrrdReader
     private const int MaxHeaderBytes = 1 << 20;
 
     /// <summary>Reads only the header (the data, gzip or not, is not touched).</summary>
-    public static ImageInfo Identify(string path) => Describe(ReadHeader(path), path).Info;
+    public static ImageInfo Identify(string path) => Identify(path, ImagingReadOptions.Default);
+
+    /// <summary>Reads only the header within <paramref name="options"/>: budget, and the path rule for a detached data file.</summary>
+    public static ImageInfo Identify(string path, ImagingReadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Describe(ReadHeader(path), path, options).Info;
+    }
 
     /// <summary>Reads the header and the voxels.</summary>
-    public static LoadedImage Load(string path)
+    public static LoadedImage Load(string path) => Load(path, ImagingReadOptions.Default);
+
+    /// <summary>Reads the header and the voxels within <paramref name="options"/>: the claim is checked before allocating.</summary>
+    public static LoadedImage Load(string path, ImagingReadOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
         var header = ReadHeader(path);
-        var layout = Describe(header, path);
-        var voxels = ReadVoxels(layout, path);
+        var layout = Describe(header, path, options);
+        var voxels = ReadVoxels(layout, header, options);
         return new LoadedImage(layout.Info, voxels) { LabelTable = SlicerLabelTable(header) };
     }
 
@@ -33,7 +44,7 @@ public static class NrrdReader
     public static NrrdHeader ReadHeader(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var file = File.OpenRead(path);
+        using var file = ImagingFiles.OpenRegular(path);
         var buffer = new byte[(int)Math.Min(MaxHeaderBytes, file.Length)];
         var got = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         var span = buffer.AsSpan(0, got);
@@ -111,7 +122,7 @@ public static class NrrdReader
 
     private sealed record Layout(ImageInfo Info, bool BigEndian, string Encoding, string DataPath, long ByteSkip, int LineSkip, bool Attached, long Count);
 
-    private static Layout Describe(NrrdHeader h, string path)
+    private static Layout Describe(NrrdHeader h, string path, ImagingReadOptions options)
     {
         var warnings = new List<ImagingWarning>();
         var type = ParseType(Required(h, "type", path), path);
@@ -134,7 +145,7 @@ public static class NrrdReader
             sizes[a] = ParseLong(sizeParts[a], "sizes", path);
             if (sizes[a] < 1 || sizes[a] > int.MaxValue)
             {
-                Throw("LC-NRRD-003", $"sizes[{a}] is {sizes[a]}; sizes must be at least 1.", path, "sizes");
+                Throw("LC-NRRD-003", sizes[a] < 1 ? $"sizes[{a}] is {sizes[a]}; sizes must be at least 1." : $"sizes[{a}] is {sizes[a]}; sizes must be at most 2147483647.", path, "sizes");
             }
 
             count *= sizes[a];
@@ -144,6 +155,7 @@ public static class NrrdReader
             }
         }
 
+        options.Budget.CheckVoxels(count, type.SizeInBytes(), path, "sizes");
         if (count * type.SizeInBytes() > NiftiReaderCore.MaxDataBytes)
         {
             Throw("LC-NRRD-004", $"the header claims {count * type.SizeInBytes()} bytes of voxels, above the 2 GiB limit.", path, "sizes");
@@ -313,25 +325,22 @@ public static class NrrdReader
                 Throw("LC-NRRD-007", "multi-file data (\"data file: LIST\" or a format string) is not supported.", path, "data file");
             }
 
-            dataPath = Path.IsPathRooted(dataFile) ? dataFile : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataFile);
-            if (!File.Exists(dataPath))
-            {
-                Throw("LC-NRRD-008", $"the data file {dataPath} does not exist.", path, "data file");
-            }
+            // The path rule: inside the header's folder, a regular file, no link out (messages reveal nothing outside).
+            dataPath = ImagingFiles.ResolveCompanion(path, dataFile, options, "data file");
         }
 
         var info = new ImageInfo("nrrd", path, geometry, type, extra, 1, 0, warnings);
         return new Layout(info, endian == "big", encoding, dataPath, byteSkip, lineSkip, attached, count);
     }
 
-    private static Array ReadVoxels(Layout layout, string headerPath)
+    private static Array ReadVoxels(Layout layout, NrrdHeader header, ImagingReadOptions options)
     {
         var path = layout.DataPath;
-        using var file = File.OpenRead(path);
+        using var file = ImagingFiles.OpenRegular(path);
         long start = 0;
         if (layout.Attached)
         {
-            start = ReadHeader(headerPath).DataOffset;
+            start = header.DataOffset;
         }
 
         file.Position = start;
@@ -388,7 +397,7 @@ public static class NrrdReader
                 array = NiftiReaderCore.Allocate(type, layout.Count);
                 try
                 {
-                    using var gz = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+                    using var gz = ImagingFiles.LimitDecoded(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), Math.Min(options.Budget.MaxDecodedBytes, dataBytes + layout.ByteSkip), path);
                     Skip(gz, layout.ByteSkip, path);
                     // Only the claimed bytes are decompressed: a gzip bomb stops here.
                     ReadExactly(gz, NiftiReaderCore.AsBytes(array), path, null);
@@ -409,8 +418,9 @@ public static class NrrdReader
                     Throw("LC-NRRD-009", $"the header claims {layout.Count} values but the text holds at most {(remaining + 1) / 2}.", path, "sizes", fileLength);
                 }
 
+                options.Budget.CheckBytes(layout.Count * sizeof(double), layout.Info.FilePath, "sizes");
                 var values = new double[layout.Count];
-                using var reader = new StreamReader(file, Encoding.ASCII, false, 1 << 16, leaveOpen: true);
+                using var reader = new StreamReader(ImagingFiles.LimitDecoded(file, options.Budget.MaxDecodedBytes, path), Encoding.ASCII, false, 1 << 16, leaveOpen: true);
                 var text = reader.ReadToEnd();
                 var n = 0L;
                 foreach (var token in text.Split([' ', '\t', '\n', '\r', ','], StringSplitOptions.RemoveEmptyEntries))
@@ -647,5 +657,11 @@ public sealed class NrrdFormat : IVolumeFormat
     public ImageInfo Identify(string path) => NrrdReader.Identify(path);
 
     /// <inheritdoc />
+    public ImageInfo Identify(string path, ImagingReadOptions options) => NrrdReader.Identify(path, options);
+
+    /// <inheritdoc />
     public LoadedImage Load(string path) => NrrdReader.Load(path);
+
+    /// <inheritdoc />
+    public LoadedImage Load(string path, ImagingReadOptions options) => NrrdReader.Load(path, options);
 }
