@@ -136,8 +136,7 @@ builder.Services.AddSingleton<SliceViewAudit>();
 builder.Services.AddScoped<CaseService>();
 builder.Services.AddSingleton<ViewAuditQueue>();
 // Uploads are decoded once, at upload, into a voxel file beside them; a slice is read from it, nothing is cached in memory.
-builder.Services.AddSingleton(sp => new LocalControl.Web.Imaging.ImageStore(registry.ImagesFolder,
-    builder.Configuration.GetValue("Images:MaxVoxels", LocalControl.Web.Imaging.ImageStore.DefaultMaxVoxels)));
+builder.Services.AddSingleton(sp => new LocalControl.Web.Imaging.ImageStore(registry.ImagesFolder, builder.Configuration.GetValue<long?>("Images:MaxVoxels")));
 builder.Services.AddHostedService<ViewAuditWriter>();
 builder.Services.AddHealthChecks();
 

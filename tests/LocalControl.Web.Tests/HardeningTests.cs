@@ -484,7 +484,9 @@ public abstract class HardeningTests(LocalControlApp app)
             var nrrd = Encoding.ASCII.GetBytes($"NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 4 4 4\nencoding: raw\ndata file: {target}\n\n");
             var html = await (await UploadAsync(clinician, caseId, nrrd, "scan.nrrd", "image")).Content.ReadAsStringAsync();
             var error = UploadError(html);
-            Assert.Contains("separate data file", error, StringComparison.Ordinal);
+            Assert.Contains("LC-IMG-006", error, StringComparison.Ordinal);
+            Assert.Contains("separate file", error, StringComparison.Ordinal);
+            Assert.DoesNotContain(target, error, StringComparison.Ordinal);
             Assert.DoesNotContain("root:", html, StringComparison.Ordinal);
         }
         var garbage = await (await UploadAsync(clinician, caseId, Encoding.ASCII.GetBytes("not an image at all"), "scan.nii", "image")).Content.ReadAsStringAsync();
@@ -527,8 +529,8 @@ public abstract class HardeningTests(LocalControlApp app)
             var sw = Stopwatch.StartNew();
             var html = await (await UploadAsync(clinician, caseId, gz.ToArray(), "bomb.nii.gz", "image")).Content.ReadAsStringAsync();
             sw.Stop();
-            Assert.Contains("1024 x 1024 x 1024", UploadError(html), StringComparison.Ordinal);
-            Assert.Contains("more than the", UploadError(html), StringComparison.Ordinal);
+            Assert.Contains("LC-IMG-003", UploadError(html), StringComparison.Ordinal);
+            Assert.Contains("claims 1073741824 voxels", UploadError(html), StringComparison.Ordinal);
             Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"refusal took {sw.Elapsed}");
             Assert.DoesNotContain(Directory.GetFiles(App.ImagesFolder), f => f.EndsWith(".nii.gz", StringComparison.Ordinal) && new FileInfo(f).Length == gz.Length);
         }

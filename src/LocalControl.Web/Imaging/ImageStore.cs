@@ -2,8 +2,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
-using LocalControl.Imaging.Formats.Nifti;
-using LocalControl.Imaging.Formats.Nrrd;
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using Microsoft.Win32.SafeHandles;
@@ -26,8 +24,8 @@ public sealed class ImageStore
     /// <summary>Largest upload accepted, bytes.</summary>
     public const long MaxUploadBytes = 512L * 1024 * 1024;
 
-    /// <summary>Default voxel budget of one upload (<c>Images:MaxVoxels</c>): a 512 × 512 × 572 CT.</summary>
-    public const long DefaultMaxVoxels = 150_000_000;
+    /// <summary>Default voxel budget of one upload (<c>Images:MaxVoxels</c>): the imaging library's upload budget, a 512 × 512 × 512 CT.</summary>
+    public static readonly long DefaultMaxVoxels = ImagingBudget.ForUploads.MaxVoxels;
 
     private const string VoxelSuffix = ".voxels";
 
@@ -36,11 +34,21 @@ public sealed class ImageStore
     // Decoding takes memory in proportion to the budget: one at a time, so concurrent uploads cannot add up.
     private readonly SemaphoreSlim _decode = new(1, 1);
 
-    /// <summary>The store on <paramref name="folder"/> with a voxel budget per image.</summary>
-    public ImageStore(string folder, long maxVoxels = DefaultMaxVoxels)
+    private readonly ImagingReadOptions _read;
+
+    /// <summary>The store on <paramref name="folder"/> with a voxel budget per image (default <see cref="DefaultMaxVoxels"/>).</summary>
+    public ImageStore(string folder, long? maxVoxels = null)
     {
         Folder = folder;
-        MaxVoxels = maxVoxels > 0 ? maxVoxels : throw new ArgumentOutOfRangeException(nameof(maxVoxels));
+        MaxVoxels = maxVoxels ?? DefaultMaxVoxels;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxVoxels, nameof(maxVoxels));
+        // The library's upload options: one self-contained file (no second file named by the header, LC-IMG-006) and
+        // a budget checked from the header before allocating and enforced while decompressing (LC-IMG-003).
+        // The byte budget scales with the voxels: 4 bytes each, the widest stored type an upload is expected in.
+        _read = ImagingReadOptions.ForUploads with
+        {
+            Budget = MaxVoxels == ImagingBudget.ForUploads.MaxVoxels ? ImagingBudget.ForUploads : new ImagingBudget(MaxVoxels, MaxVoxels * 4),
+        };
     }
 
     /// <summary>The image folder.</summary>
@@ -92,7 +100,7 @@ public sealed class ImageStore
         }
         try
         {
-            var info = CheckHeader(path, extension);
+            var info = CheckHeader(path);
             await _decode.WaitAsync(ct);
             try
             {
@@ -183,28 +191,10 @@ public sealed class ImageStore
         return label > 0 && label <= palette.Length ? palette[label - 1] : ((byte)(label * 67 % 256), (byte)(label * 149 % 256), (byte)(label * 211 % 256));
     }
 
-    // From the header alone, before any voxel is decoded: self-contained, 3D, within the budget.
-    private ImageInfo CheckHeader(string path, string extension)
+    // From the header alone, before any voxel is decoded: self-contained, 3D, within the budget (the read options).
+    private ImageInfo CheckHeader(string path)
     {
-        if (extension == ".nrrd")
-        {
-            var header = NrrdReader.ReadHeader(path);
-            if (header.Field("data file") is not null || header.Field("datafile") is not null)
-            {
-                throw new UploadRefusedException("the header names a separate data file; upload a NRRD with its voxels inside it (encoding raw or gzip, no \"data file\" field).");
-            }
-        }
-        else if (!NiftiReader.IdentifyWithHeader(path).Header.IsSingleFile)
-        {
-            throw new UploadRefusedException("this is the header of a two-file NIfTI (.hdr/.img); upload a single .nii or .nii.gz.");
-        }
-        var info = VolumeFormats.Identify(path);
-        var voxels = info.Geometry.Size.I * (long)info.Geometry.Size.J * info.Geometry.Size.K * info.FrameCount;
-        if (voxels > MaxVoxels)
-        {
-            throw new UploadRefusedException(FormattableString.Invariant(
-                $"the header declares {info.Geometry.Size.I} x {info.Geometry.Size.J} x {info.Geometry.Size.K} voxels{(info.FrameCount > 1 ? $" x {info.FrameCount} frames" : "")} ({voxels:N0}), more than the {MaxVoxels:N0} an upload may hold."));
-        }
+        var info = VolumeFormats.Identify(path, _read);
         if (info.FrameCount > 1)
         {
             throw new UploadRefusedException($"the image has {info.FrameCount} frames; upload a single 3D volume.");
@@ -215,7 +205,7 @@ public sealed class ImageStore
     // Decodes once and writes the voxels as the slice file (temp file, then rename).
     private void WriteVoxels(string path, string kind, ImageInfo checkedInfo)
     {
-        var loaded = VolumeFormats.Load(path);
+        var loaded = VolumeFormats.Load(path, _read);
         if (loaded.Info.Geometry.Size != checkedInfo.Geometry.Size)
         {
             throw new UploadRefusedException("the image's size changed between reading its header and its voxels.");
@@ -249,7 +239,7 @@ public sealed class ImageStore
             {
                 if (!File.Exists(voxelPath))
                 {
-                    WriteVoxels(path, image.Kind, CheckHeader(path, Extensions.First(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase))));
+                    WriteVoxels(path, image.Kind, CheckHeader(path));
                 }
             }
             finally
