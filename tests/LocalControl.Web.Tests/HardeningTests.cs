@@ -604,6 +604,83 @@ public abstract class HardeningTests(LocalControlApp app)
         }
     }
 
+    private static byte[] Zip(params (string Name, byte[] Content)[] entries)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(memory, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in entries)
+            {
+                using var stream = zip.CreateEntry(name).Open();
+                stream.Write(content);
+            }
+        }
+        return memory.ToArray();
+    }
+
+    private static byte[] Nhdr(string dataFile) => Encoding.ASCII.GetBytes(
+        "NRRD0004\ntype: unsigned char\ndimension: 3\nspace: left-posterior-superior\nsizes: 3 2 2\n" +
+        "space directions: (1,0,0) (0,1,0) (0,0,2)\nspace origin: (0,0,0)\nencoding: raw\ndata file: " + dataFile + "\n\n");
+
+    [Fact]
+    public async Task A_zip_of_a_header_and_its_data_is_accepted_and_one_pointing_outside_is_refused()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await NewCaseAsync(clinician);
+        // 3 x 2 x 2 voxels, value 10 i + 50 k (i fastest).
+        var raw = new byte[12];
+        for (var k = 0; k < 2; k++) { for (var j = 0; j < 2; j++) { for (var i = 0; i < 3; i++) { raw[(k * 2 + j) * 3 + i] = (byte)(10 * i + 50 * k); } } }
+        var ok = await UploadAsync(clinician, caseId, Zip(("scan.nhdr", Nhdr("scan.raw")), ("scan.raw", raw)), "scan.zip", "image");
+        Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+        var html = await clinician.GetStringAsync($"/cases/{caseId}/images");
+        var id = System.Text.RegularExpressions.Regex.Match(html, "data-image-id=\"(\\d+)\"").Groups[1].Value;
+        Assert.Contains("3 × 2 × 2", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        // Slice k = 1 through window centre 100, width 200: grey = round((10 i + 50) / 200 · 255).
+        var png = await clinician.GetByteArrayAsync($"/cases/{caseId}/images/{id}/slices/1.png?c=100&w=200");
+        var pixels = GreyPixels(png, 3, 2);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal((byte)Math.Round((10.0 * i + 50) / 200 * 255), pixels[i]);
+        }
+
+        var before = await ImageCountAsync();
+        var outside = await UploadAsync(clinician, caseId, Zip(("scan.nhdr", Nhdr("../../registry.db")), ("scan.raw", raw)), "scan.zip", "image");
+        var error = UploadError(await outside.Content.ReadAsStringAsync());
+        Assert.StartsWith("LC-IMG-", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(App.ImagesFolder, error, StringComparison.Ordinal);
+        var nested = await UploadAsync(clinician, caseId, Zip(("scan.nhdr", Nhdr("x/../scan.raw")), ("../scan.raw", raw)), "scan.zip", "image");
+        Assert.Contains("plain names", UploadError(await nested.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, await ImageCountAsync());
+        // Nothing of the refused zips stays behind: one folder and one zip, both the accepted upload's.
+        Assert.Single(Directory.GetDirectories(App.ImagesFolder), d => Directory.GetFiles(d).Any(f => f.EndsWith("scan.nhdr", StringComparison.Ordinal)));
+    }
+
+    // The slice PNG's grey pixels (8-bit, filter 0), read independently of the app's encoder.
+    private static byte[] GreyPixels(byte[] png, int width, int height)
+    {
+        using var idat = new MemoryStream();
+        for (var p = 8; p < png.Length;)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(p));
+            if (Encoding.ASCII.GetString(png, p + 4, 4) == "IDAT")
+            {
+                idat.Write(png, p + 8, length);
+            }
+            p += 12 + length;
+        }
+        idat.Position = 0;
+        using var z = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress);
+        using var rows = new MemoryStream();
+        z.CopyTo(rows);
+        var bytes = rows.ToArray();
+        var pixels = new byte[width * height];
+        for (var y = 0; y < height; y++)
+        {
+            Array.Copy(bytes, y * (width + 1) + 1, pixels, y * width, width);
+        }
+        return pixels;
+    }
+
     private static async Task<HttpResponseMessage> DeleteImageAsync(HttpClient client, string caseId, long imageId)
     {
         var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/cases");

@@ -29,7 +29,10 @@ public sealed class ImageStore
 
     private const string VoxelSuffix = ".voxels";
 
-    private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr"];
+    private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr", ".zip"];
+
+    /// <summary>Most files in an uploaded zip (a header, its data file, perhaps a readme).</summary>
+    public const int MaxZipEntries = 4;
 
     // Decoding takes memory in proportion to the budget: one at a time, so concurrent uploads cannot add up.
     private readonly SemaphoreSlim _decode = new(1, 1);
@@ -66,7 +69,7 @@ public sealed class ImageStore
         var extension = Extensions.FirstOrDefault(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
         if (extension is null || extension == ".nhdr")
         {
-            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file with its voxels inside it (a detached header is refused).");
+            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file with its voxels inside it, or a .zip of a header (.nhdr, .hdr) and its data file.");
         }
         if (kind is not ("image" or "labels"))
         {
@@ -100,11 +103,21 @@ public sealed class ImageStore
         }
         try
         {
-            var info = CheckHeader(path);
+            var read = _read;
+            var imagePath = path;
+            if (extension == ".zip")
+            {
+                // A header and its data file: extracted into a private folder of their own; the header may name a
+                // data file in that folder only (the library's companion rule: no absolute path, no .., no link out).
+                imagePath = Unzip(path, Path.Combine(Folder, name[..^4]));
+                name = name[..^4] + "/" + Path.GetFileName(imagePath);
+                read = _read with { AllowExternalDataFiles = true };
+            }
+            var info = CheckHeader(imagePath, read);
             await _decode.WaitAsync(ct);
             try
             {
-                WriteVoxels(path, kind, info);
+                WriteVoxels(imagePath, kind, info, read);
             }
             finally
             {
@@ -128,6 +141,10 @@ public sealed class ImageStore
         catch (Exception e) when (e is ImagingException or UploadRefusedException or IOException or InvalidDataException)
         {
             Delete(name);
+            if (extension == ".zip")
+            {
+                Delete(Path.GetFileName(path)[..^4] + "/"); // the zip and whatever was extracted
+            }
             // The reader names the file it read: the stored copy's path, which the uploader must not learn.
             var message = e is ImagingException or UploadRefusedException ? e.Message : "the file could not be read (" + e.GetType().Name + ").";
             return new(null, Scrub(message, path, shownName));
@@ -174,15 +191,82 @@ public sealed class ImageStore
         return PngEncoder.Encode(width, height, 1, grey);
     }
 
-    /// <summary>Removes an image's files (the uploaded file and its voxels); missing files are no error.</summary>
+    /// <summary>Removes an image's files (the uploaded file or zip and its folder, and the voxels); missing files are no error.</summary>
     public void Delete(string storedPath)
     {
         ArgumentNullException.ThrowIfNull(storedPath);
+        var slash = storedPath.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var id = Path.GetFileName(storedPath[..slash]);
+            var folder = Path.Combine(Folder, id);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            File.Delete(Path.Combine(Folder, id + ".zip"));
+            return;
+        }
         var path = Path.Combine(Folder, Path.GetFileName(storedPath));
         File.Delete(path + VoxelSuffix + ".tmp");
         File.Delete(path + VoxelSuffix);
         File.Delete(path);
     }
+
+    // The stored file of an image, which must lie inside the image folder (a path from the database is not trusted).
+    private string Resolve(string storedPath)
+    {
+        var root = Path.GetFullPath(Folder) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(Path.Combine(root, storedPath));
+        return full.StartsWith(root, StringComparison.Ordinal) ? full : throw new InvalidDataException("An image's stored path leaves the image folder.");
+    }
+
+    // Extracts a zip of plain file names (no folders, no .., at most MaxZipEntries, within the byte budget) and
+    // returns the one header in it.
+    private string Unzip(string zipPath, string folder)
+    {
+        using var archive = System.IO.Compression.ZipFile.OpenRead(zipPath);
+        var entries = archive.Entries.Where(e => e.FullName.Length > 0 && !e.FullName.EndsWith('/')).ToList();
+        if (entries.Count is 0 or > MaxZipEntries)
+        {
+            throw new UploadRefusedException($"the zip holds {entries.Count} files; upload a header and its data file (at most {MaxZipEntries} files).");
+        }
+        foreach (var e in entries)
+        {
+            if (e.FullName.Contains('/', StringComparison.Ordinal) || e.FullName.Contains('\\', StringComparison.Ordinal) || e.FullName.StartsWith('.')
+                || e.FullName.Any(char.IsControl))
+            {
+                throw new UploadRefusedException($"zip entry '{Shorten(e.FullName)}': files must sit at the top of the zip, with plain names.");
+            }
+        }
+        var headers = entries.Where(e => e.FullName.EndsWith(".nhdr", StringComparison.OrdinalIgnoreCase) || e.FullName.EndsWith(".hdr", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (headers.Count != 1)
+        {
+            throw new UploadRefusedException($"the zip must hold exactly one header (.nhdr or .hdr); it holds {headers.Count}.");
+        }
+        PrivateFiles.CreateFolder(folder);
+        var budget = _read.Budget.MaxDecodedBytes + (1 << 20); // the voxels plus a header
+        long total = 0;
+        var buffer = new byte[1 << 16];
+        foreach (var e in entries)
+        {
+            using var source = e.Open();
+            using var target = new FileStream(Path.Combine(folder, e.FullName), PrivateFiles.CreateNew());
+            int n;
+            while ((n = source.Read(buffer)) > 0)
+            {
+                total += n;
+                if (total > budget)
+                {
+                    throw new UploadRefusedException(FormattableString.Invariant($"the zip expands to more than {budget:N0} bytes, the upload budget."));
+                }
+                target.Write(buffer, 0, n);
+            }
+        }
+        return Path.Combine(folder, headers[0].FullName);
+    }
+
+    private static string Shorten(string s) => s.Length > 80 ? s[..80] + "…" : s;
 
     /// <summary>Distinct colours for labels 1..n (a fixed palette, then a hash).</summary>
     public static (byte R, byte G, byte B) Colour(int label)
@@ -192,9 +276,9 @@ public sealed class ImageStore
     }
 
     // From the header alone, before any voxel is decoded: self-contained, 3D, within the budget (the read options).
-    private ImageInfo CheckHeader(string path)
+    private static ImageInfo CheckHeader(string path, ImagingReadOptions read)
     {
-        var info = VolumeFormats.Identify(path, _read);
+        var info = VolumeFormats.Identify(path, read);
         if (info.FrameCount > 1)
         {
             throw new UploadRefusedException($"the image has {info.FrameCount} frames; upload a single 3D volume.");
@@ -203,9 +287,9 @@ public sealed class ImageStore
     }
 
     // Decodes once and writes the voxels as the slice file (temp file, then rename).
-    private void WriteVoxels(string path, string kind, ImageInfo checkedInfo)
+    private static void WriteVoxels(string path, string kind, ImageInfo checkedInfo, ImagingReadOptions read)
     {
-        var loaded = VolumeFormats.Load(path, _read);
+        var loaded = VolumeFormats.Load(path, read);
         if (loaded.Info.Geometry.Size != checkedInfo.Geometry.Size)
         {
             throw new UploadRefusedException("the image's size changed between reading its header and its voxels.");
@@ -229,7 +313,7 @@ public sealed class ImageStore
 
     private byte[] ReadSlice(CaseImage image, int k)
     {
-        var path = Path.Combine(Folder, Path.GetFileName(image.StoredPath));
+        var path = Resolve(image.StoredPath);
         var voxelPath = path + VoxelSuffix;
         if (!File.Exists(voxelPath))
         {
@@ -239,7 +323,8 @@ public sealed class ImageStore
             {
                 if (!File.Exists(voxelPath))
                 {
-                    WriteVoxels(path, image.Kind, CheckHeader(path));
+                    var options = image.StoredPath.Contains('/', StringComparison.Ordinal) ? _read with { AllowExternalDataFiles = true } : _read;
+                    WriteVoxels(path, image.Kind, CheckHeader(path, options), options);
                 }
             }
             finally
