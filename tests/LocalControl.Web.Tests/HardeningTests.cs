@@ -721,3 +721,27 @@ public sealed class SqliteHardeningTests(SqliteApp app) : HardeningTests(app), I
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresHardeningTests(PostgresApp app) : HardeningTests(app), IClassFixture<PostgresApp>;
+
+/// <summary>The app in the Development environment (what `dotnet run` used to start): a wrong type is still a 400.</summary>
+public sealed class DevelopmentSqliteApp : SqliteApp
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseEnvironment(builder, "Development");
+    }
+}
+
+public sealed class DevelopmentEnvironmentTests(DevelopmentSqliteApp app) : IClassFixture<DevelopmentSqliteApp>
+{
+    [Fact]
+    public async Task Bad_query_and_body_types_are_400_not_500_and_not_logged_in_development_too()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        const string sentinel = "zz-dev-raw-value";
+        Assert.Equal(HttpStatusCode.BadRequest, (await clinician.GetAsync($"/api/cases?page={sentinel}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await clinician.PostAsync("/api/cases/preview", new StringContent("""{"caseFileText": 5}""", Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.DoesNotContain(app.Logs, l => l.Message.Contains(sentinel, StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+}

@@ -4,6 +4,7 @@ using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace LocalControl.Web.Infrastructure;
 
@@ -27,12 +28,14 @@ public sealed class AccountSecurity
     private readonly IPasswordHasher<RegistryUser> _hasher;
 
     /// <summary>Loads or creates the key.</summary>
-    public AccountSecurity(IConfiguration config, RegistrySettings settings, IDataProtectionProvider protection, IPasswordHasher<RegistryUser> hasher)
+    public AccountSecurity(IConfiguration config, RegistrySettings settings, IDataProtectionProvider protection, IOptions<PasswordHasherOptions> hashing)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(protection);
-        _hasher = hasher ?? throw new ArgumentNullException(nameof(hasher));
+        // The hasher Identity uses for accounts (PasswordHasher with the same options: algorithm and iteration count);
+        // Identity registers it per request, this one lives as long as the app.
+        _hasher = new PasswordHasher<RegistryUser>(hashing);
         _key = LoadKey(config["Security:AuditNameKey"], settings.DataFolder, protection.CreateProtector("LocalControl.AuditNameKey.v1"));
         // A hash of a random password, made by the same hasher (same algorithm and iteration count as real accounts).
         _dummyHash = new Lazy<string>(() => _hasher.HashPassword(new RegistryUser(), Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
