@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using System.Text;
 using LocalControl.Registry.Entities;
@@ -100,7 +101,7 @@ public static class AuditChain
         ];
     }
 
-    private static async Task<(long Seq, string Hash)> HeadAsync<T>(IQueryable<T> rows, System.Linq.Expressions.Expression<Func<T, long?>> seqOf,
+    private static async Task<(long Seq, string Hash)> HeadAsync<T>(IQueryable<T> rows, Expression<Func<T, long?>> seqOf,
         Func<T, string?> hashOf, Func<string, T, string> hash, CancellationToken ct) where T : class
     {
         var seq = seqOf.Compile();
@@ -119,7 +120,7 @@ public static class AuditChain
     }
 
     private static async Task<ChainReport> VerifyTableAsync<T>(string table, IQueryable<T> rows, Func<T, long> idOf,
-        System.Linq.Expressions.Expression<Func<T, long?>> seqOf, Func<T, string?> prevOf, Func<T, string?> hashOf,
+        Expression<Func<T, long?>> seqOf, Func<T, string?> prevOf, Func<T, string?> hashOf,
         Func<string, T, string> hash, CancellationToken ct) where T : class
     {
         var seq = seqOf.Compile();
@@ -163,18 +164,18 @@ public static class AuditChain
         return new ChainReport(table, total, unchained, expected, running, problems);
     }
 
-    private static System.Linq.Expressions.Expression<Func<T, bool>> NotNull<T>(System.Linq.Expressions.Expression<Func<T, long?>> seqOf) =>
-        System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
-            System.Linq.Expressions.Expression.NotEqual(seqOf.Body, System.Linq.Expressions.Expression.Constant(null, typeof(long?))), seqOf.Parameters);
+    private static Expression<Func<T, bool>> NotNull<T>(Expression<Func<T, long?>> seqOf) =>
+        Expression.Lambda<Func<T, bool>>(
+            Expression.NotEqual(seqOf.Body, Expression.Constant(null, typeof(long?))), seqOf.Parameters);
 
-    private static System.Linq.Expressions.Expression<Func<T, bool>> IsNull<T>(System.Linq.Expressions.Expression<Func<T, long?>> seqOf) =>
-        System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
-            System.Linq.Expressions.Expression.Equal(seqOf.Body, System.Linq.Expressions.Expression.Constant(null, typeof(long?))), seqOf.Parameters);
+    private static Expression<Func<T, bool>> IsNull<T>(Expression<Func<T, long?>> seqOf) =>
+        Expression.Lambda<Func<T, bool>>(
+            Expression.Equal(seqOf.Body, Expression.Constant(null, typeof(long?))), seqOf.Parameters);
 
-    private static System.Linq.Expressions.Expression<Func<T, long>> IdOf<T>()
+    private static Expression<Func<T, long>> IdOf<T>()
     {
-        var p = System.Linq.Expressions.Expression.Parameter(typeof(T), "r");
-        return System.Linq.Expressions.Expression.Lambda<Func<T, long>>(System.Linq.Expressions.Expression.Property(p, "Id"), p);
+        var p = Expression.Parameter(typeof(T), "r");
+        return Expression.Lambda<Func<T, long>>(Expression.Property(p, "Id"), p);
     }
 
     // length:value fields, so that no two different rows serialise to the same bytes.
