@@ -99,6 +99,8 @@ try
     psi.Environment["Registry__SeedSamples"] = "false";
     psi.Environment["LOCALCONTROL_ADMIN_PASSWORD"] = Password;
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
+    psi.Environment["Security__AllowInsecureCookies"] = "true"; // plain http on loopback: the client sends no Secure cookie over http
+    psi.Environment["Security__SignInAttemptsPerMinute"] = "1000"; // every client signs in from 127.0.0.1
     using var server = Process.Start(psi)!;
     server.OutputDataReceived += (_, _) => { };
     server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("[server] " + e.Data); } };

@@ -58,7 +58,7 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
     {
         ArgumentNullException.ThrowIfNull(query);
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
-        var page = Math.Max(1, query.Page);
+        var page = Math.Clamp(query.Page, 1, MaxPage); // (page - 1) * pageSize stays far below int.MaxValue
         IQueryable<CaseRecord> q = db.Cases.AsNoTracking();
         if (query.Status is { } status)
         {
@@ -119,7 +119,7 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             return WriteOutcome.Conflict;
         }
         var now = Now();
-        db.Cases.Add(new CaseRecord
+        var created = new CaseRecord
         {
             CaseId = content.CaseId,
             CaseFileJson = content.CaseFileJson,
@@ -129,8 +129,8 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             CreatedUtc = now,
             UpdatedUtc = now,
             Version = 1,
-        });
-        AddAudit(user, AuditActions.Create, "case", content.CaseId, "version 1");
+        };
+        db.Cases.Add(created);
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -145,6 +145,9 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             }
             throw;
         }
+        var sha = AddVersion(created, user, now);
+        AddAudit(user, AuditActions.Create, "case", content.CaseId, $"version 1; case file sha256 {sha}");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
         return WriteOutcome.Done;
@@ -168,6 +171,12 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         {
             return (WriteOutcome.Conflict, record.Version);
         }
+        var now = Now();
+        if (!await db.CaseVersions.AnyAsync(v => v.CaseRecordId == record.Id, ct).ConfigureAwait(false))
+        {
+            // A case created before versions were kept: keep the file being replaced as its first known version.
+            AddVersion(record, "unknown (before versions were kept)", record.UpdatedUtc);
+        }
         var detail = content.CaseId == caseId
             ? $"version {record.Version} -> {record.Version + 1}"
             : $"version {record.Version} -> {record.Version + 1}; renamed from {caseId}";
@@ -175,9 +184,10 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         record.CaseFileJson = content.CaseFileJson;
         record.LesionCount = content.LesionCount;
         record.Organs = content.Organs;
-        record.UpdatedUtc = Now();
+        record.UpdatedUtc = now;
         record.Version++;
-        AddAudit(user, AuditActions.Update, "case", content.CaseId, detail);
+        var sha = AddVersion(record, user, now);
+        AddAudit(user, AuditActions.Update, "case", content.CaseId, $"{detail}; case file sha256 {sha}");
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -323,6 +333,37 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             : await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.CaseRecordId == record.Id, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Every kept version of a case file, oldest first (the JSON included).</summary>
+    public async Task<IReadOnlyList<CaseFileVersion>> VersionsAsync(string caseId, CancellationToken ct = default)
+    {
+        var record = await FindAsync(caseId, ct).ConfigureAwait(false);
+        return record is null ? []
+            : await db.CaseVersions.AsNoTracking().Where(v => v.CaseRecordId == record.Id).OrderBy(v => v.Version).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes an image record (the caller removes the file) with its audit line, which keeps the file's SHA-256 and
+    /// size so the audit still says what was removed.
+    /// </summary>
+    public async Task<WriteOutcome> DeleteImageAsync(string caseId, long imageId, string user, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var record = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
+        var image = record is null ? null
+            : await db.Images.FirstOrDefaultAsync(i => i.Id == imageId && i.CaseRecordId == record.Id, ct).ConfigureAwait(false);
+        if (image is null)
+        {
+            return WriteOutcome.NotFound;
+        }
+        db.Images.Remove(image);
+        AddAudit(user, AuditActions.Delete, "image", caseId,
+            $"image {image.Id}: {image.Kind} {image.SizeI}x{image.SizeJ}x{image.SizeK} uploaded by {image.UploadedBy}; sha256 {image.Sha256}");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return WriteOutcome.Done;
+    }
+
     /// <summary>Writes one audit line in its own transaction.</summary>
     public async Task AuditAsync(string user, string action, string entityType, string entityKey, string detail, CancellationToken ct = default)
     {
@@ -331,17 +372,40 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>The audit trail, newest first, optionally for one entity key.</summary>
-    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? entityKey, int page, int pageSize, CancellationToken ct = default)
+    /// <summary>Largest page of the audit trail.</summary>
+    public const int MaxAuditPageSize = 500;
+
+    /// <summary>Highest page number any list accepts (a larger one would overflow the row offset).</summary>
+    public const int MaxPage = 1_000_000;
+
+    /// <summary>
+    /// The audit trail, newest first, optionally for one key: the rows about it (a case id, a user name as the thing
+    /// acted on) and the rows by it (a user name as who did it).
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? key, int page, int pageSize, CancellationToken ct = default)
     {
         IQueryable<AuditEntry> q = db.Audit.AsNoTracking();
-        if (!string.IsNullOrEmpty(entityKey))
+        if (!string.IsNullOrEmpty(key))
         {
-            q = q.Where(a => a.EntityKey == entityKey);
+            q = q.Where(a => a.EntityKey == key || a.UserName == key);
         }
+        var size = Math.Clamp(pageSize, 1, MaxAuditPageSize);
+        var skip = (long)(Math.Clamp(page, 1, MaxPage) - 1) * size;
         return await q.OrderByDescending(a => a.Id)
-            .Skip((Math.Max(1, page) - 1) * Math.Clamp(pageSize, 1, 500)).Take(Math.Clamp(pageSize, 1, 500))
+            .Skip((int)Math.Min(skip, int.MaxValue)).Take(size)
             .ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    private string AddVersion(CaseRecord record, string user, DateTime at)
+    {
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(record.CaseFileJson)));
+        var version = new CaseFileVersion
+        {
+            CaseId = record.CaseId, CaseFileJson = record.CaseFileJson, Sha256 = sha, ChangedBy = user, ChangedUtc = at, Version = record.Version,
+        };
+        version.CaseRecordId = record.Id;
+        db.CaseVersions.Add(version);
+        return sha;
     }
 
     private void AddAudit(string user, string action, string entityType, string entityKey, string detail) =>

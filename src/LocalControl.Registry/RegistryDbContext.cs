@@ -25,6 +25,9 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     /// <summary>Images uploaded to cases (metadata; the files live in the image folder).</summary>
     public DbSet<CaseImage> Images => Set<CaseImage>();
 
+    /// <summary>Every version of every case file (append-only).</summary>
+    public DbSet<CaseFileVersion> CaseVersions => Set<CaseFileVersion>();
+
     /// <summary>Audit trail (append-only).</summary>
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 
@@ -36,18 +39,35 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     }
 
     /// <inheritdoc />
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        RefuseRewritingHistory();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
-    }
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        // One code path for sealing the chains; the registry itself only saves asynchronously.
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         RefuseRewritingHistory();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var audit = Added<AuditEntry>();
+        var decisions = Added<DecisionRecord>();
+        if (audit.Count == 0 && decisions.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        }
+        // New history rows extend the hash chains: read the head, link and insert in one transaction.
+        if (Database.CurrentTransaction is not null)
+        {
+            await AuditChain.SealAsync(this, audit, decisions, cancellationToken).ConfigureAwait(false);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        }
+        await using var tx = await Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await AuditChain.SealAsync(this, audit, decisions, cancellationToken).ConfigureAwait(false);
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return written;
     }
+
+    private List<T> Added<T>() where T : class =>
+        ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added && e.Property("ChainSeq").CurrentValue is null).Select(e => e.Entity).ToList();
 
     // Audit entries and decisions are history: once written they are never changed. The database triggers
     // (see the migrations) enforce the same for anyone who bypasses this context.
@@ -55,7 +75,7 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     {
         foreach (var entry in ChangeTracker.Entries())
         {
-            if (entry.Entity is AuditEntry or DecisionRecord &&
+            if (entry.Entity is AuditEntry or DecisionRecord or CaseFileVersion &&
                 entry.State is EntityState.Modified or EntityState.Deleted)
             {
                 throw new InvalidOperationException(

@@ -42,7 +42,7 @@ public static class RegistryServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Applies pending migrations. For SQLite it also switches the file to write-ahead logging (readers never block
+    /// Applies pending migrations. For SQLite it creates the file 0600 (folder 0700) and switches the file to write-ahead logging (readers never block
     /// the writer; a committed transaction survives a killed process). synchronous stays at the library default, FULL.
     /// </summary>
     public static async Task MigrateRegistryAsync(this RegistryDbContext db, CancellationToken ct = default)
@@ -51,11 +51,8 @@ public static class RegistryServiceCollectionExtensions
         if (db.Database.IsSqlite())
         {
             var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
-            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            // The registry holds password hashes and patient data: the file (and so its -wal and -shm) is 0600.
+            PrivateFiles.PrepareSqliteFile(builder.DataSource);
             await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
             try
             {

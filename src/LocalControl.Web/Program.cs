@@ -2,7 +2,10 @@ using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using LocalControl.Web.Api;
 using LocalControl.Web.Infrastructure;
+using System.Net;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,15 +31,23 @@ builder.Services.AddIdentity<RegistryUser, IdentityRole>(o =>
         o.Password.RequireDigit = false;
         o.Password.RequireUppercase = false;
         o.Password.RequireLowercase = false;
-        o.Lockout.MaxFailedAccessAttempts = 5;
-        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        // No account lockout: failed attempts are throttled per client address instead (see the rate limiter below),
+        // so nobody can lock an account, the admin's included, by failing on purpose.
+        o.Lockout.AllowedForNewUsers = false;
         o.User.RequireUniqueEmail = false;
     })
     .AddEntityFrameworkStores<RegistryDbContext>()
     .AddDefaultTokenProviders();
 
+// Outside Development the cookies are Secure and HSTS is sent: run behind a TLS reverse proxy (docs/web.md).
+// Security:AllowInsecureCookies=true is only for a trial on a loopback address without TLS.
+var secureCookies = !builder.Environment.IsDevelopment() && !builder.Configuration.GetValue("Security:AllowInsecureCookies", false);
 builder.Services.ConfigureApplicationCookie(o =>
 {
+    o.Cookie.SecurePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+    // The session is checked against the account on every request: sign-out, a password change, a role change or
+    // disabling the account ends every copy of the cookie.
+    o.Events.OnValidatePrincipal = SessionValidator.ValidateAsync;
     o.LoginPath = "/account/login";
     o.LogoutPath = "/account/logout";
     o.AccessDeniedPath = "/account/denied";
@@ -65,7 +76,43 @@ builder.Services.AddAntiforgery(o =>
     o.Cookie.Name = "localcontrol.csrf";
     o.Cookie.SameSite = SameSiteMode.Strict;
     o.HeaderName = "X-CSRF-TOKEN";
+    o.Cookie.SecurePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 });
+
+// Behind a reverse proxy: the client's address and scheme come from X-Forwarded-For/-Proto, trusted only from the
+// proxies named in ReverseProxy:KnownProxies (comma-separated addresses; loopback is always trusted).
+builder.Services.Configure<ForwardedHeadersOptions>(o =>
+{
+    o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    foreach (var proxy in (builder.Configuration["ReverseProxy:KnownProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        o.KnownProxies.Add(IPAddress.Parse(proxy));
+    }
+});
+builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+
+// Sign-in and first-run setup: at most Security:SignInAttemptsPerMinute posts per client address per minute
+// (IPv6: per /64). This bounds password guessing and the audit rows anonymous callers can add, without locking accounts.
+var signInPerMinute = builder.Configuration.GetValue("Security:SignInAttemptsPerMinute", 10);
+builder.Services.AddRateLimiter(o =>
+{
+    o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx => ClientAddress.IsSignInAttempt(ctx)
+        ? RateLimitPartition.GetFixedWindowLimiter(ClientAddress.Partition(ctx), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, signInPerMinute), Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
+        })
+        : RateLimitPartition.GetNoLimiter(""));
+    o.OnRejected = async (ctx, ct) =>
+    {
+        ctx.HttpContext.Response.Headers.RetryAfter = "60";
+        ctx.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+        await ctx.HttpContext.Response.WriteAsync("Too many sign-in attempts from this address. Wait a minute and try again.", ct).ConfigureAwait(false);
+    };
+});
+// A query or body value of the wrong type is the caller's mistake: 400 with problem details, never an exception
+// (Development would otherwise throw, answer 500 and log the raw value).
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
 
 builder.Services.AddRazorPages(o =>
 {
@@ -84,11 +131,12 @@ builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 builder.Services.AddSingleton<SetupToken>();
+builder.Services.AddSingleton<AccountSecurity>();
+builder.Services.AddSingleton<SliceViewAudit>();
 builder.Services.AddScoped<CaseService>();
 builder.Services.AddSingleton<ViewAuditQueue>();
-// Decoded volumes for the slice viewer: at most 2 GB of voxels in memory, least recently used first out.
-builder.Services.AddMemoryCache(o => o.SizeLimit = 2L * 1024 * 1024 * 1024);
-builder.Services.AddSingleton(sp => new LocalControl.Web.Imaging.ImageStore(registry.ImagesFolder, sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>()));
+// Uploads are decoded once, at upload, into a voxel file beside them; a slice is read from it, nothing is cached in memory.
+builder.Services.AddSingleton(sp => new LocalControl.Web.Imaging.ImageStore(registry.ImagesFolder, builder.Configuration.GetValue<long?>("Images:MaxVoxels")));
 builder.Services.AddHostedService<ViewAuditWriter>();
 builder.Services.AddHealthChecks();
 
@@ -105,9 +153,11 @@ catch (StartupException e)
     return 1;
 }
 
+app.UseForwardedHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
+    app.UseHsts();
 }
 else
 {
@@ -117,6 +167,7 @@ app.UseStatusCodePages();
 app.Use(SecurityHeaders.Add);
 app.UseStaticFiles();
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -46,7 +46,7 @@ public sealed class FirstRunTests : IDisposable
             Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>().Users.CountAsync());
         }
         // Nobody can sign in as "admin" with any guess: there is no account.
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
         var loginToken = await LocalControlApp.AntiforgeryTokenAsync(client, "/account/login");
         var guess = await client.PostAsync("/account/login", Form(("UserName", "admin"), ("Password", "admin"), ("__RequestVerificationToken", loginToken)));
         Assert.Equal(HttpStatusCode.OK, guess.StatusCode);
@@ -105,7 +105,7 @@ public sealed class FirstRunTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_folder, "samples", "a.json"), TestCases.Json(TestCases.Liver("SAMPLE-V")));
         await using (var app = App("first-admin-password"))
         {
-            var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
             var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/account/login");
             var signIn = await client.PostAsync("/account/login", Form(("UserName", "admin"), ("Password", "first-admin-password"), ("__RequestVerificationToken", token)));
             Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);

@@ -43,6 +43,9 @@ internal sealed class DecisionRecordConfiguration : IEntityTypeConfiguration<Dec
         b.Property(d => d.Intent).HasMaxLength(16);
         b.Property(d => d.RuleSetVersion).HasMaxLength(64);
         b.Property(d => d.RecordedBy).HasMaxLength(256);
+        b.HasIndex(d => d.ChainSeq).IsUnique(); // two writers cannot both extend the chain from the same row
+        b.Property(d => d.PrevHash).HasMaxLength(64);
+        b.Property(d => d.RowHash).HasMaxLength(64);
     }
 }
 
@@ -59,6 +62,25 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.EntityType).HasMaxLength(32);
         b.Property(a => a.EntityKey).HasMaxLength(256);
         b.Property(a => a.Detail).HasMaxLength(1024);
+        b.HasIndex(a => new { a.UserName, a.Id }); // the admin's filter by user
+        b.HasIndex(a => a.ChainSeq).IsUnique(); // two writers cannot both extend the chain from the same row
+        b.Property(a => a.PrevHash).HasMaxLength(64);
+        b.Property(a => a.RowHash).HasMaxLength(64);
+    }
+}
+
+internal sealed class CaseFileVersionConfiguration : IEntityTypeConfiguration<CaseFileVersion>
+{
+    public void Configure(EntityTypeBuilder<CaseFileVersion> b)
+    {
+        b.ToTable("case_versions");
+        b.HasKey(v => v.Id);
+        b.HasIndex(v => new { v.CaseRecordId, v.Version }).IsUnique();
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(v => v.CaseRecordId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(v => v.CaseId).HasMaxLength(128);
+        b.Property(v => v.CaseFileJson).IsRequired();
+        b.Property(v => v.Sha256).HasMaxLength(64);
+        b.Property(v => v.ChangedBy).HasMaxLength(256);
     }
 }
 

@@ -26,6 +26,15 @@ public sealed class AuditEntry
 
     /// <summary>Short detail, e.g. "version 3 → 4" or "status to-discuss → discussed".</summary>
     public string Detail { get; set; } = "";
+
+    /// <summary>Position in the hash chain (1, 2, 3, ...; unique); null only for rows written before the chain existed.</summary>
+    public long? ChainSeq { get; set; }
+
+    /// <summary>SHA-256 (hex) of the previous row of the chain; see <see cref="AuditChain"/>.</summary>
+    public string? PrevHash { get; set; }
+
+    /// <summary>SHA-256 (hex) of <see cref="PrevHash"/> and this row's fields; see <see cref="AuditChain"/>.</summary>
+    public string? RowHash { get; set; }
 }
 
 /// <summary>The audit actions.</summary>
@@ -47,4 +56,10 @@ public static class AuditActions
     public const string SignInFailed = "sign-in-failed";
     /// <summary>Seeded sample data.</summary>
     public const string Seed = "seed";
+    /// <summary>Signed out.</summary>
+    public const string SignOut = "sign-out";
+    /// <summary>Changed a password, a role or whether an account is enabled.</summary>
+    public const string UserChange = "user-change";
+    /// <summary>Deleted something (an image).</summary>
+    public const string Delete = "delete";
 }

@@ -48,4 +48,13 @@ public sealed class DecisionRecord
 
     /// <summary>When it was recorded (UTC).</summary>
     public DateTime RecordedUtc { get; set; }
+
+    /// <summary>Position in the decisions' hash chain; null only for decisions recorded before the chain existed.</summary>
+    public long? ChainSeq { get; set; }
+
+    /// <summary>SHA-256 (hex) of the previous decision of the chain.</summary>
+    public string? PrevHash { get; set; }
+
+    /// <summary>SHA-256 (hex) of <see cref="PrevHash"/> and this decision's fields.</summary>
+    public string? RowHash { get; set; }
 }

@@ -7,6 +7,9 @@ public sealed class RegistryUser : IdentityUser
 {
     /// <summary>Name shown in the app and the audit trail, e.g. "Dr A. Surgeon".</summary>
     public string DisplayName { get; set; } = "";
+
+    /// <summary>An admin disabled the account: it cannot sign in and its sessions end (kept, not deleted, for the audit).</summary>
+    public bool Disabled { get; set; }
 }
 
 /// <summary>The roles. Clinician: edit and decide; coordinator: create cases and schedule; viewer: read; admin: manage users and read the audit trail.</summary>

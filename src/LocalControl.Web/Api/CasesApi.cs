@@ -18,7 +18,9 @@ public static class CasesApi
     /// <summary>Maps /api/cases.</summary>
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/cases").WithTags("Cases").RequireAuthorization(Policies.Read).DisableAntiforgery();
+        // A case file is at most CaseService.MaxCaseFileChars characters: bodies are cut off at twice that in bytes.
+        var api = app.MapGroup("/api/cases").WithTags("Cases").RequireAuthorization(Policies.Read).DisableAntiforgery()
+            .WithMetadata(new RequestSizeLimitAttribute(2L * CaseService.MaxCaseFileChars));
 
         api.MapGet("/", ListCases).WithName("ListCases").WithSummary("Lists cases, newest change first; search on case id and organ, filter by status.");
         api.MapPost("/validate", Validate).WithName("ValidateCaseFile").WithSummary("Validates a case file with the engine's reader (same messages as `localcontrol validate`).");

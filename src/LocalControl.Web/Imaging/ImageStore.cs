@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
-using LocalControl.Imaging.Volumes;
+using LocalControl.Registry;
 using LocalControl.Registry.Entities;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Win32.SafeHandles;
 
 namespace LocalControl.Web.Imaging;
 
@@ -12,38 +13,73 @@ public sealed record StoredImage(CaseImage? Image, string? Error);
 
 /// <summary>
 /// Uploaded volumes on disk (<c>Images:Folder</c>, default <c>{Registry:DataFolder}/images</c>; on a multi-instance
-/// PostgreSQL deployment it must be shared storage), read with the imaging library, kept decoded in a bounded memory
-/// cache, and rendered as axial slices.
+/// PostgreSQL deployment it must be shared storage). An upload is checked from its header against the voxel budget
+/// before anything is decoded, decoded once, and kept twice: the file as uploaded (its SHA-256 is in the registry) and
+/// its voxels as a raw little-endian file beside it (float32 intensities or int32 labels, i fastest, then j, then k).
+/// A slice request reads one slice of that file: no request decodes a volume or holds more than one slice.
+/// Every file is 0600, the folder 0700.
 /// </summary>
-public sealed class ImageStore(string folder, IMemoryCache cache)
+public sealed class ImageStore
 {
     /// <summary>Largest upload accepted, bytes.</summary>
     public const long MaxUploadBytes = 512L * 1024 * 1024;
 
-    private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr"];
+    /// <summary>Default voxel budget of one upload (<c>Images:MaxVoxels</c>): the imaging library's upload budget, a 512 × 512 × 512 CT.</summary>
+    public static readonly long DefaultMaxVoxels = ImagingBudget.ForUploads.MaxVoxels;
+
+    private const string VoxelSuffix = ".voxels";
+
+    private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr", ".zip"];
+
+    /// <summary>Most files in an uploaded zip (a header, its data file, perhaps a readme).</summary>
+    public const int MaxZipEntries = 4;
+
+    // Decoding takes memory in proportion to the budget: one at a time, so concurrent uploads cannot add up.
+    private readonly SemaphoreSlim _decode = new(1, 1);
+
+    private readonly ImagingReadOptions _read;
+
+    /// <summary>The store on <paramref name="folder"/> with a voxel budget per image (default <see cref="DefaultMaxVoxels"/>).</summary>
+    public ImageStore(string folder, long? maxVoxels = null)
+    {
+        Folder = folder;
+        MaxVoxels = maxVoxels ?? DefaultMaxVoxels;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxVoxels, nameof(maxVoxels));
+        // The library's upload options: one self-contained file (no second file named by the header, LC-IMG-006) and
+        // a budget checked from the header before allocating and enforced while decompressing (LC-IMG-003).
+        // The byte budget scales with the voxels: 4 bytes each, the widest stored type an upload is expected in.
+        _read = ImagingReadOptions.ForUploads with
+        {
+            Budget = MaxVoxels == ImagingBudget.ForUploads.MaxVoxels ? ImagingBudget.ForUploads : new ImagingBudget(MaxVoxels, MaxVoxels * 4),
+        };
+    }
 
     /// <summary>The image folder.</summary>
-    public string Folder { get; } = folder;
+    public string Folder { get; }
 
-    /// <summary>Stores an upload if the imaging library reads it as a 3D volume; a label map must hold integer labels.</summary>
+    /// <summary>Most voxels (all frames) an upload may hold.</summary>
+    public long MaxVoxels { get; }
+
+    /// <summary>Stores an upload if the imaging library reads it as a 3D volume within the budget; a label map must hold integer labels.</summary>
     public async Task<StoredImage> StoreAsync(Stream content, string fileName, string kind, string uploadedBy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
+        var shownName = Path.GetFileName(fileName);
         var extension = Extensions.FirstOrDefault(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
         if (extension is null || extension == ".nhdr")
         {
-            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file.");
+            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file with its voxels inside it, or a .zip of a header (.nhdr, .hdr) and its data file.");
         }
         if (kind is not ("image" or "labels"))
         {
             return new(null, "Kind must be image or labels.");
         }
-        Directory.CreateDirectory(Folder);
-        var name = Guid.NewGuid().ToString("N") + extension;
+        PrivateFiles.CreateFolder(Folder);
+        var name = Guid.NewGuid().ToString("N") + extension.ToLowerInvariant();
         var path = Path.Combine(Folder, name);
         string sha;
-        await using (var file = File.Create(path))
+        await using (var file = new FileStream(path, PrivateFiles.CreateNew()))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
@@ -67,18 +103,33 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         }
         try
         {
-            var loaded = VolumeFormats.Load(path);
-            var g = loaded.Info.Geometry;
-            if (kind == "labels")
+            var read = _read;
+            var imagePath = path;
+            if (extension == ".zip")
             {
-                _ = loaded.ToLabelVolume(); // refuses fractional voxel values
+                // A header and its data file: extracted into a private folder of their own; the header may name a
+                // data file in that folder only (the library's companion rule: no absolute path, no .., no link out).
+                imagePath = Unzip(path, Path.Combine(Folder, name[..^4]));
+                name = name[..^4] + "/" + Path.GetFileName(imagePath);
+                read = _read with { AllowExternalDataFiles = true };
             }
+            var info = CheckHeader(imagePath, read);
+            await _decode.WaitAsync(ct);
+            try
+            {
+                WriteVoxels(imagePath, kind, info, read);
+            }
+            finally
+            {
+                _decode.Release();
+            }
+            var g = info.Geometry;
             return new(new CaseImage
             {
                 Kind = kind,
-                FileName = Path.GetFileName(fileName),
+                FileName = shownName.Length > 256 ? shownName[..256] : shownName,
                 StoredPath = name,
-                Format = loaded.Info.Format,
+                Format = info.Format,
                 SizeI = g.Size.I,
                 SizeJ = g.Size.J,
                 SizeK = g.Size.K,
@@ -87,10 +138,16 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
                 UploadedBy = uploadedBy,
             }, null);
         }
-        catch (ImagingException e)
+        catch (Exception e) when (e is ImagingException or UploadRefusedException or IOException or InvalidDataException)
         {
-            File.Delete(path);
-            return new(null, $"{e.Message}");
+            Delete(name);
+            if (extension == ".zip")
+            {
+                Delete(Path.GetFileName(path)[..^4] + "/"); // the zip and whatever was extracted
+            }
+            // The reader names the file it read: the stored copy's path, which the uploader must not learn.
+            var message = e is ImagingException or UploadRefusedException ? e.Message : "the file could not be read (" + e.GetType().Name + ").";
+            return new(null, Scrub(message, path, shownName));
         }
     }
 
@@ -101,11 +158,12 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         k = Math.Clamp(k, 0, image.SizeK - 1);
         var width = image.SizeI;
         var height = image.SizeJ;
+        var pixels = width * height;
+        var raw = ReadSlice(image, k);
         if (image.Kind == "labels")
         {
-            var labels = Labels(image);
-            var slice = labels.Slice(k);
-            var rgba = new byte[width * height * 4];
+            var slice = MemoryMarshal.Cast<byte, int>(raw);
+            var rgba = new byte[pixels * 4];
             for (var p = 0; p < slice.Length; p++)
             {
                 var label = slice[p];
@@ -121,9 +179,8 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
             }
             return PngEncoder.Encode(width, height, 4, rgba);
         }
-        var volume = Intensities(image);
-        var values = volume.Slice(k);
-        var grey = new byte[width * height];
+        var values = MemoryMarshal.Cast<byte, float>(raw);
+        var grey = new byte[pixels];
         var w = Math.Max(1, windowWidth);
         var low = windowCentre - w / 2;
         for (var p = 0; p < values.Length; p++)
@@ -134,6 +191,83 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         return PngEncoder.Encode(width, height, 1, grey);
     }
 
+    /// <summary>Removes an image's files (the uploaded file or zip and its folder, and the voxels); missing files are no error.</summary>
+    public void Delete(string storedPath)
+    {
+        ArgumentNullException.ThrowIfNull(storedPath);
+        var slash = storedPath.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0)
+        {
+            var id = Path.GetFileName(storedPath[..slash]);
+            var folder = Path.Combine(Folder, id);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            File.Delete(Path.Combine(Folder, id + ".zip"));
+            return;
+        }
+        var path = Path.Combine(Folder, Path.GetFileName(storedPath));
+        File.Delete(path + VoxelSuffix + ".tmp");
+        File.Delete(path + VoxelSuffix);
+        File.Delete(path);
+    }
+
+    // The stored file of an image, which must lie inside the image folder (a path from the database is not trusted).
+    private string Resolve(string storedPath)
+    {
+        var root = Path.GetFullPath(Folder) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(Path.Combine(root, storedPath));
+        return full.StartsWith(root, StringComparison.Ordinal) ? full : throw new InvalidDataException("An image's stored path leaves the image folder.");
+    }
+
+    // Extracts a zip of plain file names (no folders, no .., at most MaxZipEntries, within the byte budget) and
+    // returns the one header in it.
+    private string Unzip(string zipPath, string folder)
+    {
+        using var archive = System.IO.Compression.ZipFile.OpenRead(zipPath);
+        var entries = archive.Entries.Where(e => e.FullName.Length > 0 && !e.FullName.EndsWith('/')).ToList();
+        if (entries.Count is 0 or > MaxZipEntries)
+        {
+            throw new UploadRefusedException($"the zip holds {entries.Count} files; upload a header and its data file (at most {MaxZipEntries} files).");
+        }
+        foreach (var e in entries)
+        {
+            if (e.FullName.Contains('/', StringComparison.Ordinal) || e.FullName.Contains('\\', StringComparison.Ordinal) || e.FullName.StartsWith('.')
+                || e.FullName.Any(char.IsControl))
+            {
+                throw new UploadRefusedException($"zip entry '{Shorten(e.FullName)}': files must sit at the top of the zip, with plain names.");
+            }
+        }
+        var headers = entries.Where(e => e.FullName.EndsWith(".nhdr", StringComparison.OrdinalIgnoreCase) || e.FullName.EndsWith(".hdr", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (headers.Count != 1)
+        {
+            throw new UploadRefusedException($"the zip must hold exactly one header (.nhdr or .hdr); it holds {headers.Count}.");
+        }
+        PrivateFiles.CreateFolder(folder);
+        var budget = _read.Budget.MaxDecodedBytes + (1 << 20); // the voxels plus a header
+        long total = 0;
+        var buffer = new byte[1 << 16];
+        foreach (var e in entries)
+        {
+            using var source = e.Open();
+            using var target = new FileStream(Path.Combine(folder, e.FullName), PrivateFiles.CreateNew());
+            int n;
+            while ((n = source.Read(buffer)) > 0)
+            {
+                total += n;
+                if (total > budget)
+                {
+                    throw new UploadRefusedException(FormattableString.Invariant($"the zip expands to more than {budget:N0} bytes, the upload budget."));
+                }
+                target.Write(buffer, 0, n);
+            }
+        }
+        return Path.Combine(folder, headers[0].FullName);
+    }
+
+    private static string Shorten(string s) => s.Length > 80 ? s[..80] + "…" : s;
+
     /// <summary>Distinct colours for labels 1..n (a fixed palette, then a hash).</summary>
     public static (byte R, byte G, byte B) Colour(int label)
     {
@@ -141,19 +275,88 @@ public sealed class ImageStore(string folder, IMemoryCache cache)
         return label > 0 && label <= palette.Length ? palette[label - 1] : ((byte)(label * 67 % 256), (byte)(label * 149 % 256), (byte)(label * 211 % 256));
     }
 
-    private Volume<float> Intensities(CaseImage image) => cache.GetOrCreate(("img", image.Id), e =>
+    // From the header alone, before any voxel is decoded: self-contained, 3D, within the budget (the read options).
+    private static ImageInfo CheckHeader(string path, ImagingReadOptions read)
     {
-        var v = VolumeFormats.Load(Path.Combine(Folder, image.StoredPath)).ToFloatVolume();
-        e.Size = v.Buffer.LongLength * sizeof(float);
-        e.SlidingExpiration = TimeSpan.FromMinutes(30);
-        return v;
-    })!;
+        var info = VolumeFormats.Identify(path, read);
+        if (info.FrameCount > 1)
+        {
+            throw new UploadRefusedException($"the image has {info.FrameCount} frames; upload a single 3D volume.");
+        }
+        return info;
+    }
 
-    private Volume<int> Labels(CaseImage image) => cache.GetOrCreate(("lab", image.Id), e =>
+    // Decodes once and writes the voxels as the slice file (temp file, then rename).
+    private static void WriteVoxels(string path, string kind, ImageInfo checkedInfo, ImagingReadOptions read)
     {
-        var v = VolumeFormats.Load(Path.Combine(Folder, image.StoredPath)).ToLabelVolume();
-        e.Size = v.Buffer.LongLength * sizeof(int);
-        e.SlidingExpiration = TimeSpan.FromMinutes(30);
-        return v;
-    })!;
+        var loaded = VolumeFormats.Load(path, read);
+        if (loaded.Info.Geometry.Size != checkedInfo.Geometry.Size)
+        {
+            throw new UploadRefusedException("the image's size changed between reading its header and its voxels.");
+        }
+        var temp = path + VoxelSuffix + ".tmp";
+        File.Delete(temp);
+        using (var file = new FileStream(temp, PrivateFiles.CreateNew()))
+        {
+            if (kind == "labels")
+            {
+                file.Write(MemoryMarshal.AsBytes(loaded.ToLabelVolume().Voxels)); // refuses fractional voxel values
+            }
+            else
+            {
+                file.Write(MemoryMarshal.AsBytes(loaded.ToFloatVolume().Voxels));
+            }
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path + VoxelSuffix, overwrite: true);
+    }
+
+    private byte[] ReadSlice(CaseImage image, int k)
+    {
+        var path = Resolve(image.StoredPath);
+        var voxelPath = path + VoxelSuffix;
+        if (!File.Exists(voxelPath))
+        {
+            // Uploaded before voxel files existed: decode once now (within the budget), then read slices as for any other.
+            _decode.Wait();
+            try
+            {
+                if (!File.Exists(voxelPath))
+                {
+                    var options = image.StoredPath.Contains('/', StringComparison.Ordinal) ? _read with { AllowExternalDataFiles = true } : _read;
+                    WriteVoxels(path, image.Kind, CheckHeader(path, options), options);
+                }
+            }
+            finally
+            {
+                _decode.Release();
+            }
+        }
+        var sliceBytes = image.SizeI * image.SizeJ * 4;
+        var buffer = new byte[sliceBytes];
+        using SafeFileHandle handle = File.OpenHandle(voxelPath);
+        var offset = (long)k * sliceBytes;
+        var read = 0;
+        while (read < sliceBytes)
+        {
+            var n = RandomAccess.Read(handle, buffer.AsSpan(read), offset + read);
+            if (n == 0)
+            {
+                throw new InvalidDataException($"The voxel file of image {image.Id} is shorter than its {image.SizeK} slices.");
+            }
+            read += n;
+        }
+        return buffer;
+    }
+
+    private string Scrub(string message, string storedPath, string shownName)
+    {
+        var text = message.Replace(storedPath, shownName, StringComparison.Ordinal)
+            .Replace(Path.GetFileName(storedPath), shownName, StringComparison.Ordinal)
+            .Replace(Folder, "", StringComparison.Ordinal);
+        return text.Length > 300 ? text[..300] + "…" : text;
+    }
+
+    /// <summary>An upload the store refuses (message for the uploader, no path in it).</summary>
+    private sealed class UploadRefusedException(string message) : Exception(message);
 }

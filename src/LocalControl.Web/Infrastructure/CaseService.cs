@@ -47,13 +47,25 @@ public sealed class CaseService
     /// <summary>Longest case id the registry stores.</summary>
     public const int MaxCaseIdLength = 128;
 
+    /// <summary>Longest case file the registry accepts (characters): a case file is a few kilobytes.</summary>
+    public const int MaxCaseFileChars = 1_000_000;
+
+    /// <summary>Most lesions a case may list in the registry (far beyond any case for local therapy).</summary>
+    public const int MaxLesions = 100;
+
     /// <summary>
-    /// Reads and validates a case file: the engine's rules (the CLI's messages), plus the registry's two limits on
-    /// the case id, which is also the case's address in URLs: at most 128 characters and no slash or backslash.
+    /// Reads and validates a case file: the registry's size and lesion-count limits first (checked before the engine
+    /// reads anything, so a huge case costs a scan, not an assessment), then the engine's rules (the CLI's messages),
+    /// plus the registry's two limits on the case id, which is also the case's address in URLs: at most 128
+    /// characters and no slash or backslash.
     /// </summary>
     public CaseFileCheck Check(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (RegistryLimits(json) is { } refused)
+        {
+            return new CaseFileCheck(new CaseReadResult(null, [refused], []), null);
+        }
         var result = CaseFileReader.Read(json);
         if (result.Case is { } read && (read.CaseId.Length > MaxCaseIdLength || read.CaseId.AsSpan().IndexOfAny('/', '\\') >= 0 || read.CaseId.Any(char.IsControl)))
         {
@@ -69,6 +81,50 @@ public sealed class CaseService
         var c = result.Case;
         var organs = c.Lesions.Select(l => l.Organ).Distinct().Order().Select(CaseVocabulary.ToJson);
         return new CaseFileCheck(result, new CaseFileContent(c.CaseId, json, c.Lesions.Count, string.Join(",", organs)));
+    }
+
+    private static CaseProblem? RegistryLimits(string json)
+    {
+        if (json.Length > MaxCaseFileChars)
+        {
+            return new CaseProblem("", FormattableString.Invariant($"the case file is {json.Length:N0} characters long; the registry accepts at most {MaxCaseFileChars:N0}"));
+        }
+        // Count the lesions with a forward-only scan of the top level (linear, no tree); syntax errors are left to the reader.
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), new JsonReaderOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isLesions = reader.ValueTextEquals("lesions"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+                if (isLesions && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    var count = 0;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (++count > MaxLesions)
+                        {
+                            return new CaseProblem("lesions", $"more than {MaxLesions} lesions; the registry accepts at most {MaxLesions} per case");
+                        }
+                        reader.Skip();
+                    }
+                    return null;
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON, or too deep: the case-file reader says where, in the CLI's words.
+        }
+        return null;
     }
 
     /// <summary>Reads and assesses a stored case file; null if it does not read (e.g. stored under an older engine).</summary>

@@ -10,6 +10,9 @@ namespace LocalControl.Web.Infrastructure;
 /// </summary>
 public sealed record RegistrySettings(RegistryProvider Provider, string ConnectionString, bool SeedSamples, string? SamplesFolder, string ImagesFolder)
 {
+    /// <summary>The data folder (<c>Registry:DataFolder</c>, default App_Data beside the app): the SQLite file, images and keys.</summary>
+    public string DataFolder { get; init; } = "";
+
     /// <summary>Reads and checks the settings; a wrong value stops the app at start with a message.</summary>
     public static RegistrySettings From(IConfiguration config, IHostEnvironment env)
     {
@@ -41,7 +44,7 @@ public sealed record RegistrySettings(RegistryProvider Provider, string Connecti
             samples = FindUpward(env.ContentRootPath, Path.Combine("samples", "cases"))
                 ?? FindUpward(AppContext.BaseDirectory, Path.Combine("samples", "cases"));
         }
-        return new RegistrySettings(provider, connection, seed, samples, images);
+        return new RegistrySettings(provider, connection, seed, samples, images) { DataFolder = folder };
     }
 
     private static string? FindUpward(string start, string relative)

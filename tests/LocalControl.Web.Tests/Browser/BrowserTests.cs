@@ -243,4 +243,54 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Not allowed");
         await ShotAsync(page, "08-viewer-not-allowed");
     }
+
+    [Fact]
+    public async Task A_copied_session_cookie_stops_working_when_its_owner_signs_out()
+    {
+        // A user of its own: signing out ends every session of the account.
+        var user = "br-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = app.Scope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<LocalControl.Registry.Entities.RegistryUser>>();
+            var account = new LocalControl.Registry.Entities.RegistryUser { UserName = user, DisplayName = "Browser test" };
+            Assert.True((await users.CreateAsync(account, LocalControlApp.Password)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(account, LocalControl.Registry.Entities.Roles.Viewer)).Succeeded);
+        }
+        var owner = await SignedInPageAsync(user);
+        var cookies = await owner.Context.CookiesAsync();
+        Assert.Contains(cookies, c => c.Name == "localcontrol.auth" && c.HttpOnly && c.SameSite == SameSiteAttribute.Strict);
+
+        // Another browser (the attacker's) with the copied cookies: it is signed in as the owner.
+        var thief = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString().TrimEnd('/') });
+        await thief.AddCookiesAsync(cookies.Select(c => new Cookie { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite }));
+        var stolen = await thief.NewPageAsync();
+        // Every page below (the sign-in page, empty and with its error) must load without a Content-Security-Policy
+        // violation: no inline style (the validation summary used to write one).
+        var violations = new List<string>();
+        stolen.Console += (_, m) =>
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(m.Text);
+            }
+        };
+        await stolen.GotoAsync("/cases");
+        await AtAsync(stolen, "/cases");
+        await Assertions.Expect(stolen.Locator(".who")).ToHaveTextAsync(user);
+
+        // The owner signs out; the copied cookie no longer opens anything.
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await AtAsync(owner, "/account/login");
+        await stolen.GotoAsync("/cases");
+        Assert.Contains("/account/login", stolen.Url, StringComparison.Ordinal);
+        await ShotAsync(stolen, "10-copied-cookie-after-sign-out");
+
+        // A failed sign-in shows the one message.
+        await stolen.GetByLabel("User name").FillAsync(user);
+        await stolen.GetByLabel("Password").FillAsync("not-the-password");
+        await stolen.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(stolen.Locator(".errors")).ToContainTextAsync("Wrong user name or password.");
+        Assert.Empty(violations);
+        await thief.CloseAsync();
+    }
 }

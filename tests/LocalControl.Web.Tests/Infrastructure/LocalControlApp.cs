@@ -3,7 +3,9 @@ using System.Net;
 using System.Text.RegularExpressions;
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +32,9 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
     /// <summary>Where uploaded images go (deleted with the app).</summary>
     public string ImagesFolder { get; } = Path.Combine(Path.GetTempPath(), "lc-images-" + Guid.NewGuid().ToString("N")[..12]);
 
+    /// <summary>The data folder (keys; deleted with the app).</summary>
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "lc-data-" + Guid.NewGuid().ToString("N")[..12]);
+
     protected abstract Task<string> CreateDatabaseAsync();
 
     /// <summary>Extra settings (e.g. a samples folder).</summary>
@@ -53,9 +58,12 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
     public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Directory.Exists(ImagesFolder))
+        foreach (var folder in new[] { ImagesFolder, DataFolder })
         {
-            Directory.Delete(ImagesFolder, recursive: true);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 
@@ -66,6 +74,7 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
         builder.UseSetting("ConnectionStrings:Registry", ConnectionString);
         builder.UseSetting("Registry:SeedSamples", "false");
         builder.UseSetting("Images:Folder", ImagesFolder);
+        builder.UseSetting("Registry:DataFolder", DataFolder);
         builder.UseSetting("LOCALCONTROL_ADMIN_USER", "admin");
         builder.UseSetting("LOCALCONTROL_ADMIN_PASSWORD", Password);
         foreach (var (k, v) in Settings)
@@ -73,17 +82,40 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
             builder.UseSetting(k, v);
         }
         builder.ConfigureLogging(l => l.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, ClientAddressFilter>());
+    }
+
+    /// <summary>Header a test sets to play a client at that address (the in-memory server has no remote address).</summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
+
+    /// <summary>
+    /// Gives every request a client address, as a real connection has one: the address in <see cref="ClientAddressHeader"/>,
+    /// or else a random one from 10.0.0.0/8 (so that tests that sign in often are not throttled as one client).
+    /// </summary>
+    private sealed class ClientAddressFilter : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use((HttpContext ctx, RequestDelegate nextMiddleware) =>
+            {
+                ctx.Connection.RemoteIpAddress = ctx.Request.Headers.TryGetValue(ClientAddressHeader, out var a)
+                    ? IPAddress.Parse(a.ToString())
+                    : new IPAddress([10, (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(1, 255)]);
+                return nextMiddleware(ctx);
+            });
+            next(app);
+        };
     }
 
     /// <summary>A client signed in as <paramref name="userName"/> (admin, clinician1, coordinator1, viewer1), cookies kept, redirects not followed.</summary>
-    public async Task<HttpClient> SignInAsync(string userName)
+    public async Task<HttpClient> SignInAsync(string userName, string password = Password)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = ClientBase });
         var token = await AntiforgeryTokenAsync(client, "/account/login");
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["UserName"] = userName,
-            ["Password"] = Password,
+            ["Password"] = password,
             ["__RequestVerificationToken"] = token,
         }));
         // On Kestrel the client follows redirects whatever the options say: landing on the case list is success too.
@@ -100,8 +132,11 @@ public abstract partial class LocalControlApp : WebApplicationFactory<Program>, 
     /// <summary>An anonymous client, redirects not followed.</summary>
     public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientBase });
 
-    /// <summary>Where the clients send requests: the in-memory server's address, or the real one on Kestrel.</summary>
-    protected virtual Uri ClientBase => new("http://localhost");
+    /// <summary>
+    /// Where the clients send requests: the in-memory server's address (https, as behind the TLS proxy of a real
+    /// deployment: the session cookie is Secure outside Development), or the real one on Kestrel.
+    /// </summary>
+    protected virtual Uri ClientBase => new("https://localhost");
 
     /// <summary>Reads the anti-forgery token from a form page.</summary>
     public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string path)
@@ -155,6 +190,9 @@ public class SqliteApp : LocalControlApp
 public sealed class KestrelSqliteApp : SqliteApp
 {
     public KestrelSqliteApp() => UseKestrel(0);
+
+    // Plain http on loopback: the test's HttpClient sends no Secure cookie over http.
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Security:AllowInsecureCookies"] = "true" };
 
     /// <summary>The address the server listens on, e.g. http://127.0.0.1:41234.</summary>
     public Uri BaseAddress { get; private set; } = null!;

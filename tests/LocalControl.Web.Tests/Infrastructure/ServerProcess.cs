@@ -61,6 +61,7 @@ public sealed class ServerProcess : IAsyncDisposable
         psi.Environment["Registry__SeedSamples"] = "false";
         psi.Environment["LOCALCONTROL_ADMIN_PASSWORD"] = adminPassword ?? "";
         psi.Environment["DOTNET_gcServer"] = "0";
+        psi.Environment["Security__AllowInsecureCookies"] = "true"; // plain http on loopback
         var process = Process.Start(psi)!;
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{p}"));
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

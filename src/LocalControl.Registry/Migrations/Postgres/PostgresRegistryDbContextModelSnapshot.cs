@@ -38,6 +38,9 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.Property<DateTime>("AtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("ChainSeq")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Detail")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -53,6 +56,14 @@ namespace LocalControl.Registry.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("PrevHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("RowHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -62,9 +73,58 @@ namespace LocalControl.Registry.Migrations.Postgres
 
                     b.HasIndex("AtUtc");
 
+                    b.HasIndex("ChainSeq")
+                        .IsUnique();
+
                     b.HasIndex("EntityType", "EntityKey");
 
+                    b.HasIndex("UserName", "Id");
+
                     b.ToTable("audit", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.CaseFileVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CaseFileJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("ChangedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("case_versions", (string)null);
                 });
 
             modelBuilder.Entity("LocalControl.Registry.Entities.CaseImage", b =>
@@ -217,6 +277,9 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.Property<int>("CaseVersion")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("ChainSeq")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("ChoicesJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -228,6 +291,10 @@ namespace LocalControl.Registry.Migrations.Postgres
 
                     b.Property<DateOnly>("MeetingDate")
                         .HasColumnType("date");
+
+                    b.Property<string>("PrevHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Rationale")
                         .IsRequired()
@@ -241,12 +308,19 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.Property<DateTime>("RecordedUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("RowHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("RuleSetVersion")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ChainSeq")
+                        .IsUnique();
 
                     b.HasIndex("CaseRecordId", "RecordedUtc");
 
@@ -264,6 +338,9 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("text");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -451,6 +528,15 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.CaseFileVersion", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LocalControl.Registry.Entities.CaseImage", b =>

@@ -31,6 +31,9 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.Property<DateTime>("AtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ChainSeq")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Detail")
                         .IsRequired()
                         .HasMaxLength(1024)
@@ -46,6 +49,14 @@ namespace LocalControl.Registry.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PrevHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RowHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("UserName")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -55,9 +66,56 @@ namespace LocalControl.Registry.Migrations.Sqlite
 
                     b.HasIndex("AtUtc");
 
+                    b.HasIndex("ChainSeq")
+                        .IsUnique();
+
                     b.HasIndex("EntityType", "EntityKey");
 
+                    b.HasIndex("UserName", "Id");
+
                     b.ToTable("audit", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.CaseFileVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CaseFileJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ChangedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("case_versions", (string)null);
                 });
 
             modelBuilder.Entity("LocalControl.Registry.Entities.CaseImage", b =>
@@ -204,6 +262,9 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.Property<int>("CaseVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ChainSeq")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ChoicesJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -214,6 +275,10 @@ namespace LocalControl.Registry.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("MeetingDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrevHash")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Rationale")
@@ -228,12 +293,19 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.Property<DateTime>("RecordedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RowHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RuleSetVersion")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ChainSeq")
+                        .IsUnique();
 
                     b.HasIndex("CaseRecordId", "RecordedUtc");
 
@@ -251,6 +323,9 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -434,6 +509,15 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.CaseFileVersion", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LocalControl.Registry.Entities.CaseImage", b =>

@@ -8,9 +8,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LocalControl.Web.Pages.Admin;
 
+/// <summary>
+/// Accounts: add, change the role (demote or promote), disable or enable, reset the password. Every change renews the
+/// account's security stamp, so its sessions end at once; every change is audited. An account is disabled rather than
+/// deleted (the audit and decisions name it). The last enabled admin cannot be disabled or demoted.
+/// </summary>
 public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry registry, ILogger<UsersModel> logger) : PageModel
 {
-    public sealed record UserRow(string UserName, string DisplayName, IList<string> Roles);
+    public sealed record UserRow(string UserName, string DisplayName, IList<string> Roles, bool Disabled);
 
     public List<UserRow> Users { get; private set; } = [];
 
@@ -25,6 +30,18 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
 
     [BindProperty]
     public string NewPassword { get; set; } = "";
+
+    /// <summary>The account a change is for.</summary>
+    [BindProperty]
+    public string Target { get; set; } = "";
+
+    /// <summary>The new role (set-role).</summary>
+    [BindProperty]
+    public string Role { get; set; } = "";
+
+    /// <summary>The new password (reset).</summary>
+    [BindProperty]
+    public string ResetPassword { get; set; } = "";
 
     public string? Message { get; private set; }
 
@@ -56,12 +73,105 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
         return Page();
     }
 
+    public Task<IActionResult> OnPostRoleAsync() => ChangeAsync(async user =>
+    {
+        if (!Roles.All.Contains(Role))
+        {
+            return "Unknown role.";
+        }
+        var current = await users.GetRolesAsync(user);
+        if (current.Contains(Roles.Admin) && Role != Roles.Admin && await IsLastEnabledAdminAsync(user))
+        {
+            return "This is the last enabled admin: add another admin first.";
+        }
+        Check(await users.RemoveFromRolesAsync(user, current));
+        Check(await users.AddToRoleAsync(user, Role));
+        return (null, $"role {string.Join(",", current)} -> {Role}", $"{user.UserName} is now {Role}.");
+    });
+
+    public Task<IActionResult> OnPostDisableAsync() => ChangeAsync(async user =>
+    {
+        if (await users.IsInRoleAsync(user, Roles.Admin) && await IsLastEnabledAdminAsync(user))
+        {
+            return "This is the last enabled admin: add another admin first.";
+        }
+        user.Disabled = true;
+        Check(await users.UpdateAsync(user));
+        return (null, "disabled", $"{user.UserName} is disabled and signed out.");
+    });
+
+    public Task<IActionResult> OnPostEnableAsync() => ChangeAsync(async user =>
+    {
+        user.Disabled = false;
+        Check(await users.UpdateAsync(user));
+        return (null, "enabled", $"{user.UserName} is enabled.");
+    });
+
+    public Task<IActionResult> OnPostResetAsync() => ChangeAsync(async user =>
+    {
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        var result = await users.ResetPasswordAsync(user, token, ResetPassword ?? "");
+        if (!result.Succeeded)
+        {
+            return string.Join(" ", result.Errors.Select(e => e.Description));
+        }
+        return (null, "password reset by an admin", $"{user.UserName}'s password is reset; give it to them and ask them to change it.");
+    });
+
+    // One shape for every change: find the account, apply, renew the stamp (ends its sessions), audit, reload.
+    private async Task<IActionResult> ChangeAsync(Func<RegistryUser, Task<ChangeResult>> change)
+    {
+        var user = await users.FindByNameAsync(Target ?? "");
+        if (user is null)
+        {
+            ModelState.AddModelError("", "No such user.");
+        }
+        else
+        {
+            var outcome = await change(user);
+            if (outcome.Error is not null)
+            {
+                ModelState.AddModelError("", outcome.Error);
+            }
+            else
+            {
+                Check(await users.UpdateSecurityStampAsync(user));
+                await registry.AuditAsync(User.UserName(), AuditActions.UserChange, "user", user.UserName!, outcome.Detail!, HttpContext.RequestAborted);
+                Message = outcome.Message;
+            }
+        }
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task<bool> IsLastEnabledAdminAsync(RegistryUser user)
+    {
+        var admins = await users.GetUsersInRoleAsync(Roles.Admin);
+        return !admins.Any(a => a.Id != user.Id && !a.Disabled);
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+
     private async Task LoadAsync()
     {
         Users = [];
         foreach (var u in await users.Users.OrderBy(u => u.UserName).ToListAsync())
         {
-            Users.Add(new UserRow(u.UserName ?? "", u.DisplayName, await users.GetRolesAsync(u)));
+            Users.Add(new UserRow(u.UserName ?? "", u.DisplayName, await users.GetRolesAsync(u), u.Disabled));
         }
+    }
+
+    /// <summary>An error to show, or the audit detail and the message of a change that was made.</summary>
+    private readonly record struct ChangeResult(string? Error, string? Detail, string? Message)
+    {
+        public static implicit operator ChangeResult(string error) => new(error, null, null);
+
+        public static implicit operator ChangeResult((string? Error, string Detail, string Message) t) => new(t.Error, t.Detail, t.Message);
     }
 }

@@ -55,6 +55,7 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, IAuthor
             }
             else if ((await registry.AddImageAsync(CaseId, stored.Image, ct)).Outcome != WriteOutcome.Done)
             {
+                store.Delete(stored.Image.StoredPath); // the case went away meanwhile: keep no orphan files
                 return NotFound();
             }
             else
@@ -64,6 +65,22 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, IAuthor
         }
         await LoadAsync(ct);
         return Page();
+    }
+
+    /// <summary>A clinician deletes an image (a wrong patient's scan, a bad segmentation): the record and both files go, the audit keeps what it was.</summary>
+    public async Task<IActionResult> OnPostDeleteAsync(long imageId, CancellationToken ct)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
+        {
+            return Forbid();
+        }
+        var image = await registry.FindImageAsync(CaseId, imageId, ct);
+        if (image is null || await registry.DeleteImageAsync(CaseId, imageId, User.UserName(), ct) != WriteOutcome.Done)
+        {
+            return NotFound();
+        }
+        store.Delete(image.StoredPath);
+        return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images");
     }
 
     private async Task LoadAsync(CancellationToken ct)
