@@ -118,7 +118,9 @@ internal static class ReasonText
             .Replace("{unit}", c.Unit ?? "", StringComparison.Ordinal)
             .Replace("{text}", c.ObservedText ?? "", StringComparison.Ordinal)
             .Replace("{observation}", observation, StringComparison.Ordinal);
-        if (c.ObservedText is { Length: > 0 } t2 && !template.Contains("{text}", StringComparison.Ordinal) && !template.Contains("{observation}", StringComparison.Ordinal))
+        // A finding the sentence does not already say (e.g. the vessel's calibre) is added in brackets.
+        if (c.ObservedText is { Length: > 0 } t2 && !template.Contains("{text}", StringComparison.Ordinal)
+            && !template.Contains("{observation}", StringComparison.Ordinal) && !text.Contains(t2, StringComparison.OrdinalIgnoreCase))
         {
             text += " (" + t2 + ")";
         }

@@ -15,7 +15,7 @@ internal static class Ranking
             o.Eligibility switch { Eligibility.Eligible => 0, Eligibility.NotEligible => 2, _ => 1 },
             o.Eligibility == Eligibility.NotEligible ? 0 : o.EvidenceLevel,
             (int)o.Eligibility,
-            o.CautionWeight,
+            o.Eligibility == Eligibility.NotEligible ? 0 : o.CautionWeight,
             Place(preference, TherapyNames.ToJson(o.Therapy))));
 
     public static TherapyOption[] RankPatientOptions(TherapyOption[] options) =>

@@ -7,18 +7,18 @@ namespace LocalControl.Core.Engine.Criteria;
 internal static class PatientCriteria
 {
     /// <summary>
-    /// Performance status. Above the local-therapy limit it is required, for a lesion's option as for the patient's
-    /// strategy (the two never disagree); unknown is advisory per lesion and required for the strategy.
+    /// Performance status, required for a lesion's option as for the patient's strategy (the two never disagree):
+    /// above the local-therapy limit neither is proposed, and an unknown status leaves both unknown.
     /// </summary>
-    public static void PerformanceStatus(CaseContext ctx, CriteriaList c, CriterionSeverity unknownSeverity)
+    public static void PerformanceStatus(CaseContext ctx, CriteriaList c)
     {
         if (ctx.Patient.Ecog is not { } ecog)
         {
-            c.Unknown("performance-status", unknownSeverity, "patient.ecog");
+            c.Unknown("performance-status", Required, "patient.ecog");
         }
         else if (ecog <= ctx.Rules.EcogMaxForLocalTherapy)
         {
-            c.Add("performance-status", CriterionStatus.Met, unknownSeverity, ecog, "ECOG");
+            c.Met("performance-status", ecog, "ECOG");
         }
         else
         {

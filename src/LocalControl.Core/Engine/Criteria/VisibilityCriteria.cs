@@ -46,9 +46,15 @@ internal static class VisibilityCriteria
         {
             c.MetAdvisory("conspicuous-on-guidance", text: seen);
         }
-        else if (assessed > 0)
+        else if (assessed > 0 && unassessed is null)
         {
             c.Failed("conspicuous-on-guidance", Advisory, text: seen);
+        }
+        else if (assessed > 0)
+        {
+            // Poorly seen or invisible wherever assessed: a modality not yet assessed cannot make the lesion
+            // eligible. Required-unknown (not failed) keeps three-valued logic: more data may still show it conspicuous.
+            c.Add("conspicuous-on-guidance", CriterionStatus.Unknown, Required, text: seen, reason: "pending", missingFields: [.. unassessed!]);
         }
         else
         {

@@ -18,14 +18,14 @@ internal sealed class BoneRules : IOrganRules
             case Therapy.Resection:
                 PatientCriteria.Resectability(x, c);
                 c.Failed("organ-evidence", Advisory, reason: "bone-resection");
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 return;
             case Therapy.Ire:
                 c.Failed("organ-evidence", Required, reason: "bone-ire");
                 return;
             case Therapy.Sbrt:
                 c.Failed("organ-evidence", Advisory, reason: "bone-sbrt");
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 return;
         }
 
@@ -77,6 +77,6 @@ internal sealed class BoneRules : IOrganRules
             c.Failed("organ-evidence", Advisory, reason: "bone-mwa");
         }
 
-        PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+        PatientCriteria.PerformanceStatus(x.Case, c);
     }
 }

@@ -18,7 +18,7 @@ internal sealed class LiverRules : IOrganRules
                 PatientCriteria.Resectability(x, c);
                 PatientCriteria.FutureLiverRemnant(x.Case, c);
                 PatientCriteria.NoCirrhosis(x.Case, c);
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 return;
             case Therapy.Rfa:
             case Therapy.Mwa:
@@ -38,7 +38,7 @@ internal sealed class LiverRules : IOrganRules
                 }
 
                 PatientCriteria.RasLocalProgressionRisk(x.Case, c);
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 notes.Add(r.Note("ablation-margin"));
                 if (x.Case.Patient.RasStatus == MutationStatus.Mutant)
                 {
@@ -56,14 +56,14 @@ internal sealed class LiverRules : IOrganRules
                 PatientCriteria.UnsuitableForResection(x, c);
                 LocationCriteria.UnsuitableForThermalAblationByLocation(x, c);
                 VisibilityCriteria.Apply(x, c);
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 notes.Add(r.Note("ire"));
                 return;
             case Therapy.Sbrt:
                 SizeCriteria.AtMost("size-sbrt", x, r.IntermediateLesionMaxMm, c);
                 LocationCriteria.NoAdjacent("avoid-hollow-viscera", CaseVocabulary.HollowViscera, x, c);
                 c.Failed("organ-evidence", Advisory, reason: "liver-sbrt");
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 return;
         }
     }

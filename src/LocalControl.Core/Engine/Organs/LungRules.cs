@@ -17,7 +17,7 @@ internal sealed class LungRules : IOrganRules
         {
             case Therapy.Resection:
                 PatientCriteria.Resectability(x, c);
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 return;
             case Therapy.Rfa:
             case Therapy.Mwa:
@@ -45,7 +45,7 @@ internal sealed class LungRules : IOrganRules
                     c.Failed("lung-lesion-count", Advisory, lungCount, "lesions");
                 }
 
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 if (therapy == Therapy.Mwa)
                 {
                     c.Failed("organ-evidence", Advisory, reason: "lung-mwa");
@@ -59,7 +59,7 @@ internal sealed class LungRules : IOrganRules
             case Therapy.Sbrt:
                 SizeCriteria.AtMost("size-sbrt", x, r.IntermediateLesionMaxMm, c);
                 c.Failed("organ-evidence", Advisory, reason: "lung-sbrt");
-                PatientCriteria.PerformanceStatus(x.Case, c, Advisory);
+                PatientCriteria.PerformanceStatus(x.Case, c);
                 return;
         }
     }

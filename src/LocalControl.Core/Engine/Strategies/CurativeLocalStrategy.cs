@@ -32,6 +32,10 @@ internal sealed class DiseasePlan
             {
                 status = "palliative";
             }
+            else if (lesion.Organ == Organ.Bone && lesion.Intent == BoneLesionIntent.NotAssessed)
+            {
+                status = "pending-data"; // the MDT sets the goal of bone treatment first (G9)
+            }
             else
             {
                 // Curative intent rests on resection and ablation (DR-02); SBRT alone counts only with caution.
@@ -51,6 +55,12 @@ internal sealed class DiseasePlan
             }
 
             plan.Add(new LesionPlan(la.LesionId, usable) { Status = status });
+            if (status == "treatable" && !ClearlyEligible(la))
+            {
+                // Eligible only while some advisory data are missing: not yet known to be free of caution.
+                (Unclear ??= []).Add(la.LesionId);
+            }
+
             if (lesion.Organ == Organ.Liver && status is not "palliative" && usable.Contains(Therapy.Resection)
                 && !usable.Exists(t => TherapyNames.Definition(t).Route == CurativeRoute.Ablation))
             {
@@ -63,6 +73,9 @@ internal sealed class DiseasePlan
     }
 
     public List<LesionPlan> Plan { get; }
+
+    /// <summary>Lesions eligible for resection or ablation only while advisory data are missing (may still turn to caution).</summary>
+    public List<string>? Unclear { get; }
 
     /// <summary>Liver lesions whose only resection-or-ablation route is resection (the remnant then matters).</summary>
     public List<string>? NeedResection { get; }
@@ -109,12 +122,30 @@ internal sealed class DiseasePlan
             reasons.Add($"future liver remnant {ReasonText.Number(flr)}% (≤ {ReasonText.Number(r.FutureLiverRemnantRiskPercent)}%) with resection as the only route for {string.Join(", ", NeedResection)}");
         }
 
-        if (liver.Exists(p => p.Status == "pending-data"))
+        var remnantUnknown = NeedResection is not null && ctx.Patient.Liver?.FutureLiverRemnantPercent is null;
+        var unclear = Unclear is not null && liver.Exists(p => Unclear.Contains(p.LesionId));
+        if (liver.Exists(p => p.Status == "pending-data") || remnantUnknown || (reasons.Count == 0 && unclear))
         {
-            return (Eligibility.Unknown, reasons.Count > 0 ? string.Join("; ", reasons) + "; other liver lesions need data" : "resectability or ablatability of some liver lesions is not known yet");
+            return (Eligibility.Unknown, reasons.Count > 0 ? string.Join("; ", reasons) + "; other liver lesions need data" : remnantUnknown ? "the future liver remnant is not known while resection is the only route for some liver lesions"
+                : unclear && !liver.Exists(p => p.Status == "pending-data") ? "liver lesions are eligible only while some data are missing (see their options)"
+                : "resectability or ablatability of some liver lesions is not known yet");
         }
 
         return reasons.Count > 0 ? (Eligibility.Caution, string.Join("; ", reasons)) : (Eligibility.Eligible, "every liver lesion has an eligible resection or ablation");
+    }
+
+    private static bool ClearlyEligible(LesionAssessment la)
+    {
+        foreach (var o in la.Options)
+        {
+            if (o.Eligibility == Eligibility.Eligible && TherapyNames.Definition(o.Therapy).Route is CurativeRoute.Resection or CurativeRoute.Ablation
+                && !o.Criteria.Any(c => c.Status == CriterionStatus.Unknown))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Eligibility Best(LesionAssessment la, params CurativeRoute[] routes)
@@ -172,7 +203,11 @@ internal static class CurativeLocalStrategy
         }
 
         var caution = Ids(disease, "caution");
-        if (caution.Count == 0)
+        if (caution.Count == 0 && (disease.WithStatus("pending-data").Any() || disease.Unclear is not null))
+        {
+            c.UnknownWithText("lesions-clearly-treatable", Advisory, "some lesions need more data");
+        }
+        else if (caution.Count == 0)
         {
             c.MetAdvisory("lesions-clearly-treatable");
         }
@@ -221,7 +256,7 @@ internal static class CurativeLocalStrategy
             Eligibility.Unknown => CriterionStatus.Unknown,
             _ => CriterionStatus.Failed,
         }, Advisory, ctx.Case.Lesions.Count, "lesions", $"{ctx.OrganCount} organ{(ctx.OrganCount == 1 ? "" : "s")}");
-        PatientCriteria.PerformanceStatus(ctx, c, Required);
+        PatientCriteria.PerformanceStatus(ctx, c);
         switch (ctx.Patient.Primary?.Resected)
         {
             case null: c.Unknown("primary-controlled", Advisory, "patient.primary.resected"); break;
