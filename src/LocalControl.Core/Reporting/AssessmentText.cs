@@ -322,11 +322,11 @@ public static class AssessmentText
     }
 
     /// <summary>The option's name with its setting in words (e.g. <c>HAIC (oxaliplatin rechallenge)</c>).</summary>
-    internal static string OptionName(TherapyOption o) =>
+    public static string OptionName(TherapyOption o) =>
         TherapyNames.DisplayName(o.Therapy) + (o.Setting is null ? "" : $" ({o.Setting.Replace('-', ' ')})");
 
     /// <summary>The eligibility in words, with the number of advisory concerns behind a caution.</summary>
-    internal static string EligibilityWords(TherapyOption o) => o.Eligibility switch
+    public static string EligibilityWords(TherapyOption o) => o.Eligibility switch
     {
         Eligibility.Eligible => "eligible",
         Eligibility.Caution => o.AdvisoryFailures == 1 ? "caution (1 concern)" : $"caution ({o.AdvisoryFailures} concerns)",
@@ -335,7 +335,7 @@ public static class AssessmentText
     };
 
     /// <summary>A mark for a criterion: ✓ met, ! concern (advisory failure), ✗ excludes (required failure), ? unknown.</summary>
-    internal static string Mark(CriterionResult c) => c.Status switch
+    public static string Mark(CriterionResult c) => c.Status switch
     {
         CriterionStatus.Met => "✓",
         CriterionStatus.Unknown => "?",
@@ -343,7 +343,7 @@ public static class AssessmentText
     };
 
     /// <summary>One outcome figure in words: label, value, population (when given), source and grade.</summary>
-    internal static string OutcomeLine(ExpectedOutcome e)
+    public static string OutcomeLine(ExpectedOutcome e)
     {
         var population = e.Figure.Population ?? e.Item.Population;
         return $"{e.Figure.Label}: {e.Figure.Value}{Partly(e)}{(string.IsNullOrWhiteSpace(population) ? "" : "; " + population)}; {e.Item.ShortName} [{e.Item.Id}], {AssessmentJson.GradeName(e.Item.Grade)}";
@@ -412,7 +412,7 @@ public static class AssessmentText
     /// Terminal-safe text: control characters (C0, DEL, C1, so ANSI escape sequences too) and line or paragraph
     /// separators are shown as <c>\uXXXX</c> instead of being sent to the terminal, where they could rewrite the screen.
     /// </summary>
-    internal static string Plain(string s)
+    public static string Plain(string s)
     {
         var clean = true;
         foreach (var ch in s)
