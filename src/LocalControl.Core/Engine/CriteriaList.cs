@@ -120,7 +120,7 @@ internal static class ReasonText
             .Replace("{observation}", observation, StringComparison.Ordinal);
         // A finding the sentence does not already say (e.g. the vessel's calibre) is added in brackets.
         if (c.ObservedText is { Length: > 0 } t2 && !template.Contains("{text}", StringComparison.Ordinal)
-            && !template.Contains("{observation}", StringComparison.Ordinal) && !text.Contains(t2, StringComparison.OrdinalIgnoreCase))
+            && !template.Contains("{observation}", StringComparison.Ordinal) && !text.Contains(t2, StringComparison.OrdinalIgnoreCase) && t2 != c.ReasonKey)
         {
             text += " (" + t2 + ")";
         }

@@ -94,7 +94,7 @@ public static class AssessmentText
                 // A not-eligible option shows what excludes it; its lesser concerns would only add noise.
                 if (c.Status != CriterionStatus.Met && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required)))
                 {
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"       {Mark(c)} {Plain(c.Reason)} [{string.Join(", ", c.Definition.Evidence)}]");
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"       {Mark(c)} {Plain(c.Reason)}{Sources(c)}");
                 }
             }
 
@@ -320,6 +320,8 @@ public static class AssessmentText
 
         sb.AppendLine("</table>");
     }
+
+    private static string Sources(CriterionResult c) => c.Definition.Evidence.Count == 0 ? "" : $" [{string.Join(", ", c.Definition.Evidence)}]";
 
     /// <summary>The option's name with its setting in words (e.g. <c>HAIC (oxaliplatin rechallenge)</c>).</summary>
     public static string OptionName(TherapyOption o) =>

@@ -31,9 +31,9 @@ internal static class PatientCriteria
         const string id = "surgical-resectability";
         switch (x.Lesion.SurgicalAssessment)
         {
-            case SurgicalAssessment.Resectable: c.Met(id, text: "resectable"); break;
-            case SurgicalAssessment.ResectableWithDifficulty: c.Failed(id, Advisory, text: "resectable with difficulty"); break;
-            case SurgicalAssessment.Unresectable: c.Failed(id, Required, text: "unresectable"); break;
+            case SurgicalAssessment.Resectable: c.Met(id); break;
+            case SurgicalAssessment.ResectableWithDifficulty: c.Failed(id, Advisory); break;
+            case SurgicalAssessment.Unresectable: c.Failed(id, Required); break;
             default: c.Unknown(id, Required, x.Path.Missing("surgicalAssessment")); break;
         }
     }
@@ -43,9 +43,9 @@ internal static class PatientCriteria
         const string id = "unsuitable-for-resection";
         switch (x.Lesion.SurgicalAssessment)
         {
-            case SurgicalAssessment.Unresectable: c.Met(id, text: "unresectable"); break;
-            case SurgicalAssessment.ResectableWithDifficulty: c.Failed(id, Advisory, text: "resectable with difficulty"); break;
-            case SurgicalAssessment.Resectable: c.Failed(id, Required, text: "resectable"); break;
+            case SurgicalAssessment.Unresectable: c.Met(id); break;
+            case SurgicalAssessment.ResectableWithDifficulty: c.Failed(id, Advisory); break;
+            case SurgicalAssessment.Resectable: c.Failed(id, Required); break;
             default: c.Unknown(id, Required, x.Path.Missing("surgicalAssessment")); break;
         }
     }

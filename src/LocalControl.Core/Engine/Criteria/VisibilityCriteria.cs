@@ -75,7 +75,7 @@ internal static class VisibilityCriteria
             var names = all.Where(m => m.Value == group).Select(m => Words.Modality(m.Modality)).ToList();
             if (names.Count > 0)
             {
-                parts.Add($"{Words.Visibility(group)} on {string.Join(" and ", names)}");
+                parts.Add($"{Words.Visibility(group)} on {(names.Count == 1 ? names[0] : string.Join(", ", names[..^1]) + " and " + names[^1])}");
             }
         }
 

@@ -99,6 +99,13 @@ internal sealed class OutcomeSelector
             {
                 return false;
             }
+
+            // ... and a surgical condition holds for every liver lesion.
+            if (c.Surgical is { } every && (ctx.LiverCount == 0 || ctx.Case.Lesions.Any(l => l.Organ == Organ.Liver
+                && (l.SurgicalAssessment == SurgicalAssessment.NotAssessed || !every.Contains(CaseVocabulary.ToJson(l.SurgicalAssessment))))))
+            {
+                return false;
+            }
         }
 
         if (c.Ras is { } ras && (ctx.Patient.RasStatus == MutationStatus.Unknown || CaseVocabulary.ToJson(ctx.Patient.RasStatus) != ras))
