@@ -257,7 +257,9 @@ public static class AssessmentText
         sb.AppendLine("|---|---|---|---|");
         foreach (var o in options)
         {
-            var why = o.Criteria.Where(c => c.Status != CriterionStatus.Met).Select(c => $"{Mark(c)} {c.Reason}").ToList();
+            var why = o.Criteria.Where(c => c.Status != CriterionStatus.Met
+                && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required)))
+                .Select(c => $"{Mark(c)} {c.Reason}").ToList();
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {o.Rank} | {Md(OptionName(o))} | **{Md(EligibilityWords(o))}** | {Md(why.Count == 0 ? "every criterion met" : string.Join("; ", why))} |");
         }
 
@@ -408,7 +410,8 @@ public static class AssessmentText
     private static string H(string s) => WebUtility.HtmlEncode(Plain(s));
 
     /// <summary>Markdown cell text: HTML (a <c>&lt;script&gt;</c> in a case id) encoded, pipes escaped, control characters and line breaks made visible.</summary>
-    internal static string Md(string s) => WebUtility.HtmlEncode(Plain(s)).Replace("|", "\\|", StringComparison.Ordinal);
+    internal static string Md(string s) => Plain(s).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
 
     /// <summary>
     /// Terminal-safe text: control characters (C0, DEL, C1, so ANSI escape sequences too) and line or paragraph

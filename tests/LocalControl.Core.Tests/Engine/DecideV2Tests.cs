@@ -108,9 +108,11 @@ public class DecideV2Tests
     [Fact]
     public void The_70_percent_ceiling_is_for_a_solitary_small_lesion_only()
     {
-        Assert.Contains(Assess(Case(IdealLiverLesion())).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
-        Assert.DoesNotContain(Assess(Case(IdealLiverLesion("L1"), IdealLiverLesion("L2"))).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
-        Assert.DoesNotContain(Assess(Case(IdealLiverLesion(diameterMm: 31))).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
+        // Petre 2017: up to 70% at 5 years after ablation of a solitary unresectable CRLM of at most 3 cm.
+        Assert.Contains(Assess(Case(Unresectable("L1", 30))).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
+        Assert.DoesNotContain(Assess(Case(Unresectable("L1", 20), Unresectable("L2", 20))).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
+        Assert.DoesNotContain(Assess(Case(Unresectable("L1", 31))).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
+        Assert.DoesNotContain(Assess(Case(IdealLiverLesion())).PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L4/os-5y");
     }
 
     [Fact]

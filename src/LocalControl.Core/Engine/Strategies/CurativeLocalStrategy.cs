@@ -224,11 +224,11 @@ internal static class CurativeLocalStrategy
             }
             else if (tbs < r.TumourBurdenScoreHigh)
             {
-                c.MetAdvisory("liver-tumour-burden", Math.Round(tbs, 1), text: $"{ctx.LiverCount} liver lesions, largest {ReasonText.Number(ctx.LargestLiverLesionMm ?? 0)} mm");
+                c.MetAdvisory("liver-tumour-burden", Math.Round(tbs, 1), text: $"{ctx.LiverCount} liver lesion{(ctx.LiverCount == 1 ? "" : "s")}, largest {ReasonText.Number(ctx.LargestLiverLesionMm ?? 0)} mm");
             }
             else
             {
-                c.Failed("liver-tumour-burden", Advisory, Math.Round(tbs, 1), text: $"{ctx.LiverCount} liver lesions, largest {ReasonText.Number(ctx.LargestLiverLesionMm ?? 0)} mm");
+                c.Failed("liver-tumour-burden", Advisory, Math.Round(tbs, 1), text: $"{ctx.LiverCount} liver lesion{(ctx.LiverCount == 1 ? "" : "s")}, largest {ReasonText.Number(ctx.LargestLiverLesionMm ?? 0)} mm");
             }
         }
 
