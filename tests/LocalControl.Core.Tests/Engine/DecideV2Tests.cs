@@ -309,3 +309,39 @@ public class DecideV2Tests
         Assert.Equal(40, size.ObservedValue);
     }
 }
+
+/// <summary>The measured fields survive a read–write round trip, and not-segmented structures stay unknown.</summary>
+public class MeasuredCaseSeamTests
+{
+    private const string Measured = """
+        { "caseId": "M", "patient": { "ecog": 0 }, "lesions": [ { "id": "T1", "organ": "liver", "longestDiameterMm": 20,
+          "adjacentStructures": [], "adjacencyNotAssessed": ["bowel", "gallbladder"], "distanceToAnyVesselMm": 1.5,
+          "distancesMm": { "bowel": 12.25, "portal-vein": 1.5 }, "source": { "file": "labels.nii.gz", "labelTable": { "2": { "role": "tumour" } } },
+          "measuredFields": ["longestDiameterMm"] } ] }
+        """;
+
+    [Fact]
+    public void Reading_then_writing_a_measured_case_keeps_every_measured_field()
+    {
+        var first = CaseFileReader.Read(Measured);
+        Assert.True(first.IsValid, string.Join("; ", first.Errors));
+        var again = CaseFileReader.Read(CaseFileWriter.Write(first.Case!));
+        Assert.True(again.IsValid, string.Join("; ", again.Errors));
+        var l = again.Case!.Lesions[0];
+        Assert.Equal(1.5, l.DistanceToAnyVesselMm);
+        Assert.Equal(12.25, l.DistancesMm!["bowel"]);
+        Assert.Equal(1.5, l.DistancesMm["portal-vein"]);
+        Assert.Equal(["bowel", "gallbladder"], l.AdjacencyNotAssessed);
+        using var source = JsonDocument.Parse(l.MeasurementSourceJson!);
+        Assert.Equal("labels.nii.gz", source.RootElement.GetProperty("file").GetString());
+    }
+
+    [Fact]
+    public void A_structure_that_was_not_segmented_is_unknown_not_absent()
+    {
+        var a = Assess(CaseFileReader.Read(Measured).Case!);
+        var rfa = a.Option("T1", Therapy.Rfa);
+        Assert.Equal(CriterionStatus.Unknown, rfa.Criterion("no-vulnerable-structure").Status);
+        Assert.Contains("bowel", rfa.Criterion("no-vulnerable-structure").Reason, StringComparison.Ordinal);
+    }
+}

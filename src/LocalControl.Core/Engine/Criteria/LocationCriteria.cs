@@ -67,7 +67,24 @@ internal static class LocationCriteria
             }
         }
 
-        if (hits is null)
+        // A structure that was not segmented is unknown: its absence from the list proves nothing.
+        string? notAssessed = null;
+        if (hits is null && x.Lesion.AdjacencyNotAssessed is { Count: > 0 } unknown)
+        {
+            foreach (var w in structures)
+            {
+                if (unknown.Contains(w))
+                {
+                    notAssessed = notAssessed is null ? Words.Structure(w) : notAssessed + ", " + Words.Structure(w);
+                }
+            }
+        }
+
+        if (notAssessed is not null)
+        {
+            c.Add(id, CriterionStatus.Unknown, Advisory, text: notAssessed, reason: "not-segmented", missingFields: x.Path.Missing("adjacentStructures"));
+        }
+        else if (hits is null)
         {
             c.MetAdvisory(id);
         }
