@@ -3,31 +3,6 @@ using LocalControl.Core.Evidence;
 
 namespace LocalControl.Core.Engine;
 
-/// <summary>A therapy of the local-therapy toolbox (per lesion) or a patient-level strategy.</summary>
-public enum Therapy
-{
-    /// <summary>Surgical R0 resection.</summary>
-    Resection,
-    /// <summary>Radiofrequency ablation.</summary>
-    Rfa,
-    /// <summary>Microwave ablation.</summary>
-    Mwa,
-    /// <summary>Cryoablation.</summary>
-    Cryoablation,
-    /// <summary>Irreversible electroporation (non-thermal ablation).</summary>
-    Ire,
-    /// <summary>Stereotactic body radiotherapy (SABR).</summary>
-    Sbrt,
-    /// <summary>Curative-intent local treatment of all disease by a combination of local therapies.</summary>
-    CurativeLocal,
-    /// <summary>Hepatic arterial infusion chemotherapy.</summary>
-    Haic,
-    /// <summary>Selective internal radiation therapy (radioembolisation).</summary>
-    Sirt,
-    /// <summary>Systemic therapy.</summary>
-    Systemic,
-}
-
 /// <summary>The engine's view of an option. Listed from most to least favourable.</summary>
 public enum Eligibility
 {

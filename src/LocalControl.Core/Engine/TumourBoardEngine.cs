@@ -87,6 +87,12 @@ public sealed class TumourBoardEngine
             var criteria = new CriteriaList(Rules, organRules.Key);
             var notes = new Notes();
             organRules.Assess(therapy, input, criteria, notes);
+            if (criteria.Items.Count == 0)
+            {
+                // An organ's rules that do not judge a therapy never leave it "eligible" by having no criteria.
+                criteria.Failed("organ-evidence", CriterionSeverity.Required, reason: "no-criteria");
+            }
+
             if (lesion.PriorLocalTreatment is { Length: > 0 } prior)
             {
                 notes.Add("Previously treated: " + prior);

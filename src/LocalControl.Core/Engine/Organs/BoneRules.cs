@@ -7,6 +7,8 @@ namespace LocalControl.Core.Engine.Organs;
 /// <summary>Bone metastases: the MDT sets the goal first (palliation of pain or cure; CIRSE bone standards, G9).</summary>
 internal sealed class BoneRules : IOrganRules
 {
+    public Cases.Organ Organ => Cases.Organ.Bone;
+
     public string Key => "bone";
 
     public void Assess(Therapy therapy, LesionInput x, CriteriaList c, Notes notes)

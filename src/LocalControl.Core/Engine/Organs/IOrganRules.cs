@@ -9,6 +9,9 @@ namespace LocalControl.Core.Engine.Organs;
 /// </summary>
 internal interface IOrganRules
 {
+    /// <summary>The organ these rules judge.</summary>
+    Organ Organ { get; }
+
     /// <summary>Rule-set key of the organ (<c>liver</c>, <c>lung</c>, <c>bone</c>): criterion variants, preferences, outcomes.</summary>
     string Key { get; }
 
@@ -16,15 +19,16 @@ internal interface IOrganRules
     void Assess(Therapy therapy, LesionInput lesion, CriteriaList criteria, Notes notes);
 }
 
-/// <summary>The organ rule sets by organ; organs without one get <see cref="OtherOrganRules"/>.</summary>
+/// <summary>
+/// The organ rule sets by organ, found once at start-up among this assembly's <see cref="IOrganRules"/> classes (a new
+/// organ's class is picked up without a registration list); organs without one get <see cref="OtherOrganRules"/>.
+/// </summary>
 internal static class OrganRuleSets
 {
-    private static readonly Dictionary<Organ, IOrganRules> ByOrgan = new()
-    {
-        [Organ.Liver] = new LiverRules(),
-        [Organ.Lung] = new LungRules(),
-        [Organ.Bone] = new BoneRules(),
-    };
+    private static readonly Dictionary<Organ, IOrganRules> ByOrgan = typeof(IOrganRules).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IOrganRules).IsAssignableFrom(t) && t != typeof(OtherOrganRules))
+        .Select(t => (IOrganRules)Activator.CreateInstance(t)!)
+        .ToDictionary(r => r.Organ);
 
     private static readonly IOrganRules Other = new OtherOrganRules();
 
@@ -34,6 +38,8 @@ internal static class OrganRuleSets
 /// <summary>An organ the rule set has no criteria for: every option is unknown, for the MDT to judge.</summary>
 internal sealed class OtherOrganRules : IOrganRules
 {
+    public Organ Organ => Organ.Other;
+
     public string Key => "other";
 
     public void Assess(Therapy therapy, LesionInput lesion, CriteriaList criteria, Notes notes) =>

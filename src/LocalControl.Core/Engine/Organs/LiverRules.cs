@@ -7,6 +7,8 @@ namespace LocalControl.Core.Engine.Organs;
 /// <summary>Liver metastases: resection, thermal ablation (RFA, MWA, cryoablation), IRE and SBRT.</summary>
 internal sealed class LiverRules : IOrganRules
 {
+    public Cases.Organ Organ => Cases.Organ.Liver;
+
     public string Key => "liver";
 
     public void Assess(Therapy therapy, LesionInput x, CriteriaList c, Notes notes)

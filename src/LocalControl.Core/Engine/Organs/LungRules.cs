@@ -8,6 +8,8 @@ internal sealed class LungRules : IOrganRules
 {
     private static readonly string[] AirwayOrHeartStructures = ["large-bronchus", "heart", "trachea", "oesophagus"];
 
+    public Cases.Organ Organ => Cases.Organ.Lung;
+
     public string Key => "lung";
 
     public void Assess(Therapy therapy, LesionInput x, CriteriaList c, Notes notes)
