@@ -12,8 +12,8 @@ internal static partial class MissingDataCollector
 {
     public static List<MissingDataItem> Collect(IReadOnlyList<LesionAssessment> lesions, IReadOnlyList<TherapyOption> patientOptions)
     {
-        var found = new Dictionary<string, (List<MissingDataNeed> Needs, bool Required)>(StringComparer.Ordinal);
-        var order = new List<string>();
+        Dictionary<string, (List<MissingDataNeed> Needs, bool Required)>? foundOrNull = null;
+        List<string>? orderOrNull = null;
 
         void Visit(string owner, TherapyOption option)
         {
@@ -35,6 +35,8 @@ internal static partial class MissingDataCollector
                     continue;
                 }
 
+                var found = foundOrNull ??= new(StringComparer.Ordinal);
+                var order = orderOrNull ??= [];
                 foreach (var field in cr.MissingFields)
                 {
                     if (!found.TryGetValue(field, out var entry))
@@ -51,9 +53,13 @@ internal static partial class MissingDataCollector
 
         foreach (var la in lesions)
         {
+            string? owner = null;
             foreach (var option in la.Options)
             {
-                Visit("lesion " + la.LesionId, option);
+                if (option.Eligibility != Eligibility.NotEligible && HasUnknown(option))
+                {
+                    Visit(owner ??= "lesion " + la.LesionId, option);
+                }
             }
         }
 
@@ -62,8 +68,26 @@ internal static partial class MissingDataCollector
             Visit("patient", option);
         }
 
+        if (orderOrNull is not { } order || foundOrNull is not { } found)
+        {
+            return [];
+        }
+
         var ids = lesions.Select(l => l.LesionId).ToList();
         return [.. order.Select(f => new MissingDataItem(f, found[f].Needs, changesEligibility: true, FieldLabel(f, ids)))];
+    }
+
+    private static bool HasUnknown(TherapyOption option)
+    {
+        foreach (var c in option.Criteria)
+        {
+            if (c.Status == CriterionStatus.Unknown)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A case-file path in words: <c>lesions[0].distanceToHilumMm</c> → <c>lesion L1: distance to the hilum (mm)</c>.</summary>

@@ -40,9 +40,26 @@ internal static class Ranking
         return preference.Count;
     }
 
+    /// <summary>A stable insertion sort on the keys (six options at most; no allocation beyond the result).</summary>
     private static TherapyOption[] Apply(TherapyOption[] options, Func<TherapyOption, (int, int, int, double, int)> key)
     {
-        var ranked = options.OrderBy(key).ToArray();
+        var ranked = new TherapyOption[options.Length];
+        var keys = new (int, int, int, double, int)[options.Length];
+        for (var i = 0; i < options.Length; i++)
+        {
+            var k = key(options[i]);
+            var j = i;
+            while (j > 0 && keys[j - 1].CompareTo(k) > 0)
+            {
+                keys[j] = keys[j - 1];
+                ranked[j] = ranked[j - 1];
+                j--;
+            }
+
+            keys[j] = k;
+            ranked[j] = options[i];
+        }
+
         for (var r = 0; r < ranked.Length; r++)
         {
             ranked[r].Rank = r + 1;

@@ -138,6 +138,7 @@ public sealed partial class RuleSet
     private static readonly Lazy<RuleSet> DefaultRules = new(LoadEmbedded);
     private readonly FrozenDictionary<string, Threshold> _thresholds;
     private readonly FrozenDictionary<string, CriterionDefinition> _criteria;
+    private readonly FrozenDictionary<string, FrozenDictionary<string, CriterionDefinition>> _variantsByOrgan;
     private readonly FrozenDictionary<string, string> _notes;
     private readonly Templates _templates;
 
@@ -172,6 +173,10 @@ public sealed partial class RuleSet
             return new CriterionDefinition(baseId, Fill(kv.Value.Description, kv.Key), kv.Value.Evidence, kv.Value.Label, reasons, kv.Value.Weight, organ);
         });
         _notes = templates.Notes.ToFrozenDictionary(kv => kv.Key, kv => Fill(kv.Value, "note " + kv.Key));
+
+        // Organ variants by organ and base id: the engine's lookup builds no "id/organ" string.
+        _variantsByOrgan = _criteria.Values.Where(c => c.Organ is not null).GroupBy(c => c.Organ!)
+            .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(c => c.Id, c => c));
 
         SmallLesionMaxMm = Value("smallLesionMaxMm");
         IntermediateLesionMaxMm = Value("intermediateLesionMaxMm");
@@ -274,7 +279,7 @@ public sealed partial class RuleSet
 
     /// <summary>The organ's variant of a criterion (<c>id/organ</c>) when the rule set has one, else the common one.</summary>
     public CriterionDefinition Criterion(string id, string organ) =>
-        _criteria.TryGetValue(id + "/" + organ, out var c) ? c : Criterion(id);
+        _variantsByOrgan.TryGetValue(organ, out var variants) && variants.TryGetValue(id, out var c) ? c : Criterion(id);
 
     /// <summary>A clinical note by key; throws for a key the rule set lacks (a programming error).</summary>
     public string Note(string key) =>

@@ -28,7 +28,7 @@ internal static class VisibilityCriteria
             }
         }
 
-        var seen = Describe(all);
+        var seen = x.VisibilityText;
         if (visible)
         {
             c.Met("visible-on-guidance", text: seen);
@@ -67,7 +67,7 @@ internal static class VisibilityCriteria
         v.Ultrasound == Cases.Visibility.Conspicuous || v.Ct == Cases.Visibility.Conspicuous
         || v.Mri == Cases.Visibility.Conspicuous || v.Cbct == Cases.Visibility.Conspicuous;
 
-    private static string Describe((string Modality, Cases.Visibility Value)[] all)
+    internal static string Describe((string Modality, Cases.Visibility Value)[] all)
     {
         var parts = new List<string>(4);
         foreach (var group in new[] { Cases.Visibility.Conspicuous, Cases.Visibility.Poor, Cases.Visibility.Invisible, Cases.Visibility.NotAssessed })

@@ -36,13 +36,14 @@ internal sealed class OutcomeSelector
     public IReadOnlyList<ExpectedOutcome> ForPatient(Therapy therapy, CaseContext ctx, string? setting) =>
         Select(therapy, "any", ctx, null, setting);
 
-    private List<ExpectedOutcome> Select(Therapy therapy, string organ, CaseContext ctx, Lesion? lesion, string? setting)
+    private IReadOnlyList<ExpectedOutcome> Select(Therapy therapy, string organ, CaseContext ctx, Lesion? lesion, string? setting)
     {
-        var result = new List<ExpectedOutcome>();
         if (!_rules.TryGetValue((therapy, organ), out var rules))
         {
-            return result;
+            return [];
         }
+
+        List<ExpectedOutcome>? result = null;
 
         foreach (var (conditions, figures) in rules)
         {
@@ -51,16 +52,30 @@ internal sealed class OutcomeSelector
                 continue;
             }
 
+            result ??= new List<ExpectedOutcome>(8);
             foreach (var f in figures)
             {
-                if (!result.Exists(x => x.Reference == f.Reference))
+                if (!Contains(result, f.Reference))
                 {
                     result.Add(f);
                 }
             }
         }
 
-        return result;
+        return result is null ? [] : result;
+    }
+
+    private static bool Contains(List<ExpectedOutcome> list, string reference)
+    {
+        foreach (var x in list)
+        {
+            if (ReferenceEquals(x.Reference, reference) || x.Reference == reference)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True only when every condition is known to hold.</summary>
