@@ -95,6 +95,9 @@ internal static class AssessCommand
                 DistanceToHilumMm = Round(m.DistanceToHilumMm),
                 DepthFromCapsuleMm = Round(m.DepthFromCapsuleMm),
                 AdjacentStructures = m.AdjacentStructures?.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
+                AdjacencyNotAssessed = m.NotSegmentedStructures.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
+                DistanceToAnyVesselMm = Round(m.DistanceToAnyVesselMm),
+                DistancesMm = m.DistancesMm.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 2)),
             });
         }
 

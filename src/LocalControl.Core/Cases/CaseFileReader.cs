@@ -43,7 +43,7 @@ public static class CaseFileReader
         "id", "organ", "location", "longestDiameterMm", "distanceToLargeVesselMm", "largeVesselCalibreMm",
         "distanceToHilumMm", "adjacentStructures", "visibility", "depthFromCapsuleMm", "surgicalAssessment",
         "priorLocalTreatment", "intent", "worstPainScore", "corticalErosion", "volumeMl", "longestAxialDiameterMm",
-        "centroidMm", "measuredFields", "distanceToAnyVesselMm", "distancesMm", "source",
+        "centroidMm", "measuredFields", "distanceToAnyVesselMm", "distancesMm", "source", "adjacencyNotAssessed",
     ];
 
     private static readonly string[] OxaliplatinRegimens = ["oxaliplatin", "folfox", "xelox", "capox", "folfoxiri", "folfirinox", "flox"];
@@ -332,6 +332,10 @@ public static class CaseFileReader
                 LongestAxialDiameterMm = Number(e, "longestAxialDiameterMm", path, 0, AbsurdDiameterMm, "mm"),
                 CentroidMm = ReadCentroid(e, path),
                 MeasuredFields = ReadStringList(e, "measuredFields", path),
+                DistanceToAnyVesselMm = Number(e, "distanceToAnyVesselMm", path, 0, 500, "mm"),
+                DistancesMm = ReadDistances(e, path),
+                MeasurementSourceJson = e.TryGetProperty("source", out var source) && source.ValueKind != JsonValueKind.Null ? source.GetRawText() : null,
+                AdjacencyNotAssessed = ReadStringList(e, "adjacencyNotAssessed", path),
             };
             return id is null || organ is null ? null : lesion;
         }
@@ -389,6 +393,35 @@ public static class CaseFileReader
             }
 
             return [.. v.EnumerateArray().Select(x => x.GetDouble())];
+        }
+
+        /// <summary>Measured distances per structure role (<c>distancesMm</c>): an object of name → mm ≥ 0.</summary>
+        private Dictionary<string, double>? ReadDistances(JsonElement e, string path)
+        {
+            if (!e.TryGetProperty("distancesMm", out var v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (v.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new($"{path}.distancesMm", "must be an object of structure: distance in mm"));
+                return null;
+            }
+
+            var result = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var p in v.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetDouble(out var d) || !double.IsFinite(d) || d < 0)
+                {
+                    errors.Add(new($"{path}.distancesMm.{p.Name}", "must be a distance in mm (a number ≥ 0)"));
+                    continue;
+                }
+
+                result[p.Name] = d;
+            }
+
+            return result;
         }
 
         private List<string>? ReadStringList(JsonElement e, string name, string path)

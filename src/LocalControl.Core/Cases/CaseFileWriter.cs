@@ -156,6 +156,25 @@ public static class CaseFileWriter
         }
 
         Strings(w, "measuredFields", l.MeasuredFields);
+        Num(w, "distanceToAnyVesselMm", l.DistanceToAnyVesselMm);
+        if (l.DistancesMm is { } distances)
+        {
+            w.WriteStartObject("distancesMm");
+            foreach (var (name, mm) in distances.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                w.WriteNumber(name, mm);
+            }
+
+            w.WriteEndObject();
+        }
+
+        Strings(w, "adjacencyNotAssessed", l.AdjacencyNotAssessed);
+        if (l.MeasurementSourceJson is { } source)
+        {
+            w.WritePropertyName("source");
+            w.WriteRawValue(source);
+        }
+
         w.WriteEndObject();
     }
 

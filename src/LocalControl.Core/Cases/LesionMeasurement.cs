@@ -43,6 +43,15 @@ public sealed record LesionMeasurement
 
     /// <summary>Critical structures within the contact distance, as case-file names.</summary>
     public IReadOnlyList<string>? AdjacentStructures { get; init; }
+
+    /// <summary>Critical structures that were not segmented (their adjacency is unknown), as case-file names.</summary>
+    public IReadOnlyList<string>? AdjacencyNotAssessed { get; init; }
+
+    /// <summary>Distance to the nearest vessel of any calibre.</summary>
+    public double? DistanceToAnyVesselMm { get; init; }
+
+    /// <summary>Distance to each segmented structure, by label role.</summary>
+    public IReadOnlyDictionary<string, double>? DistancesMm { get; init; }
 }
 
 /// <summary>
@@ -209,6 +218,11 @@ public static class MeasurementMerge
             DistanceToHilumMm = Pick("distanceToHilumMm", typed.DistanceToHilumMm, m.DistanceToHilumMm),
             DepthFromCapsuleMm = Pick("depthFromCapsuleMm", typed.DepthFromCapsuleMm, m.DepthFromCapsuleMm),
             AdjacentStructures = structures,
+            // A typed list means someone assessed every structure; otherwise what was not segmented stays unknown.
+            AdjacencyNotAssessed = typed.AdjacentStructures is not null ? typed.AdjacencyNotAssessed
+                : m.AdjacencyNotAssessed is { Count: > 0 } notAssessed ? notAssessed : typed.AdjacencyNotAssessed,
+            DistanceToAnyVesselMm = m.DistanceToAnyVesselMm ?? typed.DistanceToAnyVesselMm,
+            DistancesMm = m.DistancesMm ?? typed.DistancesMm,
             Location = typed.Location ?? m.Location,
             CentroidMm = typed.CentroidMm ?? m.CentroidMm,
         };

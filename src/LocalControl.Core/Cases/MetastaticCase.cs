@@ -97,7 +97,7 @@ public sealed record LiverStatus
 /// <summary>
 /// One metastasis. Distances are surface to surface in millimetres; null means unknown.
 /// </summary>
-public sealed record Lesion
+public sealed partial record Lesion
 {
     /// <summary>Identifier, unique within the case (e.g. "L1").</summary>
     public required string Id { get; init; }

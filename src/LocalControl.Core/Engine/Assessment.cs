@@ -3,31 +3,6 @@ using LocalControl.Core.Evidence;
 
 namespace LocalControl.Core.Engine;
 
-/// <summary>A therapy of the local-therapy toolbox (per lesion) or a patient-level strategy.</summary>
-public enum Therapy
-{
-    /// <summary>Surgical R0 resection.</summary>
-    Resection,
-    /// <summary>Radiofrequency ablation.</summary>
-    Rfa,
-    /// <summary>Microwave ablation.</summary>
-    Mwa,
-    /// <summary>Cryoablation.</summary>
-    Cryoablation,
-    /// <summary>Irreversible electroporation (non-thermal ablation).</summary>
-    Ire,
-    /// <summary>Stereotactic body radiotherapy (SABR).</summary>
-    Sbrt,
-    /// <summary>Curative-intent local treatment of all disease by a combination of local therapies.</summary>
-    CurativeLocal,
-    /// <summary>Hepatic arterial infusion chemotherapy.</summary>
-    Haic,
-    /// <summary>Selective internal radiation therapy (radioembolisation).</summary>
-    Sirt,
-    /// <summary>Systemic therapy.</summary>
-    Systemic,
-}
-
 /// <summary>The engine's view of an option. Listed from most to least favourable.</summary>
 public enum Eligibility
 {
@@ -62,10 +37,10 @@ public enum CriterionSeverity
 }
 
 /// <summary>The result of one criterion for one option.</summary>
-/// <param name="Definition">Id, description (thresholds filled in) and evidence ids, from the rule set.</param>
+/// <param name="Definition">Id, description (thresholds filled in), reason sentences and evidence ids, from the rule set.</param>
 /// <param name="Status">Met, failed or unknown.</param>
 /// <param name="Severity">Required or advisory (for this result: some criteria fail as advisory in one band, required in another).</param>
-/// <param name="ObservedValue">The value the criterion looked at, when numeric (in the unit of the field).</param>
+/// <param name="ObservedValue">The value the criterion looked at, when numeric (in <see cref="Unit"/>).</param>
 /// <param name="ObservedText">The value the criterion looked at, when not numeric (or a short finding).</param>
 /// <param name="MissingFields">JSON paths of the case-file fields that would resolve an unknown status.</param>
 public sealed record CriterionResult(
@@ -76,8 +51,26 @@ public sealed record CriterionResult(
     string? ObservedText,
     IReadOnlyList<string> MissingFields)
 {
+    private string? _reason;
+
     /// <summary>Criterion id.</summary>
     public string Id => Definition.Id;
+
+    /// <summary>Unit of <see cref="ObservedValue"/> (<c>mm</c>, <c>%</c>, <c>ECOG</c>, <c>lesions</c>...), or null.</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>Which of the rule set's reason sentences applies (<c>met</c>, <c>caution</c>, <c>failed</c>, <c>unknown</c>,
+    /// or a criterion's own key); null picks one from the status and severity.</summary>
+    public string? ReasonKey { get; init; }
+
+    /// <summary>True when the result is a positive finding (met) — never to be shown as a failure.</summary>
+    public bool IsPositive => Status == CriterionStatus.Met;
+
+    /// <summary>
+    /// The reason as a sentence a clinician reads at a glance, with the observed value, its unit and the threshold
+    /// (e.g. <c>40 mm (30–50 mm): local control 22–89% (L5); MDT discussion</c>). Formatted on first use.
+    /// </summary>
+    public string Reason => _reason ??= ReasonText.Format(this);
 }
 
 /// <summary>An expected outcome: one evidence figure with its source.</summary>
@@ -105,10 +98,28 @@ public sealed record TherapyOption(
 
     /// <summary>For HAIC and SIRT: the treatment setting (first-line, oxaliplatin-rechallenge, second-line, salvage, later-line).</summary>
     public string? Setting { get; init; }
+
+    /// <summary>Number of advisory criteria that failed: the concerns behind a <c>caution</c>.</summary>
+    public int AdvisoryFailures { get; init; }
+
+    /// <summary>Sum of the rule set's weights of the failed advisory criteria (ranking among cautions).</summary>
+    public double CautionWeight { get; init; }
+
+    /// <summary>Strength of the outcome evidence for this therapy in this organ (1 = randomised or consensus ... 4 = none).</summary>
+    public int EvidenceLevel { get; init; }
 }
 
 /// <summary>The local options that could treat one lesion within a curative-intent strategy.</summary>
-public sealed record LesionPlan(string LesionId, IReadOnlyList<Therapy> Options);
+/// <param name="LesionId">The lesion.</param>
+/// <param name="Options">Usable local options (eligible or caution), best first.</param>
+public sealed record LesionPlan(string LesionId, IReadOnlyList<Therapy> Options)
+{
+    /// <summary>
+    /// The lesion's place in the plan: <c>treatable</c> (an eligible resection or ablation), <c>caution</c> (only with
+    /// caution), <c>sbrt-only</c>, <c>pending-data</c>, <c>untreatable</c>, or <c>palliative</c> (goal set to palliation).
+    /// </summary>
+    public string Status { get; init; } = "treatable";
+}
 
 /// <summary>Every option for one lesion.</summary>
 public sealed record LesionAssessment(string LesionId, Organ Organ, IReadOnlyList<TherapyOption> Options);
@@ -126,8 +137,13 @@ public sealed record DiseaseSummary(
 /// <param name="Owner">"lesion L1" or "patient".</param>
 /// <param name="Therapy">The option concerned, or null for the disease summary.</param>
 /// <param name="CriterionId">The criterion.</param>
-public readonly record struct MissingDataNeed(string Owner, Therapy? Therapy, string CriterionId)
+/// <param name="CriterionLabel">The criterion's name for human formats.</param>
+public readonly record struct MissingDataNeed(string Owner, Therapy? Therapy, string CriterionId, string? CriterionLabel = null)
 {
+    /// <summary>The need in words for human formats (<c>lesion L1, RFA: distance to the hilum</c>).</summary>
+    public string Describe() =>
+        Therapy is { } t ? $"{Owner}, {TherapyNames.DisplayName(t)}: {CriterionLabel ?? CriterionId}" : $"{Owner}: {CriterionLabel ?? CriterionId}";
+
     /// <inheritdoc />
     public override string ToString() =>
         Therapy is { } t ? $"{Owner} {TherapyNames.ToJson(t)}: {CriterionId}" : $"{Owner}: {CriterionId}";
@@ -139,15 +155,19 @@ public sealed class MissingDataItem
     private IReadOnlyList<string>? _labels;
 
     /// <summary>Creates the item.</summary>
-    public MissingDataItem(string field, IReadOnlyList<MissingDataNeed> needs, bool changesEligibility)
+    public MissingDataItem(string field, IReadOnlyList<MissingDataNeed> needs, bool changesEligibility, string? label = null)
     {
         Field = field;
         Needs = needs;
         ChangesEligibility = changesEligibility;
+        Label = label ?? field;
     }
 
     /// <summary>JSON path in the case file.</summary>
     public string Field { get; }
+
+    /// <summary>The field in words for human formats (<c>lesion L1: distance to the hilum (mm)</c>).</summary>
+    public string Label { get; }
 
     /// <summary>Which options and criteria need it.</summary>
     public IReadOnlyList<MissingDataNeed> Needs { get; }

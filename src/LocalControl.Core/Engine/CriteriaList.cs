@@ -1,52 +1,47 @@
+using System.Globalization;
 using LocalControl.Core.Rules;
 
 namespace LocalControl.Core.Engine;
 
-/// <summary>Collects the criteria of one option and derives its eligibility.</summary>
-internal readonly struct CriteriaList(RuleSet rules)
+/// <summary>Collects the criteria of one option (with the organ's variant of each definition) and derives its eligibility.</summary>
+internal sealed class CriteriaList(RuleSet rules, string organ)
 {
-    private readonly List<CriterionResult> _items = new(10);
+    public List<CriterionResult> Items { get; } = new(10);
 
-    public List<CriterionResult> Items => _items;
+    public RuleSet Rules => rules;
 
-    public void Met(string id, double? observed = null, string? text = null) =>
-        _items.Add(Known(rules.Criterion(id), CriterionStatus.Met, CriterionSeverity.Required, observed, text));
+    public string Organ => organ;
 
-    /// <summary>Met, but shown as advisory (a criterion that can only ever caution).</summary>
-    public void MetAdvisory(string id, double? observed = null, string? text = null) =>
-        _items.Add(Known(rules.Criterion(id), CriterionStatus.Met, CriterionSeverity.Advisory, observed, text));
+    public void Met(string id, double? value = null, string? unit = null, string? text = null, string? reason = null) =>
+        Add(id, CriterionStatus.Met, CriterionSeverity.Required, value, unit, text, reason);
 
-    public void Failed(string id, CriterionSeverity severity, double? observed = null, string? text = null) =>
-        _items.Add(Known(rules.Criterion(id), CriterionStatus.Failed, severity, observed, text));
+    /// <summary>Met, shown as advisory (a criterion that can only ever caution).</summary>
+    public void MetAdvisory(string id, double? value = null, string? unit = null, string? text = null, string? reason = null) =>
+        Add(id, CriterionStatus.Met, CriterionSeverity.Advisory, value, unit, text, reason);
 
-    /// <summary>
-    /// A met or failed result. Results without an observed number are immutable and identical from case to case,
-    /// so one shared instance serves them all (the engine runs on every keystroke; most results are of this kind).
-    /// </summary>
-    private static CriterionResult Known(CriterionDefinition definition, CriterionStatus status, CriterionSeverity severity, double? observed, string? text) =>
-        observed is null
-            ? definition.Shared(status, severity, text)
-            : new CriterionResult(definition, status, severity, observed, text, []);
+    public void Failed(string id, CriterionSeverity severity, double? value = null, string? unit = null, string? text = null, string? reason = null) =>
+        Add(id, CriterionStatus.Failed, severity, value, unit, text, reason);
 
     public void Unknown(string id, CriterionSeverity severity, params string[] missingFields) =>
-        _items.Add(new(rules.Criterion(id), CriterionStatus.Unknown, severity, null, null, missingFields));
+        Items.Add(new(rules.Criterion(id, organ), CriterionStatus.Unknown, severity, null, null, missingFields));
 
     public void UnknownWithText(string id, CriterionSeverity severity, string text, params string[] missingFields) =>
-        _items.Add(new(rules.Criterion(id), CriterionStatus.Unknown, severity, null, text, missingFields));
+        Items.Add(new(rules.Criterion(id, organ), CriterionStatus.Unknown, severity, null, text, missingFields));
 
     /// <summary>Adds a result whose status was computed elsewhere.</summary>
-    public void Add(string id, CriterionStatus status, CriterionSeverity severity, double? observed = null, string? text = null, params string[] missingFields) =>
-        _items.Add(new(rules.Criterion(id), status, severity, observed, text, status == CriterionStatus.Unknown ? missingFields : []));
+    public void Add(string id, CriterionStatus status, CriterionSeverity severity, double? value = null, string? unit = null,
+        string? text = null, string? reason = null, params string[] missingFields) =>
+        Items.Add(new(rules.Criterion(id, organ), status, severity, value, text, status == CriterionStatus.Unknown ? missingFields : [])
+        {
+            Unit = unit,
+            ReasonKey = reason,
+        });
 
     /// <summary>
     /// Eligibility from the criteria: a failed required criterion → not eligible; else an unknown required one →
     /// unknown; else a failed advisory one → caution; else eligible. Unknown advisory criteria do not change it.
     /// </summary>
-    public static Eligibility Aggregate(IReadOnlyList<CriterionResult> criteria) =>
-        criteria is List<CriterionResult> list ? Aggregate(list) : Aggregate([.. criteria]);
-
-    /// <inheritdoc cref="Aggregate(IReadOnlyList{CriterionResult})"/>
-    public static Eligibility Aggregate(List<CriterionResult> criteria)
+    public static Eligibility Aggregate(IReadOnlyList<CriterionResult> criteria)
     {
         var unknownRequired = false;
         var failedAdvisory = false;
@@ -69,4 +64,84 @@ internal readonly struct CriteriaList(RuleSet rules)
 
         return unknownRequired ? Eligibility.Unknown : failedAdvisory ? Eligibility.Caution : Eligibility.Eligible;
     }
+
+    /// <summary>An option from these criteria: eligibility, the count and weight of advisory failures.</summary>
+    public TherapyOption ToOption(Therapy therapy, IReadOnlyList<ExpectedOutcome> outcomes, IReadOnlyList<string> notes, int evidenceLevel = 1)
+    {
+        var failures = 0;
+        var weight = 0.0;
+        foreach (var c in Items)
+        {
+            if (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Advisory)
+            {
+                failures++;
+                weight += c.Definition.Weight;
+            }
+        }
+
+        return new TherapyOption(therapy, Aggregate(Items), Items, outcomes, notes)
+        {
+            AdvisoryFailures = failures,
+            CautionWeight = weight,
+            EvidenceLevel = evidenceLevel,
+        };
+    }
+}
+
+/// <summary>Turns a criterion result into the sentence a clinician reads, from the rule set's reason templates.</summary>
+internal static class ReasonText
+{
+    public static string Format(CriterionResult c)
+    {
+        var key = c.ReasonKey ?? c.Status switch
+        {
+            CriterionStatus.Met => "met",
+            CriterionStatus.Unknown => "unknown",
+            _ => c.Severity == CriterionSeverity.Advisory ? "caution" : "failed",
+        };
+        var templates = c.Definition.Reasons;
+        if (!templates.TryGetValue(key, out var template) && !templates.TryGetValue(FallbackKey(c), out template))
+        {
+            template = c.Status == CriterionStatus.Unknown ? c.Definition.Label + ": not known" : c.Definition.Label + "{observation}";
+        }
+
+        var value = c.ObservedValue is { } v ? Number(v) : "";
+        var observation = (c.ObservedValue, c.ObservedText) switch
+        {
+            ({ } n, { } t) => $": {Number(n)}{UnitSuffix(c.Unit)}, {t}",
+            ({ } n, null) => $": {Number(n)}{UnitSuffix(c.Unit)}",
+            (null, { } t) => $": {t}",
+            _ => "",
+        };
+        var text = template
+            .Replace("{value}", value, StringComparison.Ordinal)
+            .Replace("{unit}", c.Unit ?? "", StringComparison.Ordinal)
+            .Replace("{text}", c.ObservedText ?? "", StringComparison.Ordinal)
+            .Replace("{observation}", observation, StringComparison.Ordinal);
+        // A finding the sentence does not already say (e.g. the vessel's calibre) is added in brackets.
+        if (c.ObservedText is { Length: > 0 } t2 && !template.Contains("{text}", StringComparison.Ordinal)
+            && !template.Contains("{observation}", StringComparison.Ordinal) && !text.Contains(t2, StringComparison.OrdinalIgnoreCase) && t2 != c.ReasonKey)
+        {
+            text += " (" + t2 + ")";
+        }
+
+        return text;
+    }
+
+    private static string FallbackKey(CriterionResult c) => c.Status switch
+    {
+        CriterionStatus.Met => "met",
+        CriterionStatus.Unknown => "unknown",
+        _ => "failed",
+    };
+
+    private static string UnitSuffix(string? unit) => unit switch
+    {
+        null or "" => "",
+        "%" => "%",
+        "ECOG" => "",
+        _ => " " + unit,
+    };
+
+    internal static string Number(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 }

@@ -77,6 +77,7 @@ public static class AssessmentJson
             w.WriteStartObject();
             w.WriteString("field", m.Field);
             w.WriteBoolean("changesEligibility", m.ChangesEligibility);
+            w.WriteString("label", m.Label);
             w.WriteStartArray("neededFor");
             foreach (var n in m.NeededFor)
             {
@@ -107,6 +108,13 @@ public static class AssessmentJson
         w.WriteString("therapy", TherapyNames.ToJson(o.Therapy));
         w.WriteString("eligibility", TherapyNames.ToJson(o.Eligibility));
         w.WriteNumber("rank", o.Rank);
+        w.WriteNumber("advisoryFailures", o.AdvisoryFailures);
+        w.WriteNumber("cautionWeight", o.CautionWeight);
+        if (o.EvidenceLevel > 0)
+        {
+            w.WriteNumber("evidenceLevel", o.EvidenceLevel);
+        }
+
         if (o.Setting is not null)
         {
             w.WriteString("setting", o.Setting);
@@ -140,6 +148,7 @@ public static class AssessmentJson
             {
                 w.WriteStartObject();
                 w.WriteString("lesionId", p.LesionId);
+                w.WriteString("status", p.Status);
                 w.WriteStartArray("options");
                 foreach (var t in p.Options)
                 {
@@ -160,12 +169,18 @@ public static class AssessmentJson
     {
         w.WriteStartObject();
         w.WriteString("id", c.Id);
+        w.WriteString("label", c.Definition.Label);
         w.WriteString("description", c.Definition.Description);
+        w.WriteString("reason", c.Reason);
         w.WriteString("status", TherapyNames.ToJson(c.Status));
         w.WriteString("severity", TherapyNames.ToJson(c.Severity));
         if (c.ObservedValue is { } v)
         {
             w.WriteNumber("observedValue", v);
+            if (c.Unit is not null)
+            {
+                w.WriteString("unit", c.Unit);
+            }
         }
 
         if (c.ObservedText is not null)

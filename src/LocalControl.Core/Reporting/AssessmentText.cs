@@ -17,45 +17,35 @@ public static class AssessmentText
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(@case);
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"LocalControl assessment: case {a.CaseId}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Rule set {a.RuleSetVersion}; evidence base {a.EvidenceVersion}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"LocalControl assessment: case {Plain(a.CaseId)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Rule set {Plain(a.RuleSetVersion)}; evidence base {Plain(a.EvidenceVersion)}");
         sb.AppendLine(Notice);
         sb.AppendLine();
         sb.AppendLine(DiseaseLine(a.Disease));
         foreach (var w in warnings ?? [])
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"warning: {w}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"warning: {Plain(w.ToString())}");
         }
 
+        var shownOutcomes = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < a.Lesions.Count; i++)
         {
             var la = a.Lesions[i];
             sb.AppendLine();
-            sb.AppendLine(LesionHeading(la, @case.Lesions[i]));
-            AppendOptionTable(sb, la.Options);
+            sb.AppendLine(Plain(LesionHeading(la, @case.Lesions[i])));
+            AppendTextOptions(sb, la.Options, "lesion " + la.LesionId, shownOutcomes);
         }
 
         sb.AppendLine();
         sb.AppendLine("Patient-level options");
-        AppendOptionTable(sb, a.PatientOptions);
+        AppendTextOptions(sb, a.PatientOptions, "patient", shownOutcomes);
         var curative = a.PatientOptions.First(o => o.Therapy == Therapy.CurativeLocal);
         if (curative.Plan is { } plan && curative.Eligibility != Eligibility.NotEligible)
         {
             sb.AppendLine("  Combination for curative intent (usable local options per lesion, best first):");
             foreach (var p in plan)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    {p.LesionId}: {(p.Options.Count == 0 ? "none yet (data missing)" : string.Join(", ", p.Options.Select(TherapyNames.DisplayName)))}");
-            }
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("Expected outcomes of the leading options (figure; population; source, grade)");
-        foreach (var (owner, option) in LeadingOptions(a))
-        {
-            foreach (var e in option.ExpectedOutcomes)
-            {
-                var population = e.Figure.Population ?? e.Item.Population;
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  {owner} {TherapyNames.DisplayName(option.Therapy)}: {e.Figure.Label}: {e.Figure.Value}{Partly(e)}{(population is null ? "" : "; " + population)}; {e.Item.ShortName} [{e.Item.Id}], {AssessmentJson.GradeName(e.Item.Grade)}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    {Plain(p.LesionId)}: {PlanLine(p)}");
             }
         }
 
@@ -77,18 +67,69 @@ public static class AssessmentText
         sb.AppendLine();
         if (a.MissingData.Count == 0)
         {
-            sb.AppendLine("Missing data: none.");
+            sb.AppendLine("Missing data: none that would change an eligibility.");
         }
         else
         {
-            sb.AppendLine("Missing data (* can change an eligibility)");
+            sb.AppendLine("Missing data that would change an eligibility");
             foreach (var m in a.MissingData)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  {(m.ChangesEligibility ? "*" : " ")} {m.Field}: needed for {Abbreviate(m.NeededFor)}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  - {Plain(m.Label)}: for {Plain(NeedsLine(m))}");
             }
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Each option in one line (rank, name, eligibility with the number of concerns), then its reasons,
+    /// notes and outcome figures. Figures repeated from an earlier lesion are referred to, not printed again.</summary>
+    private static void AppendTextOptions(StringBuilder sb, IReadOnlyList<TherapyOption> options, string owner, Dictionary<string, string> shownOutcomes)
+    {
+        var notesShown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in options)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {o.Rank}. {OptionName(o)}: {EligibilityWords(o)}");
+            foreach (var c in o.Criteria)
+            {
+                // A not-eligible option shows what excludes it; its lesser concerns would only add noise.
+                if (c.Status != CriterionStatus.Met && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required)))
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"       {Mark(c)} {Plain(c.Reason)}{Sources(c)}");
+                }
+            }
+
+            if (o.Eligibility == Eligibility.NotEligible)
+            {
+                continue;
+            }
+
+            foreach (var n in o.Notes)
+            {
+                if (notesShown.Add(n))
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"       Note: {Plain(n)}");
+                }
+            }
+
+            if (o.ExpectedOutcomes.Count > 0)
+            {
+                var key = TherapyNames.ToJson(o.Therapy) + ":" + string.Join(",", o.ExpectedOutcomes.Select(e => e.Reference));
+                if (shownOutcomes.TryGetValue(key, out var first))
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"       Expected outcomes: as for {first}.");
+                }
+                else
+                {
+                    shownOutcomes[key] = $"{owner}, {TherapyNames.DisplayName(o.Therapy)}";
+                    sb.AppendLine("       Expected outcomes (population; source, grade):");
+                    foreach (var e in o.ExpectedOutcomes)
+                    {
+                        sb.AppendLine(CultureInfo.InvariantCulture, $"         {OutcomeLine(e)}");
+                    }
+                }
+            }
+        }
+
     }
 
     /// <summary>A Markdown report with the same content as the text summary, plus every criterion.</summary>
@@ -106,7 +147,7 @@ public static class AssessmentText
         sb.AppendLine(Md(DiseaseLine(a.Disease)));
         foreach (var w in warnings ?? [])
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- Warning: `{w.Path}`: {Md(w.Message)}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- Warning: {Md(w.Path)}: {Md(w.Message)}");
         }
 
         for (var i = 0; i < a.Lesions.Count; i++)
@@ -136,12 +177,12 @@ public static class AssessmentText
         sb.AppendLine();
         if (a.MissingData.Count == 0)
         {
-            sb.AppendLine("None.");
+            sb.AppendLine("None that would change an eligibility.");
         }
 
         foreach (var m in a.MissingData)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- `{m.Field}`{(m.ChangesEligibility ? " (can change an eligibility)" : "")}: {Md(Abbreviate(m.NeededFor))}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {Md(m.Label)}: for {Md(NeedsLine(m))}");
         }
 
         return sb.ToString();
@@ -156,7 +197,7 @@ public static class AssessmentText
         sb.AppendLine("<!DOCTYPE html>");
         sb.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\">");
         sb.AppendLine(CultureInfo.InvariantCulture, $"<title>LocalControl assessment: {H(a.CaseId)}</title>");
-        sb.AppendLine("<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.eligible{color:#165d1a;font-weight:600}.caution{color:#8a5a00;font-weight:600}.not-eligible{color:#9b1c1c;font-weight:600}.unknown{color:#555;font-weight:600}.met{color:#165d1a}.failed{color:#9b1c1c}.notice{background:#fff6db;padding:.5rem;border-left:4px solid #e0b000}details{margin:.2rem 0}@media print{details{display:block}summary{display:none}}</style>");
+        sb.AppendLine("<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.eligible{color:#165d1a;font-weight:600}.caution{color:#8a5a00;font-weight:600}.not-eligible{color:#9b1c1c;font-weight:600}.unknown{color:#555;font-weight:600}.met{color:#165d1a}.failed{color:#9b1c1c}ul.criteria li.caution{color:#8a5a00}ul.criteria{margin:0;padding-left:1rem}.notice{background:#fff6db;padding:.5rem;border-left:4px solid #e0b000}@media print{body{margin:0;max-width:none}tr{break-inside:avoid}}</style>");
         sb.AppendLine("</head><body>");
         sb.AppendLine(CultureInfo.InvariantCulture, $"<h1>LocalControl assessment: case {H(a.CaseId)}</h1>");
         sb.AppendLine(CultureInfo.InvariantCulture, $"<p>Rule set {H(a.RuleSetVersion)}; evidence base {H(a.EvidenceVersion)}.</p>");
@@ -193,14 +234,14 @@ public static class AssessmentText
         sb.AppendLine("</ul><h2>Missing data</h2>");
         if (a.MissingData.Count == 0)
         {
-            sb.AppendLine("<p>None.</p>");
+            sb.AppendLine("<p>None that would change an eligibility.</p>");
         }
         else
         {
-            sb.AppendLine("<table><tr><th>Field</th><th>Can change an eligibility</th><th>Needed for</th></tr>");
+            sb.AppendLine("<p>Data that would change an eligibility:</p><table><tr><th>Data</th><th>Needed for</th></tr>");
             foreach (var m in a.MissingData)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td><code>{H(m.Field)}</code></td><td>{(m.ChangesEligibility ? "yes" : "no")}</td><td>{H(string.Join("; ", m.NeededFor))}</td></tr>");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{H(m.Label)}</td><td>{H(string.Join("; ", m.Needs.Select(n => n.Describe()).Distinct()))}</td></tr>");
             }
 
             sb.AppendLine("</table>");
@@ -210,55 +251,39 @@ public static class AssessmentText
         return sb.ToString();
     }
 
-    private static void AppendOptionTable(StringBuilder sb, IReadOnlyList<TherapyOption> options)
-    {
-        sb.AppendLine("  #  Option                            Eligibility    Met  Failed  Unknown");
-        foreach (var o in options)
-        {
-            var met = o.Criteria.Count(c => c.Status == CriterionStatus.Met);
-            var failed = o.Criteria.Count(c => c.Status == CriterionStatus.Failed);
-            var unknown = o.Criteria.Count(c => c.Status == CriterionStatus.Unknown);
-            var name = TherapyNames.DisplayName(o.Therapy) + (o.Setting is null ? "" : $" ({o.Setting})");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {o.Rank,-2} {name,-33} {TherapyNames.ToJson(o.Eligibility),-14} {met,3}  {failed,6}  {unknown,7}");
-            foreach (var c in o.Criteria)
-            {
-                if (c.Status != CriterionStatus.Met)
-                {
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"       - {c.Id} {TherapyNames.ToJson(c.Status)} ({TherapyNames.ToJson(c.Severity)}){Observed(c)} [{string.Join(", ", c.Definition.Evidence)}]");
-                }
-            }
-        }
-    }
-
     private static void AppendMarkdownOptions(StringBuilder sb, IReadOnlyList<TherapyOption> options)
     {
-        sb.AppendLine("| # | Option | Eligibility | Criteria not met |");
+        sb.AppendLine("| # | Option | Eligibility | Why |");
         sb.AppendLine("|---|---|---|---|");
         foreach (var o in options)
         {
-            var notMet = o.Criteria.Where(c => c.Status != CriterionStatus.Met)
-                .Select(c => $"{c.Id}: {TherapyNames.ToJson(c.Status)} ({TherapyNames.ToJson(c.Severity)}){Observed(c)}");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {o.Rank} | {Md(TherapyNames.DisplayName(o.Therapy) + (o.Setting is null ? "" : $" ({o.Setting})"))} | **{TherapyNames.ToJson(o.Eligibility)}** | {Md(string.Join("; ", notMet))} |");
+            var why = o.Criteria.Where(c => c.Status != CriterionStatus.Met
+                && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required)))
+                .Select(c => $"{Mark(c)} {c.Reason}").ToList();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {o.Rank} | {Md(OptionName(o))} | **{Md(EligibilityWords(o))}** | {Md(why.Count == 0 ? "every criterion met" : string.Join("; ", why))} |");
         }
 
         sb.AppendLine();
-        foreach (var o in options.Where(o => o.Eligibility != Eligibility.NotEligible))
+        foreach (var o in options)
         {
-            if (o.ExpectedOutcomes.Count == 0 && o.Notes.Count == 0)
-            {
-                continue;
-            }
-
-            sb.AppendLine(CultureInfo.InvariantCulture, $"**{Md(TherapyNames.DisplayName(o.Therapy))}**");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"**{Md(OptionName(o))}**: {Md(EligibilityWords(o))}");
             sb.AppendLine();
-            foreach (var e in o.ExpectedOutcomes)
+            foreach (var c in o.Criteria)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"- {Md(e.Figure.Label)}: **{Md(e.Figure.Value)}**{Md(Partly(e))}. {Md(e.Figure.Population ?? e.Item.Population ?? "")}. {Md(e.Item.Citation.Text)} ({AssessmentJson.GradeName(e.Item.Grade)})");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- {Mark(c)} {Md(c.Reason)} ({Md(string.Join(", ", c.Definition.Evidence))})");
             }
 
-            foreach (var n in o.Notes)
+            if (o.Eligibility != Eligibility.NotEligible)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"- Note: {Md(n)}");
+                foreach (var e in o.ExpectedOutcomes)
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"- Expected: {Md(OutcomeLine(e))}");
+                }
+
+                foreach (var n in o.Notes)
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"- Note: {Md(n)}");
+                }
             }
 
             sb.AppendLine();
@@ -267,26 +292,29 @@ public static class AssessmentText
 
     private static void AppendHtmlOptions(StringBuilder sb, IReadOnlyList<TherapyOption> options)
     {
-        sb.AppendLine("<table><tr><th>#</th><th>Option</th><th>Eligibility</th><th>Criteria</th><th>Expected outcomes</th></tr>");
+        sb.AppendLine("<table><tr><th>#</th><th>Option</th><th>Eligibility</th><th>Criteria</th><th>Expected outcomes and notes</th></tr>");
         foreach (var o in options)
         {
             var elig = TherapyNames.ToJson(o.Eligibility);
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{o.Rank}</td><td>{H(TherapyNames.DisplayName(o.Therapy))}{(o.Setting is null ? "" : $" ({H(o.Setting)})")}</td><td class=\"{elig}\">{elig}</td><td><details><summary>{o.Criteria.Count(c => c.Status == CriterionStatus.Met)} of {o.Criteria.Count} met</summary><ul>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{o.Rank}</td><td>{H(OptionName(o))}</td><td class=\"{elig}\">{H(EligibilityWords(o))}</td><td><ul class=\"criteria\">");
             foreach (var c in o.Criteria)
             {
-                var status = TherapyNames.ToJson(c.Status);
-                sb.Append(CultureInfo.InvariantCulture, $"<li class=\"{status}\" title=\"{H(c.Definition.Description)}\"><b>{H(c.Id)}</b>: {status} ({TherapyNames.ToJson(c.Severity)}){H(Observed(c))}. {H(c.Definition.Description)} <small>[{H(string.Join(", ", c.Definition.Evidence))}]</small></li>");
+                var status = c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Advisory ? "caution" : TherapyNames.ToJson(c.Status);
+                sb.Append(CultureInfo.InvariantCulture, $"<li class=\"{status}\" title=\"{H(c.Definition.Description)}\">{H(Mark(c))} {H(c.Reason)} <small>[{H(string.Join(", ", c.Definition.Evidence))}]</small></li>");
             }
 
-            sb.Append("</ul></details></td><td><ul>");
-            foreach (var e in o.ExpectedOutcomes)
+            sb.Append("</ul></td><td><ul>");
+            if (o.Eligibility != Eligibility.NotEligible)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"<li title=\"{H(e.Item.Citation.Text)}\">{H(e.Figure.Label)}: <b>{H(e.Figure.Value)}</b>{H(Partly(e))}; {H(e.Figure.Population ?? e.Item.Population ?? "")}. <small>{H(e.Item.Citation.Text)} ({AssessmentJson.GradeName(e.Item.Grade)})</small></li>");
-            }
+                foreach (var e in o.ExpectedOutcomes)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"<li title=\"{H(e.Item.Citation.Text)}\">{H(OutcomeLine(e))}</li>");
+                }
 
-            foreach (var n in o.Notes)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"<li><i>{H(n)}</i></li>");
+                foreach (var n in o.Notes)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"<li><i>Note: {H(n)}</i></li>");
+                }
             }
 
             sb.AppendLine("</ul></td></tr>");
@@ -295,20 +323,54 @@ public static class AssessmentText
         sb.AppendLine("</table>");
     }
 
-    private static IEnumerable<(string Owner, TherapyOption Option)> LeadingOptions(Assessment a)
-    {
-        foreach (var la in a.Lesions)
-        {
-            foreach (var o in la.Options.Where(o => o.Eligibility is Eligibility.Eligible or Eligibility.Caution).Take(2))
-            {
-                yield return ($"{la.LesionId}", o);
-            }
-        }
+    private static string Sources(CriterionResult c) => c.Definition.Evidence.Count == 0 ? "" : $" [{string.Join(", ", c.Definition.Evidence)}]";
 
-        foreach (var o in a.PatientOptions.Where(o => o.Eligibility is Eligibility.Eligible or Eligibility.Caution))
+    /// <summary>The option's name with its setting in words (e.g. <c>HAIC (oxaliplatin rechallenge)</c>).</summary>
+    public static string OptionName(TherapyOption o) =>
+        TherapyNames.DisplayName(o.Therapy) + (o.Setting is null ? "" : $" ({o.Setting.Replace('-', ' ')})");
+
+    /// <summary>The eligibility in words, with the number of advisory concerns behind a caution.</summary>
+    public static string EligibilityWords(TherapyOption o) => o.Eligibility switch
+    {
+        Eligibility.Eligible => "eligible",
+        Eligibility.Caution => o.AdvisoryFailures == 1 ? "caution (1 concern)" : $"caution ({o.AdvisoryFailures} concerns)",
+        Eligibility.Unknown => "unknown (data missing)",
+        _ => "not eligible",
+    };
+
+    /// <summary>A mark for a criterion: ✓ met, ! concern (advisory failure), ✗ excludes (required failure), ? unknown.</summary>
+    public static string Mark(CriterionResult c) => c.Status switch
+    {
+        CriterionStatus.Met => "✓",
+        CriterionStatus.Unknown => "?",
+        _ => c.Severity == CriterionSeverity.Advisory ? "!" : "✗",
+    };
+
+    /// <summary>One outcome figure in words: label, value, population (when given), source and grade.</summary>
+    public static string OutcomeLine(ExpectedOutcome e)
+    {
+        var population = e.Figure.Population ?? e.Item.Population;
+        return $"{e.Figure.Label}: {e.Figure.Value}{Partly(e)}{(string.IsNullOrWhiteSpace(population) ? "" : "; " + population)}; {e.Item.ShortName} [{e.Item.Id}], {AssessmentJson.GradeName(e.Item.Grade)}";
+    }
+
+    private static string PlanLine(LesionPlan p)
+    {
+        var options = string.Join(", ", p.Options.Select(TherapyNames.DisplayName));
+        return p.Status switch
         {
-            yield return ("patient", o);
-        }
+            "treatable" => options,
+            "caution" => "only with caution: " + options,
+            "sbrt-only" => "only by SBRT (curative role not established): " + options,
+            "pending-data" => p.Options.Count == 0 ? "pending data" : "pending data; usable so far: " + options,
+            "palliative" => "goal set to palliation of pain: not part of a curative plan",
+            _ => "no usable local option",
+        };
+    }
+
+    private static string NeedsLine(MissingDataItem m)
+    {
+        var needs = m.Needs.Select(n => n.Describe()).Distinct().ToList();
+        return needs.Count <= 3 ? string.Join("; ", needs) : string.Join("; ", needs.Take(3)) + $"; and {needs.Count - 3} more";
     }
 
     private static string LesionHeading(LesionAssessment la, Lesion l)
@@ -340,24 +402,53 @@ public static class AssessmentText
         return $"{s.Name}: {value}";
     }
 
-    private static string Observed(CriterionResult c) =>
-        (c.ObservedValue, c.ObservedText) switch
-        {
-            ({ } v, { } t) => $": {F(v)}, {t}",
-            ({ } v, null) => $": {F(v)}",
-            (null, { } t) => $": {t}",
-            _ => c.MissingFields.Count > 0 ? $": needs {string.Join(", ", c.MissingFields)}" : "",
-        };
-
     private static string Partly(ExpectedOutcome e) =>
         e.Item.Verification == Evidence.Verification.PartlyVerified || e.Figure.Verification == Evidence.Verification.PartlyVerified ? " (partly verified)" : "";
 
-    private static string Abbreviate(IReadOnlyList<string> items) =>
-        items.Count <= 3 ? string.Join("; ", items) : string.Join("; ", items.Take(3)) + $"; and {items.Count - 3} more";
-
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string H(string s) => WebUtility.HtmlEncode(s);
+    private static string H(string s) => WebUtility.HtmlEncode(Plain(s));
 
-    private static string Md(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    /// <summary>Markdown cell text: HTML (a <c>&lt;script&gt;</c> in a case id) encoded, pipes escaped, control characters and line breaks made visible.</summary>
+    internal static string Md(string s) => Plain(s).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Terminal-safe text: control characters (C0, DEL, C1, so ANSI escape sequences too) and line or paragraph
+    /// separators are shown as <c>\uXXXX</c> instead of being sent to the terminal, where they could rewrite the screen.
+    /// </summary>
+    public static string Plain(string s)
+    {
+        var clean = true;
+        foreach (var ch in s)
+        {
+            if (IsUnsafe(ch))
+            {
+                clean = false;
+                break;
+            }
+        }
+
+        if (clean)
+        {
+            return s;
+        }
+
+        var sb = new StringBuilder(s.Length + 16);
+        foreach (var ch in s)
+        {
+            if (IsUnsafe(ch))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)ch:X4}");
+            }
+            else
+            {
+                sb.Append(ch);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool IsUnsafe(char ch) => char.IsControl(ch) || ch is '\u2028' or '\u2029' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

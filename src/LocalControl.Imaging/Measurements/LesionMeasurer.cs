@@ -7,11 +7,19 @@ namespace LocalControl.Imaging.Measurements;
 /// <summary>Options of <see cref="LesionMeasurer.Measure"/>.</summary>
 public sealed record MeasureOptions
 {
-    /// <summary>A critical structure within this distance (mm) is listed in <c>adjacentStructures</c>. Default 5 mm.</summary>
-    public double AdjacencyDistanceMm { get; init; } = 5.0;
+    /// <summary>A critical structure within this distance (mm) is listed in <c>adjacentStructures</c>. Default: the rule
+    /// set's <c>adjacencyDistanceMm</c> (5 mm), so that Measure and Decide use one threshold.</summary>
+    public double AdjacencyDistanceMm { get; init; } = Core.Rules.RuleSet.Default.AdjacencyDistanceMm;
 
-    /// <summary>Vessels of at least this calibre (mm) are "large". Default 3 mm.</summary>
-    public double LargeVesselCalibreMm { get; init; } = 3.0;
+    /// <summary>Vessels of at least this calibre (mm) are "large". Default: the rule set's <c>largeVesselMinCalibreMm</c> (3 mm).</summary>
+    public double LargeVesselCalibreMm { get; init; } = Core.Rules.RuleSet.Default.LargeVesselMinCalibreMm;
+
+    /// <summary>Options whose thresholds come from <paramref name="rules"/> (a centre's rule set).</summary>
+    public static MeasureOptions From(Core.Rules.RuleSet rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        return new MeasureOptions { AdjacencyDistanceMm = rules.AdjacencyDistanceMm, LargeVesselCalibreMm = rules.LargeVesselMinCalibreMm };
+    }
 
     /// <summary>First margin (mm) of the region searched around each lesion; doubled until every answer is exact.</summary>
     public double InitialSearchMarginMm { get; init; } = 20.0;
@@ -709,6 +717,8 @@ public static class LesionMeasurer
                 }
             }
 
+            // A structure absent from the label table was not segmented: unknown, never "not adjacent".
+            var notSegmented = Enum.GetValues<LabelRole>().Where(r => r.IsCriticalStructure() && !tableRoles.Contains(r)).Select(r => r.Name()).ToList();
             if (tableRoles.Any(r => r.IsCriticalStructure()))
             {
                 adjacent = [];
@@ -742,6 +752,7 @@ public static class LesionMeasurer
                 DepthFromCapsuleMm = inLiver && double.IsFinite(OutsideSq) ? Math.Sqrt(OutsideSq) : null,
                 DistancesMm = distances,
                 AdjacentStructures = adjacent,
+                NotSegmentedStructures = notSegmented,
             };
         }
     }

@@ -56,6 +56,9 @@ public sealed class MeasuredLesion
     /// <summary>Critical structures within the contact distance, by role name; null when no critical structure is labelled.</summary>
     public IReadOnlyList<string>? AdjacentStructures { get; init; }
 
+    /// <summary>Critical structures (case-file names) absent from the label table: their adjacency is unknown.</summary>
+    public IReadOnlyList<string> NotSegmentedStructures { get; init; } = [];
+
     /// <summary>The lesion in the case-file format (camelCase, units in names), leaving out what was not measured.</summary>
     public JsonObject ToCaseLesionJson()
     {
@@ -88,6 +91,17 @@ public sealed class MeasuredLesion
             }
 
             o["adjacentStructures"] = a;
+        }
+
+        if (NotSegmentedStructures.Count > 0)
+        {
+            var n = new JsonArray();
+            foreach (var s in NotSegmentedStructures)
+            {
+                n.Add(s);
+            }
+
+            o["adjacencyNotAssessed"] = n;
         }
 
         if (DistancesMm.Count > 0)

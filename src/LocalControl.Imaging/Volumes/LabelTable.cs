@@ -49,6 +49,12 @@ public enum LabelRole
     LymphNode,
     /// <summary>Peritoneum (an organ a lesion can lie in).</summary>
     Peritoneum,
+    /// <summary>Oesophagus (critical structure).</summary>
+    Oesophagus,
+    /// <summary>Trachea (critical structure).</summary>
+    Trachea,
+    /// <summary>Brachial plexus (critical structure).</summary>
+    BrachialPlexus,
 }
 
 /// <summary>Names of roles as written in label tables and JSON (kebab-case, e.g. <c>portal-vein</c>).</summary>
@@ -79,6 +85,9 @@ public static class LabelRoles
         [LabelRole.Skin] = "skin",
         [LabelRole.LymphNode] = "lymph-node",
         [LabelRole.Peritoneum] = "peritoneum",
+        [LabelRole.Oesophagus] = "oesophagus",
+        [LabelRole.Trachea] = "trachea",
+        [LabelRole.BrachialPlexus] = "brachial-plexus",
     };
 
     /// <summary>The kebab-case name of a role.</summary>
@@ -121,9 +130,11 @@ public static class LabelRoles
     /// <summary>True for the vessel roles (vessel, portal vein, hepatic vein).</summary>
     public static bool IsVessel(this LabelRole role) => role is LabelRole.Vessel or LabelRole.PortalVein or LabelRole.HepaticVein;
 
-    /// <summary>True for the critical structures listed in <c>adjacentStructures</c>.</summary>
+    /// <summary>True for the critical structures listed in <c>adjacentStructures</c>: every structure the engine tests
+    /// (case-file names in <c>CaseVocabulary.AdjacentStructures</c>), bile duct, oesophagus, trachea and brachial plexus included.</summary>
     public static bool IsCriticalStructure(this LabelRole role) => role is LabelRole.Bowel or LabelRole.Gallbladder or LabelRole.Stomach
-        or LabelRole.Diaphragm or LabelRole.Heart or LabelRole.LargeBronchus or LabelRole.Pleura or LabelRole.SpinalCord or LabelRole.NerveRoot or LabelRole.Skin;
+        or LabelRole.Diaphragm or LabelRole.Heart or LabelRole.LargeBronchus or LabelRole.Pleura or LabelRole.SpinalCord or LabelRole.NerveRoot or LabelRole.Skin
+        or LabelRole.BileDuct or LabelRole.Oesophagus or LabelRole.Trachea or LabelRole.BrachialPlexus;
 
     /// <summary>The case-file organ a role stands for (liver, lung, bone, lymph-node, peritoneum), or null.</summary>
     public static string? OrganName(this LabelRole role) => role switch

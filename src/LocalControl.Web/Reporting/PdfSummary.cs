@@ -1,6 +1,7 @@
 using System.Globalization;
 using LocalControl.Core.Cases;
 using LocalControl.Core.Engine;
+using LocalControl.Core.Reporting;
 using LocalControl.Registry.Entities;
 using LocalControl.Web.Infrastructure;
 using PdfSharp.Drawing;
@@ -89,11 +90,11 @@ public static class PdfSummary
             w.Heading("Missing data to collect", 12);
             if (a.MissingData.Count == 0)
             {
-                w.Text("Nothing missing.");
+                w.Text("None that would change an eligibility.");
             }
             foreach (var m in a.MissingData)
             {
-                w.Text($"{m.Field}{(m.ChangesEligibility ? " (can change an eligibility)" : "")}: {string.Join("; ", m.NeededFor)}", indent: 12);
+                w.Text($"{m.Label}: for {string.Join("; ", m.Needs.Select(n => n.Describe()).Distinct())}", indent: 12);
             }
         }
         w.Gap();
@@ -121,14 +122,32 @@ public static class PdfSummary
         return stream.ToArray();
     }
 
+    /// <summary>Each option with its eligibility in words, the reasons that are not met (✗ excludes, ! concern,
+    /// ? unknown: a sentence with the value, unit and threshold), its notes, and its outcome figures.</summary>
     private static void Options(Writer w, IReadOnlyList<TherapyOption> options)
     {
         foreach (var o in options)
         {
-            w.Text($"{o.Rank}. {TherapyNames.DisplayName(o.Therapy)} — {TherapyNames.ToJson(o.Eligibility)}", indent: 12);
-            foreach (var c in o.Criteria.Where(c => c.Status != CriterionStatus.Met))
+            w.Text($"{o.Rank}. {AssessmentText.OptionName(o)}: {AssessmentText.EligibilityWords(o)}", indent: 12);
+            foreach (var c in o.Criteria.Where(c => c.Status != CriterionStatus.Met
+                && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required))))
             {
-                w.Text($"{(c.Status == CriterionStatus.Failed ? "✗" : "?")} {c.Definition.Description} [{string.Join(", ", c.Definition.Evidence)}]", indent: 28, size: 8);
+                w.Text($"{AssessmentText.Mark(c)} {AssessmentText.Plain(c.Reason)} [{string.Join(", ", c.Definition.Evidence)}]", indent: 28, size: 8);
+            }
+
+            if (o.Eligibility == Eligibility.NotEligible)
+            {
+                continue;
+            }
+
+            foreach (var n in o.Notes)
+            {
+                w.Text("Note: " + AssessmentText.Plain(n), indent: 28, size: 8);
+            }
+
+            foreach (var e in o.ExpectedOutcomes)
+            {
+                w.Text("Expected: " + AssessmentText.OutcomeLine(e), indent: 28, size: 8);
             }
         }
     }
@@ -162,7 +181,7 @@ public static class PdfSummary
         {
             var font = new XFont("DejaVu Sans", size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular);
             var lineHeight = size * 1.35;
-            foreach (var line in Wrap(text, font, Width - indent))
+            foreach (var line in Wrap(AssessmentText.Plain(text), font, Width - indent))
             {
                 if (_y + lineHeight > Bottom)
                 {

@@ -87,7 +87,7 @@ public class AssessCommandTests
         var (code, output, _) = Run("assess", Sample("01-small-liver-ablatable"), "--format", "json", "--rules", rules.Path);
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
-        Assert.Equal("centre-x 7 (on localcontrol-default 2026.11.0)", doc.RootElement.GetProperty("ruleSetVersion").GetString());
+        Assert.Equal("centre-x 7 (on localcontrol-default 2026.12.0)", doc.RootElement.GetProperty("ruleSetVersion").GetString());
         var l2 = doc.RootElement.GetProperty("lesions")[1].GetProperty("options").EnumerateArray().Single(o => o.GetProperty("therapy").GetString() == "rfa");
         Assert.Equal("caution", l2.GetProperty("eligibility").GetString());
     }

@@ -42,7 +42,10 @@ public class SampleCaseTests
         Assert.Equal(Eligibility.Caution, a.Option("L1", Therapy.Mwa).Eligibility);
         Assert.Equal(Eligibility.Eligible, a.Option("L1", Therapy.Resection).Eligibility);
         Assert.Equal(Therapy.Resection, a.Lesions[0].Options[0].Therapy);
-        Assert.Contains(a.Option("L1", Therapy.Rfa).ExpectedOutcomes, o => o.Reference == "L5/thermal-local-control");
+        // L5's series are of unresectable 3–5 cm lesions: the figure is in the reason, not attached as an outcome.
+        Assert.DoesNotContain(a.Option("L1", Therapy.Rfa).ExpectedOutcomes, o => o.Reference == "L5/thermal-local-control");
+        Assert.Contains("22–89%", a.Option("L1", Therapy.Rfa).Criterion("size-thermal-ablation").Reason, StringComparison.Ordinal);
+        Assert.StartsWith("40 mm (30–50 mm)", a.Option("L1", Therapy.Rfa).Criterion("size-thermal-ablation").Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(a.Option("L1", Therapy.Rfa).ExpectedOutcomes, o => o.Reference == "DB2017/rfa-local-control");
     }
 
@@ -135,7 +138,9 @@ public class SampleCaseTests
     {
         var a = Sample("09-widespread-extrahepatic");
         Assert.Equal("no", a.Disease.Oligometastatic);
-        Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.CurativeLocal).Eligibility);
+        // The oligometastatic definition is a convention (advisory); lymph-node and other-organ lesions have no rule set.
+        Assert.Equal(Eligibility.Unknown, a.PatientOption(Therapy.CurativeLocal).Eligibility);
+        Assert.Equal(CriterionStatus.Failed, a.PatientOption(Therapy.CurativeLocal).Criterion("oligometastatic").Status);
         Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.Haic).Eligibility);
         Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.Sirt).Eligibility);
         Assert.Equal(Therapy.Systemic, a.PatientOptions[0].Therapy);
@@ -164,7 +169,9 @@ public class SampleCaseTests
         Assert.Contains(a.MissingData, m => m.Field == "lesions[0].distanceToHilumMm" && m.ChangesEligibility);
         Assert.Contains(a.MissingData, m => m.Field == "lesions[0].surgicalAssessment");
         Assert.Contains(a.MissingData, m => m.Field == "patient.ecog");
-        Assert.Contains(a.MissingData, m => m.Field == "patient.rasStatus" && !m.ChangesEligibility);
+        // RAS status only cautions options that are unknown anyway: it would change no eligibility, so it is not asked for.
+        Assert.DoesNotContain(a.MissingData, m => m.Field == "patient.rasStatus");
+        Assert.Equal(a.MissingData.Count, a.MissingData.Select(m => m.Field).Distinct().Count());
         Assert.Null(a.Scores.Fong!.Value);
         Assert.Equal(Eligibility.Unknown, a.PatientOption(Therapy.CurativeLocal).Eligibility);
     }

@@ -133,8 +133,8 @@ public class ThresholdBoundaryTests
 
     [Theory]
     [InlineData(2, "eligible", "eligible")]
-    [InlineData(3, "caution", "not-eligible")]
-    public void Ecog_above_2_cautions_each_lesion_option_and_excludes_the_curative_strategy(int ecog, string lesionLevel, string strategy)
+    [InlineData(3, "not-eligible", "not-eligible")]
+    public void Ecog_above_2_excludes_each_lesion_option_and_the_curative_strategy_alike(int ecog, string lesionLevel, string strategy)
     {
         var a = Assess(Case(FitPatient with { Ecog = ecog }, IdealLiverLesion()));
         Assert.Equal(lesionLevel, TherapyNames.ToJson(a.Option("L1", Therapy.Resection).Eligibility));
@@ -143,18 +143,18 @@ public class ThresholdBoundaryTests
     }
 
     [Fact]
-    public void An_unknown_performance_status_leaves_lesion_options_to_the_lesion_and_the_strategy_unknown()
+    public void An_unknown_performance_status_leaves_lesion_options_and_the_strategy_unknown()
     {
         var a = Assess(Case(FitPatient with { Ecog = null }, IdealLiverLesion()));
-        Assert.Equal(Eligibility.Eligible, a.Option("L1", Therapy.Rfa).Eligibility);
+        Assert.Equal(Eligibility.Unknown, a.Option("L1", Therapy.Rfa).Eligibility);
         Assert.Equal(Eligibility.Unknown, a.PatientOption(Therapy.CurativeLocal).Eligibility);
         Assert.Contains(a.MissingData, m => m.Field == "patient.ecog" && m.ChangesEligibility);
     }
 
     [Theory]
     [InlineData(5, "eligible")]
-    [InlineData(6, "not-eligible")]
-    public void More_than_five_metastases_across_organs_is_not_oligometastatic(int count, string expected)
+    [InlineData(6, "caution")]
+    public void More_than_five_metastases_across_organs_is_not_oligometastatic_by_convention_and_cautions(int count, string expected)
     {
         var lesions = Enumerable.Range(1, count - 1).Select(i => IdealLiverLesion($"L{i}")).Append(IdealLungLesion()).ToArray();
         var a = Assess(Case(lesions));

@@ -71,7 +71,7 @@ public class LesionMeasurerTests
         Assert.Equal(4.0, lesion.DistancesMm["bowel"], 5);
         Assert.Equal(27.0, lesion.DistancesMm["gallbladder"], 5);
         Assert.Equal(5.0, lesion.DistancesMm["bile-duct"], 5);
-        Assert.Equal(["bowel"], lesion.AdjacentStructures);
+        Assert.Equal(["bile-duct", "bowel"], lesion.AdjacentStructures); // bile duct at 5 mm: within the 5 mm adjacency
         // The capsule: the tumour spans j 12..15 in a liver spanning j 5..24, the nearest outside voxel is j = 4 or the bowel side.
         Assert.Equal(4.0, lesion.DepthFromCapsuleMm!.Value, 5);
         Assert.Null(lesion.DistanceToAnyVesselMm);

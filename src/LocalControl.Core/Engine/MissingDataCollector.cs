@@ -1,0 +1,146 @@
+using System.Text.RegularExpressions;
+
+namespace LocalControl.Core.Engine;
+
+/// <summary>
+/// The data that would change an eligibility, each field once. A field is listed when an unknown criterion needs it
+/// in an option that more data could still change: never for an option already not eligible (a failed required
+/// criterion stands whatever else is learnt), advisory fields only for options now eligible (they could become
+/// caution), required fields for options now unknown.
+/// </summary>
+internal static partial class MissingDataCollector
+{
+    public static List<MissingDataItem> Collect(IReadOnlyList<LesionAssessment> lesions, IReadOnlyList<TherapyOption> patientOptions)
+    {
+        Dictionary<string, (List<MissingDataNeed> Needs, bool Required)>? foundOrNull = null;
+        List<string>? orderOrNull = null;
+
+        void Visit(string owner, TherapyOption option)
+        {
+            if (option.Eligibility == Eligibility.NotEligible)
+            {
+                return;
+            }
+
+            foreach (var cr in option.Criteria)
+            {
+                if (cr.Status != CriterionStatus.Unknown || cr.MissingFields.Count == 0)
+                {
+                    continue;
+                }
+
+                var matters = cr.Severity == CriterionSeverity.Required || option.Eligibility == Eligibility.Eligible;
+                if (!matters)
+                {
+                    continue;
+                }
+
+                var found = foundOrNull ??= new(StringComparer.Ordinal);
+                var order = orderOrNull ??= [];
+                foreach (var field in cr.MissingFields)
+                {
+                    if (!found.TryGetValue(field, out var entry))
+                    {
+                        entry = (new List<MissingDataNeed>(4), false);
+                        order.Add(field);
+                    }
+
+                    entry.Needs.Add(new MissingDataNeed(owner, option.Therapy, cr.Id, cr.Definition.Label));
+                    found[field] = (entry.Needs, entry.Required || cr.Severity == CriterionSeverity.Required);
+                }
+            }
+        }
+
+        foreach (var la in lesions)
+        {
+            string? owner = null;
+            foreach (var option in la.Options)
+            {
+                if (option.Eligibility != Eligibility.NotEligible && HasUnknown(option))
+                {
+                    Visit(owner ??= "lesion " + la.LesionId, option);
+                }
+            }
+        }
+
+        foreach (var option in patientOptions)
+        {
+            Visit("patient", option);
+        }
+
+        if (orderOrNull is not { } order || foundOrNull is not { } found)
+        {
+            return [];
+        }
+
+        var ids = lesions.Select(l => l.LesionId).ToList();
+        return [.. order.Select(f => new MissingDataItem(f, found[f].Needs, changesEligibility: true, FieldLabel(f, ids)))];
+    }
+
+    private static bool HasUnknown(TherapyOption option)
+    {
+        foreach (var c in option.Criteria)
+        {
+            if (c.Status == CriterionStatus.Unknown)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A case-file path in words: <c>lesions[0].distanceToHilumMm</c> → <c>lesion L1: distance to the hilum (mm)</c>.</summary>
+    internal static string FieldLabel(string path, IReadOnlyList<string> lesionIds)
+    {
+        var m = LesionPath().Match(path);
+        if (m.Success)
+        {
+            var index = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var id = index < lesionIds.Count ? lesionIds[index] : m.Groups[1].Value;
+            return $"lesion {id}: {FieldWords(m.Groups[2].Value)}";
+        }
+
+        var line = LinePath().Match(path);
+        if (line.Success)
+        {
+            var n = int.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1;
+            return $"prior systemic therapy, line {n}: {FieldWords(line.Groups[2].Value)}";
+        }
+
+        return FieldWords(path.StartsWith("patient.", StringComparison.Ordinal) ? path["patient.".Length..] : path);
+    }
+
+    private static string FieldWords(string field) => field switch
+    {
+        "longestDiameterMm" => "longest diameter (mm)",
+        "distanceToHilumMm" => "distance to the hilum (mm)",
+        "distanceToLargeVesselMm" => "distance to the nearest vessel of ≥ 3 mm (mm)",
+        "adjacentStructures" => "structures it abuts (or none)",
+        "visibility.ultrasound" => "visibility on ultrasound",
+        "visibility.ct" => "visibility on CT",
+        "visibility.mri" => "visibility on MRI",
+        "visibility.cbct" => "visibility on cone-beam CT",
+        "surgicalAssessment" => "surgeon's resectability assessment",
+        "intent" => "treatment goal (palliation of pain or cure)",
+        "worstPainScore" => "worst pain (0–10)",
+        "corticalErosion" => "cortical erosion (yes or no)",
+        "ecog" => "ECOG performance status",
+        "rasStatus" => "RAS status",
+        "liver.futureLiverRemnantPercent" => "future liver remnant after the planned resection (%)",
+        "liver.cirrhosis" => "cirrhosis (yes or no)",
+        "liver.bilirubinUmolL" => "bilirubin (µmol/L)",
+        "priorSystemicTherapy" => "prior systemic therapy (or none)",
+        "progressed" => "did disease progress?",
+        "containsOxaliplatin" => "did it contain oxaliplatin?",
+        "primary.resected" => "primary tumour resected (yes or no)",
+        "treatmentIntentPreference" => "preferred treatment goal",
+        _ => field,
+    };
+
+    [GeneratedRegex(@"^lesions\[(\d+)\]\.(.+)$")]
+    private static partial Regex LesionPath();
+
+    [GeneratedRegex(@"^patient\.priorSystemicTherapy\[(\d+)\]\.(.+)$")]
+    private static partial Regex LinePath();
+}

@@ -1,0 +1,169 @@
+using LocalControl.Core.Cases;
+using LocalControl.Core.Engine.Criteria;
+using LocalControl.Core.Evidence;
+using LocalControl.Core.Rules;
+
+namespace LocalControl.Core.Engine.Outcomes;
+
+/// <summary>
+/// Attaches an outcome figure to an option only when the case is known to belong to the figure's population
+/// (<see cref="OutcomeConditions"/>): organ, size band with the paper's own edges, resectability, visibility, line of
+/// therapy... An unknown value never meets a condition: a figure is shown where it applies, not where it might.
+/// </summary>
+internal sealed class OutcomeSelector
+{
+    private readonly Dictionary<(Therapy, string), (OutcomeConditions Conditions, ExpectedOutcome[] Figures)[]> _rules = [];
+
+    public OutcomeSelector(RuleSet rules, EvidenceBase evidence)
+    {
+        foreach (var rule in rules.Outcomes)
+        {
+            var therapy = TherapyNames.Parse(rule.Therapy);
+            var figures = rule.Figures.Select(f => evidence.FindFigure(f) is { } hit
+                    ? new ExpectedOutcome(f, hit.Item, hit.Figure)
+                    : throw new InvalidOperationException($"Outcome figure {f} is not in evidence base {evidence.Version}."))
+                .ToArray();
+            var key = (therapy, rule.Organ);
+            _rules[key] = _rules.TryGetValue(key, out var existing) ? [.. existing, (rule.Conditions, figures)] : [(rule.Conditions, figures)];
+        }
+    }
+
+    /// <summary>Figures for a lesion's option.</summary>
+    public IReadOnlyList<ExpectedOutcome> ForLesion(Therapy therapy, string organ, LesionInput x) =>
+        Select(therapy, organ, x.Case, x.Lesion, null);
+
+    /// <summary>Figures for a patient-level strategy (<paramref name="setting"/>: its line-of-therapy setting, if any).</summary>
+    public IReadOnlyList<ExpectedOutcome> ForPatient(Therapy therapy, CaseContext ctx, string? setting) =>
+        Select(therapy, "any", ctx, null, setting);
+
+    private IReadOnlyList<ExpectedOutcome> Select(Therapy therapy, string organ, CaseContext ctx, Lesion? lesion, string? setting)
+    {
+        if (!_rules.TryGetValue((therapy, organ), out var rules))
+        {
+            return [];
+        }
+
+        List<ExpectedOutcome>? result = null;
+
+        foreach (var (conditions, figures) in rules)
+        {
+            if (!Meets(conditions, ctx, lesion, setting))
+            {
+                continue;
+            }
+
+            result ??= new List<ExpectedOutcome>(8);
+            foreach (var f in figures)
+            {
+                if (!Contains(result, f.Reference))
+                {
+                    result.Add(f);
+                }
+            }
+        }
+
+        return result is null ? [] : result;
+    }
+
+    private static bool Contains(List<ExpectedOutcome> list, string reference)
+    {
+        foreach (var x in list)
+        {
+            if (ReferenceEquals(x.Reference, reference) || x.Reference == reference)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True only when every condition is known to hold.</summary>
+    internal static bool Meets(OutcomeConditions c, CaseContext ctx, Lesion? lesion, string? setting)
+    {
+        if (lesion is not null)
+        {
+            if (!In(c.DiameterMm, lesion.LongestDiameterMm)
+                || !In(c.DistanceToHilumMm, lesion.DistanceToHilumMm)
+                || !In(c.DistanceToLargeVesselMm, lesion.DistanceToLargeVesselMm)
+                || !In(c.LesionsInOrgan, ctx.LesionsIn(lesion.Organ)))
+            {
+                return false;
+            }
+
+            if (c.Surgical is { } surgical && (lesion.SurgicalAssessment == SurgicalAssessment.NotAssessed
+                || !surgical.Contains(CaseVocabulary.ToJson(lesion.SurgicalAssessment))))
+            {
+                return false;
+            }
+
+            if (c.PerfectlyVisible == true && !VisibilityCriteria.PerfectlyVisible(lesion.Visibility))
+            {
+                return false;
+            }
+
+            if (c.Intent is { } intent && (lesion.Intent == BoneLesionIntent.NotAssessed || CaseVocabulary.ToJson(lesion.Intent) != intent))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            // Patient options: a diameter condition holds for every liver lesion (the largest must be in range).
+            if (c.DiameterMm is { } band && (ctx.LiverCount == 0 || !AllLiverIn(band, ctx)))
+            {
+                return false;
+            }
+
+            // ... and a surgical condition holds for every liver lesion.
+            if (c.Surgical is { } every && (ctx.LiverCount == 0 || ctx.Case.Lesions.Any(l => l.Organ == Organ.Liver
+                && (l.SurgicalAssessment == SurgicalAssessment.NotAssessed || !every.Contains(CaseVocabulary.ToJson(l.SurgicalAssessment))))))
+            {
+                return false;
+            }
+        }
+
+        if (c.Ras is { } ras && (ctx.Patient.RasStatus == MutationStatus.Unknown || CaseVocabulary.ToJson(ctx.Patient.RasStatus) != ras))
+        {
+            return false;
+        }
+
+        if (!In(c.LiverLesions, ctx.LiverCount)
+            || (c.LiverOnly is { } liverOnly && ctx.LiverOnly != liverOnly)
+            || (c.AnyLiverUnresectable is { } unresectable && ctx.AnyLiverUnresectable != unresectable)
+            || (c.OrganPresent is { } organ && !OrganPresent(ctx, organ)))
+        {
+            return false;
+        }
+
+        return c.Setting is not { } settings || (setting is not null && settings.Contains(setting));
+    }
+
+    private static bool In(NumericRange? range, double? value) => range is null || (value is { } v && range.Contains(v));
+
+    private static bool AllLiverIn(NumericRange band, CaseContext ctx)
+    {
+        foreach (var l in ctx.Case.Lesions)
+        {
+            if (l.Organ == Organ.Liver && !In(band, l.LongestDiameterMm))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool OrganPresent(CaseContext ctx, string organ)
+    {
+        foreach (var (o, n) in ctx.CountByOrgan)
+        {
+            if (n > 0 && CaseVocabulary.ToJson(o) == organ)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
