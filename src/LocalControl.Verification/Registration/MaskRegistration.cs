@@ -48,13 +48,15 @@ public static class MaskRegistration
         ArgumentNullException.ThrowIfNull(pre);
         ArgumentNullException.ThrowIfNull(post);
         options ??= new RegistrationOptions();
-        var preLiver = pre.Table.ValuesWithRole(LabelRole.Liver);
-        var postLiver = post.Table.ValuesWithRole(LabelRole.Liver);
-        if (preLiver.Count == 0 || postLiver.Count == 0)
+        if (pre.Table.ValuesWithRole(LabelRole.Liver).Count == 0 || post.Table.ValuesWithRole(LabelRole.Liver).Count == 0)
         {
-            throw new VerificationException("LC-VERIFY-001", $"the {(preLiver.Count == 0 ? "pre" : "post")} label table names no liver label, and the two scans are on different grids: there is nothing to register them by (give both a 'liver' label).", field: "liver");
+            throw new VerificationException("LC-VERIFY-001", $"the {(pre.Table.ValuesWithRole(LabelRole.Liver).Count == 0 ? "pre" : "post")} label table names no liver label, and the two scans are on different grids: there is nothing to register them by (give both a 'liver' label).", field: "liver");
         }
 
+        // The organ is the liver with everything segmented inside it: a tumour (pre) or a zone (post) is a hole in the
+        // liver label whose walls do not match between the scans, so it must not count as liver surface.
+        var preLiver = OrganValues(pre.Table);
+        var postLiver = OrganValues(post.Table);
         var preBox = MaskRegion.BoundingBox(pre.Labels, preLiver);
         var postBox = MaskRegion.BoundingBox(post.Labels, postLiver);
         if (preBox.IsEmpty || postBox.IsEmpty)
@@ -129,6 +131,10 @@ public static class MaskRegistration
             Notes = ["Rigid registration only: liver deformation between the scans is not modelled (deformable registration is a later step)."],
         };
     }
+
+    /// <summary>The label values that make up the liver as an organ: liver, tumours, ablation zones, vessels and bile ducts.</summary>
+    internal static IReadOnlyList<int> OrganValues(LabelTable table) =>
+        [.. table.Entries.Where(e => e.Role is LabelRole.Liver or LabelRole.Tumour or LabelRole.AblationZone or LabelRole.BileDuct || e.Role.IsVessel()).Select(e => e.Value)];
 
     private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers, double[] Covariance, Vector3D RotationCentre);
 
@@ -302,13 +308,13 @@ public static class MaskRegistration
         return 1.4826 * a[a.Length / 2];
     }
 
-    // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per ~1 cm².
+    // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per 5 mm cell.
     private static double[] Covariance(double[] h, double rms, Vector3D[] points, int inliers)
     {
         var cells = new HashSet<(int, int, int)>();
         foreach (var p in points)
         {
-            cells.Add(((int)Math.Floor(p.X / 10), (int)Math.Floor(p.Y / 10), (int)Math.Floor(p.Z / 10)));
+            cells.Add(((int)Math.Floor(p.X / 5), (int)Math.Floor(p.Y / 5), (int)Math.Floor(p.Z / 5)));
         }
 
         var inflation = Math.Max(1, inliers / (double)Math.Max(1, cells.Count));
