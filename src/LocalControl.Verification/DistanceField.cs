@@ -69,6 +69,14 @@ internal sealed class DistanceField
         var inside = new byte[b.VoxelCount];
         long insideCount = 0, boundaryCount = 0;
         var counts = new long[b.K * 2];
+        var h = region.Box;
+        var hs = h.Size;
+        var mask = region.Mask;
+        long strideJ = hs.I, strideK = (long)hs.I * hs.J;
+        // Every in-grid neighbour of a box voxel lies in the region's box when that box holds the halo; otherwise
+        // (a region smaller than the box) fall back to the bounds-checked lookup.
+        var haloCovers = h.I0 <= Math.Max(0, box.I0 - 1) && h.J0 <= Math.Max(0, box.J0 - 1) && h.K0 <= Math.Max(0, box.K0 - 1)
+            && h.I1 >= Math.Min(size.I, box.I1 + 1) && h.J1 >= Math.Min(size.J, box.J1 + 1) && h.K1 >= Math.Min(size.K, box.K1 + 1);
         Parallel.For(0, b.K, new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount }, k =>
         {
             long nIn = 0, nBoundary = 0;
@@ -76,12 +84,26 @@ internal sealed class DistanceField
             for (var j = 0; j < b.J; j++)
             {
                 var gj = box.J0 + j;
-                for (var i = 0; i < b.I; i++)
+                var n = b.LinearIndex(0, j, k);
+                for (var i = 0; i < b.I; i++, n++)
                 {
                     var gi = box.I0 + i;
-                    var here = region.At(gi, gj, gk);
-                    var differs = Differs(region, size, gi, gj, gk, here);
-                    var n = b.LinearIndex(i, j, k);
+                    byte here;
+                    bool differs;
+                    if (haloCovers)
+                    {
+                        var at = (gi - h.I0) + strideJ * (gj - h.J0) + strideK * (gk - h.K0);
+                        here = mask[at];
+                        differs = (gi > 0 && mask[at - 1] != here) || (gi + 1 < size.I && mask[at + 1] != here)
+                            || (gj > 0 && mask[at - strideJ] != here) || (gj + 1 < size.J && mask[at + strideJ] != here)
+                            || (gk > 0 && mask[at - strideK] != here) || (gk + 1 < size.K && mask[at + strideK] != here);
+                    }
+                    else
+                    {
+                        here = region.At(gi, gj, gk);
+                        differs = Differs(region, size, gi, gj, gk, here);
+                    }
+
                     inside[n] = here;
                     nIn += here;
                     if (differs)
