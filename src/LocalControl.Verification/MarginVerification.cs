@@ -69,7 +69,20 @@ public static class MarginVerification
             throw new VerificationException("LC-VERIFY-003", "the post label table names no 'ablation-zone' label: there is no zone to measure the margin to.", field: "ablation-zone");
         }
 
-        var hasLiver = pre.Table.ValuesWithRole(LabelRole.Liver).Count > 0 && post.Table.ValuesWithRole(LabelRole.Liver).Count > 0;
+        if (MaskRegion.BoundingBox(pre.Labels, pre.Table.ValuesWithRole(LabelRole.Tumour)).IsEmpty)
+        {
+            throw new VerificationException("LC-VERIFY-002", "the tumour mask of the pre scan is empty.", field: "tumour");
+        }
+
+        if (MaskRegion.BoundingBox(post.Labels, post.Table.ValuesWithRole(LabelRole.AblationZone)).IsEmpty)
+        {
+            throw new VerificationException("LC-VERIFY-003", "the ablation-zone mask of the post scan is empty.", field: "ablation-zone");
+        }
+
+        // Register only by a real liver in both scans: never by the tumour and the zone themselves (that would
+        // align the zone onto the tumour and report the margin the registration made).
+        var hasLiver = !MaskRegion.BoundingBox(pre.Labels, pre.Table.ValuesWithRole(LabelRole.Liver)).IsEmpty
+            && !MaskRegion.BoundingBox(post.Labels, post.Table.ValuesWithRole(LabelRole.Liver)).IsEmpty;
         RegistrationResult registration;
         if (!hasLiver && pre.Labels.Geometry.IsSameGridAs(post.Labels.Geometry))
         {

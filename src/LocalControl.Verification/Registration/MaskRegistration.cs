@@ -59,6 +59,14 @@ public static class MaskRegistration
         var postLiver = OrganValues(post.Table);
         var preBox = MaskRegion.BoundingBox(pre.Labels, preLiver);
         var postBox = MaskRegion.BoundingBox(post.Labels, postLiver);
+        var preLiverOnly = MaskRegion.BoundingBox(pre.Labels, pre.Table.ValuesWithRole(LabelRole.Liver));
+        var postLiverOnly = MaskRegion.BoundingBox(post.Labels, post.Table.ValuesWithRole(LabelRole.Liver));
+        if (preLiverOnly.IsEmpty || postLiverOnly.IsEmpty)
+        {
+            preBox = preLiverOnly;
+            postBox = postLiverOnly;
+        }
+
         if (preBox.IsEmpty || postBox.IsEmpty)
         {
             throw new VerificationException("LC-VERIFY-001", $"the {(preBox.IsEmpty ? "pre" : "post")} liver mask is empty: there is nothing to register the scans by.", field: "liver");
