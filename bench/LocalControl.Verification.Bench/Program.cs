@@ -82,7 +82,13 @@ double Run(string file, string arguments, out string stdout)
 var verifyArgs = $"{cli} verify --pre {prePath} --pre-table {dir}/pre-table.json --post {postPath} --post-table {dir}/post-table.json --format json";
 double whole = double.PositiveInfinity, wholeCpu = double.PositiveInfinity;
 var verifyOut = "";
-if (File.Exists(cli))
+var skipWhole = args.Contains("--no-whole");
+var skipElastix = args.Contains("--no-elastix");
+if (skipWhole)
+{
+    Console.WriteLine("whole verify: skipped (--no-whole)");
+}
+else if (File.Exists(cli))
 {
     for (var r = 0; r < 2; r++)
     {
@@ -192,8 +198,13 @@ var parameters = """
 """;
 File.WriteAllText(Path.Combine(dir, "rigid.txt"), parameters);
 Directory.CreateDirectory(Path.Combine(dir, "elastix"));
-var elastixTime = Run("elastix", $"-f {prePath} -m {postPath} -p {dir}/rigid.txt -out {dir}/elastix -threads 2", out var elastixOut);
-if (double.IsFinite(elastixTime))
+var elastixOut = "";
+var elastixTime = skipElastix ? double.NaN : Run("elastix", $"-f {prePath} -m {postPath} -p {dir}/rigid.txt -out {dir}/elastix -threads 2", out elastixOut);
+if (skipElastix)
+{
+    Console.WriteLine("elastix: skipped (--no-elastix)");
+}
+else if (double.IsFinite(elastixTime))
 {
     Console.WriteLine($"elastix rigid registration of the same pair (-threads 2): wall {elastixTime:0.00} s, CPU {lastCpu:0.00} s → ratio elastix / our registration {elastixTime / regSeconds:0.0}× wall, {lastCpu / regCpu:0.0}× CPU" +
         (double.IsFinite(whole) ? $"; elastix / our whole verify {elastixTime / whole:0.0}× wall" : ""));
