@@ -24,5 +24,8 @@ internal static class CommandCatalog
 
         // Registry
         yield return Commands.DbCommand.Create(context);
+
+        // Verify
+        yield return Commands.VerifyCommand.Create(context);
     }
 }

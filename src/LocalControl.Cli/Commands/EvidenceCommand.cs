@@ -8,6 +8,9 @@ using LocalControl.Core.Reporting;
 
 namespace LocalControl.Cli.Commands;
 
+// The evidence grade enum, not the LocalControl.Verification project (verify stage).
+using Verification = LocalControl.Core.Evidence.Verification;
+
 /// <summary><c>localcontrol evidence list|show ID [--format text|json]</c>: the evidence base.</summary>
 internal static class EvidenceCommand
 {

@@ -114,11 +114,11 @@ internal static class ImagingCommandSupport
     /// with <paramref name="imagePath"/>, a DICOM SEG or RTSTRUCT put on that image's grid (any other map must already
     /// be on it).
     /// </summary>
-    public static (LabelMap Map, LoadedImage Loaded) LoadLabelMap(string labelPath, string? tablePath, string? imagePath, string? series)
+    public static (LabelMap Map, LoadedImage Loaded) LoadLabelMap(string labelPath, string? tablePath, string? imagePath, string? series, string tableOption = "--label-table")
     {
         var loaded = LoadImage(labelPath, reference: imagePath, series: VolumeFormats.Detect(labelPath) is DicomFormat ? series : null);
         var labelTable = tablePath is not null ? ReadLabelTable(tablePath)
-            : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give --label-table, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
+            : loaded.LabelTable ?? throw new UserInputException($"{labelPath} carries no label names: give {tableOption}, e.g. {{\"1\": \"liver\", \"2\": \"tumour\"}}.");
         var volume = SingleFrameLabels(loaded, labelPath);
         if (imagePath is not null && !IdentifyImage(imagePath, series).Geometry.IsSameGridAs(volume.Geometry))
         {

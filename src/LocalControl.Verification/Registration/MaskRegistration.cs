@@ -1,0 +1,434 @@
+using LocalControl.Imaging.Distance;
+using LocalControl.Imaging.Geometry;
+using LocalControl.Imaging.Volumes;
+
+namespace LocalControl.Verification.Registration;
+
+/// <summary>Settings of the rigid registration from the liver masks.</summary>
+public sealed record RegistrationOptions
+{
+    /// <summary>How far around the pre liver the distance map reaches (mm); larger initial misalignments are outside its reach.</summary>
+    public double ReachMm { get; init; } = 30;
+
+    /// <summary>Most Gauss–Newton iterations per start before the fit counts as not converged.</summary>
+    public int MaxIterations { get; init; } = 150;
+
+    /// <summary>Most surface points used (a regular subset of the post liver surface beyond that).</summary>
+    public int MaxSurfacePoints { get; init; } = 40_000;
+
+    /// <summary>Landmark pairs (optional): three or more give a starting pose and a landmark error in the report.</summary>
+    public IReadOnlyList<LandmarkPair> Landmarks { get; init; } = [];
+
+    /// <summary>The pre CT/MR on the pre labels' grid; with <see cref="PostImage"/> the mask fit is refined on intensities.</summary>
+    public Volume<float>? PreImage { get; init; }
+
+    /// <summary>The post CT/MR on the post labels' grid.</summary>
+    public Volume<float>? PostImage { get; init; }
+
+    /// <summary>Threads; null = all cores.</summary>
+    public int? Threads { get; init; }
+}
+
+/// <summary>
+/// Rigid registration of the post-procedure scan to the pre-procedure scan from the two liver masks, by distance-map
+/// alignment: the post liver surface (voxel-face centres) is moved to minimise the squared signed distance to the
+/// pre liver surface (<see cref="DistanceField"/>, exact EDTs), by Gauss–Newton with Tukey weights (IRLS) whose cut-off
+/// shrinks from the reach of the map to a few mm. The robust weights and the rule that the grid edge is no surface
+/// make it tolerate a liver that one scan shows only in part. Two starts (the scanners' own frames, and the liver
+/// centroids aligned; a landmark fit as a third when given) and the lower robust cost wins.
+/// </summary>
+public static class MaskRegistration
+{
+    private const double TukeyC = 4.685;
+
+    /// <summary>Registers <paramref name="post"/> onto <paramref name="pre"/> (both need a <c>liver</c> label).</summary>
+    /// <exception cref="VerificationException">LC-VERIFY-001 no liver to register, 004 no convergence, 005 an implausible result.</exception>
+    public static RegistrationResult Register(LabelMap pre, LabelMap post, RegistrationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pre);
+        ArgumentNullException.ThrowIfNull(post);
+        options ??= new RegistrationOptions();
+        if (pre.Table.ValuesWithRole(LabelRole.Liver).Count == 0 || post.Table.ValuesWithRole(LabelRole.Liver).Count == 0)
+        {
+            throw new VerificationException("LC-VERIFY-001", $"the {(pre.Table.ValuesWithRole(LabelRole.Liver).Count == 0 ? "pre" : "post")} label table names no liver label, and the two scans are on different grids: there is nothing to register them by (give both a 'liver' label).", field: "liver");
+        }
+
+        // The organ is the liver with everything segmented inside it: a tumour (pre) or a zone (post) is a hole in the
+        // liver label whose walls do not match between the scans, so it must not count as liver surface.
+        var preLiver = OrganValues(pre.Table);
+        var postLiver = OrganValues(post.Table);
+        var preBox = MaskRegion.BoundingBox(pre.Labels, preLiver);
+        var postBox = MaskRegion.BoundingBox(post.Labels, postLiver);
+        var preLiverOnly = MaskRegion.BoundingBox(pre.Labels, pre.Table.ValuesWithRole(LabelRole.Liver));
+        var postLiverOnly = MaskRegion.BoundingBox(post.Labels, post.Table.ValuesWithRole(LabelRole.Liver));
+        if (preLiverOnly.IsEmpty || postLiverOnly.IsEmpty)
+        {
+            preBox = preLiverOnly;
+            postBox = postLiverOnly;
+        }
+
+        if (preBox.IsEmpty || postBox.IsEmpty)
+        {
+            throw new VerificationException("LC-VERIFY-001", $"the {(preBox.IsEmpty ? "pre" : "post")} liver mask is empty: there is nothing to register the scans by.", field: "liver");
+        }
+
+        var preGrid = pre.Labels.Geometry;
+        var field = DistanceField.Build(pre.Labels, preLiver, preBox.Grow(options.ReachMm, preGrid.SpacingMm, preGrid.Size), preGrid, options.Threads);
+        var faces = SurfaceFaces.Of(MaskRegion.FromLabels(post.Labels, postLiver, postBox), includeGridEdge: false);
+        if (faces.Count < 200)
+        {
+            throw new VerificationException("LC-VERIFY-001", $"the post liver mask has only {faces.Count} surface faces: too small to register by.", field: "liver");
+        }
+
+        var stride = (faces.Count + options.MaxSurfacePoints - 1) / options.MaxSurfacePoints;
+        var points = new Vector3D[(faces.Count + stride - 1) / stride];
+        for (var n = 0; n < points.Length; n++)
+        {
+            points[n] = faces.CentresLps[n * stride];
+        }
+
+        var starts = new List<(string Name, RigidTransform Start)> { ("scanner frames", RigidTransform.Identity) };
+        var preCentre = MaskCentroid(pre.Labels, preLiver, preBox);
+        var postCentre = MaskCentroid(post.Labels, postLiver, postBox);
+        starts.Add(("liver centroids", new RigidTransform(Matrix3D.Identity, preCentre - postCentre)));
+        if (options.Landmarks.Count >= 3)
+        {
+            starts.Add(("landmarks", LandmarkFit.Fit(options.Landmarks)));
+        }
+
+        Fit? best = null;
+        foreach (var (_, start) in starts)
+        {
+            var fit = Optimise(field, points, start, options);
+            if (fit.Converged && (best is null || fit.Score < best.Score))
+            {
+                best = fit;
+            }
+        }
+
+        if (best is null)
+        {
+            throw new VerificationException("LC-VERIFY-004", $"the rigid registration of the liver masks did not converge within {options.MaxIterations} iterations from any start: check that both masks show the same liver.", field: "liver");
+        }
+
+        var residuals = Residuals(field, points, best.Transform);
+        var finite = residuals.Where(double.IsFinite).Select(Math.Abs).Order().ToArray();
+        var reachedShare = finite.Length / (double)points.Length;
+        if (reachedShare < 0.5)
+        {
+            throw new VerificationException("LC-VERIFY-005", $"after registration only {reachedShare:P0} of the post liver surface lies near the pre liver: the masks do not show the same liver, or they are too far apart.", field: "liver");
+        }
+
+        var mean = finite.Average();
+        var p95 = finite[(int)Math.Min(finite.Length - 1, Math.Ceiling(0.95 * finite.Length) - 1)];
+        if (p95 > 15)
+        {
+            throw new VerificationException("LC-VERIFY-005", $"after registration the liver surfaces are still {p95:0.#} mm apart at the 95th percentile: the registration makes no sense (different livers, or a very large deformation).", field: "liver");
+        }
+
+        double? landmarkError = null;
+        if (options.Landmarks.Count > 0)
+        {
+            landmarkError = options.Landmarks.Average(l => (best.Transform.Apply(l.PostLps) - l.PreLps).Length);
+        }
+
+        return new RegistrationResult(best.Transform, "rigid-liver-surface", mean, p95, best.RmsMm, best.Covariance, best.RotationCentre, best.Iterations,
+            100.0 * best.Inliers / points.Length, points.Length)
+        {
+            LandmarkErrorMm = landmarkError,
+            Notes = ["Rigid registration only: liver deformation between the scans is not modelled (deformable registration is a later step)."],
+        };
+    }
+
+    /// <summary>The label values that make up the liver as an organ: liver, tumours, ablation zones, vessels and bile ducts.</summary>
+    internal static IReadOnlyList<int> OrganValues(LabelTable table) =>
+        [.. table.Entries.Where(e => e.Role is LabelRole.Liver or LabelRole.Tumour or LabelRole.AblationZone or LabelRole.BileDuct || e.Role.IsVessel()).Select(e => e.Value)];
+
+    private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers, double[] Covariance, Vector3D RotationCentre);
+
+    private static Fit Optimise(DistanceField field, Vector3D[] points, RigidTransform start, RegistrationOptions options)
+    {
+        var t = start;
+        var centre = Vector3D.Zero;
+        foreach (var p in points)
+        {
+            centre += p;
+        }
+
+        centre *= 1.0 / points.Length;
+        var residuals = new double[points.Length];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads ?? Environment.ProcessorCount };
+        var chunks = Math.Max(1, Math.Min(64, points.Length / 512));
+        var converged = false;
+        var iterations = 0;
+        double cutoff = options.ReachMm;
+        var h = new double[36];
+        var g = new double[6];
+        var inliers = 0;
+        double sumW = 0, sumWr2 = 0;
+        for (var it = 0; it < options.MaxIterations; it++)
+        {
+            iterations = it + 1;
+            var cq = t.Apply(centre);
+            Array.Clear(h);
+            Array.Clear(g);
+            var partH = new double[chunks][];
+            var partG = new double[chunks][];
+            var partN = new int[chunks];
+            var partW = new double[chunks * 2];
+            var tt = t;
+            var c = cutoff;
+            Parallel.For(0, chunks, parallel, chunk =>
+            {
+                var lh = new double[36];
+                var lg = new double[6];
+                var n0 = (int)((long)points.Length * chunk / chunks);
+                var n1 = (int)((long)points.Length * (chunk + 1) / chunks);
+                var count = 0;
+                double sw = 0, swr2 = 0;
+                Span<double> jac = stackalloc double[6];
+                for (var n = n0; n < n1; n++)
+                {
+                    var q = tt.Apply(points[n]);
+                    var r = field.SampleWithGradient(q, out var grad);
+                    residuals[n] = r;
+                    if (!double.IsFinite(r) || Math.Abs(r) >= c)
+                    {
+                        continue;
+                    }
+
+                    var u = r / c;
+                    var w = (1 - u * u) * (1 - u * u);
+                    var a = q - cq;
+                    var rot = a.Cross(grad);
+                    jac[0] = rot.X;
+                    jac[1] = rot.Y;
+                    jac[2] = rot.Z;
+                    jac[3] = grad.X;
+                    jac[4] = grad.Y;
+                    jac[5] = grad.Z;
+                    for (var x = 0; x < 6; x++)
+                    {
+                        lg[x] += w * jac[x] * r;
+                        for (var y = x; y < 6; y++)
+                        {
+                            lh[x * 6 + y] += w * jac[x] * jac[y];
+                        }
+                    }
+
+                    count++;
+                    sw += w;
+                    swr2 += w * r * r;
+                }
+
+                partH[chunk] = lh;
+                partG[chunk] = lg;
+                partN[chunk] = count;
+                partW[2 * chunk] = sw;
+                partW[2 * chunk + 1] = swr2;
+            });
+
+            inliers = 0;
+            sumW = 0;
+            sumWr2 = 0;
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                for (var x = 0; x < 36; x++)
+                {
+                    h[x] += partH[chunk][x];
+                }
+
+                for (var x = 0; x < 6; x++)
+                {
+                    g[x] += partG[chunk][x];
+                }
+
+                inliers += partN[chunk];
+                sumW += partW[2 * chunk];
+                sumWr2 += partW[2 * chunk + 1];
+            }
+
+            if (inliers < 50)
+            {
+                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers, new double[36], cq);
+            }
+
+            for (var x = 0; x < 6; x++)
+            {
+                for (var y = 0; y < x; y++)
+                {
+                    h[x * 6 + y] = h[y * 6 + x];
+                }
+            }
+
+            var step = Solve6(h, g);
+            if (step is null)
+            {
+                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers, new double[36], cq);
+            }
+
+            var omega = new Vector3D(-step[0], -step[1], -step[2]);
+            var delta = new Vector3D(-step[3], -step[4], -step[5]);
+            // Trust region: a few mm and degrees per step, so one bad linearisation cannot throw the fit away.
+            var scale = Math.Min(1, Math.Min(5 / Math.Max(1e-12, delta.Length), 0.05 / Math.Max(1e-12, omega.Length)));
+            omega *= scale;
+            delta *= scale;
+            var rotation = RigidTransform.FromRotationVector(omega);
+            t = new RigidTransform(RigidTransform.Orthonormalise(rotation * t.Rotation), rotation * (t.TranslationMm - cq) + cq + delta);
+
+            // Shrink the cut-off towards 4.685 robust sigmas, never below 3 mm (voxel-scale noise of two masks).
+            var sigma = RobustSigma(residuals);
+            var floor = Math.Max(3, options.ReachMm * Math.Pow(0.8, it + 1));
+            var next = Math.Max(floor, TukeyC * sigma);
+            var settled = next >= cutoff * 0.999;
+            cutoff = Math.Min(cutoff, next);
+            if (settled && delta.Length < 1e-3 && omega.Length < 1e-5)
+            {
+                converged = true;
+                break;
+            }
+        }
+
+        // Score: mean of min(|r|, 5 mm) over every point (points out of reach count 5 mm).
+        var final = Residuals(field, points, t);
+        var score = final.Sum(r => double.IsFinite(r) ? Math.Min(Math.Abs(r), 5) : 5) / points.Length;
+        var rms = Math.Sqrt(sumWr2 / Math.Max(1e-12, sumW));
+        var covariance = Covariance(h, rms, points, inliers);
+        return new Fit(t, converged, iterations, score, rms, inliers, covariance, t.Apply(centre));
+    }
+
+    private static double[] Residuals(DistanceField field, Vector3D[] points, RigidTransform t)
+    {
+        var r = new double[points.Length];
+        Parallel.For(0, points.Length, n => r[n] = field.Sample(t.Apply(points[n])));
+        return r;
+    }
+
+    private static double RobustSigma(double[] residuals)
+    {
+        var a = residuals.Where(double.IsFinite).Select(Math.Abs).ToArray();
+        if (a.Length == 0)
+        {
+            return double.PositiveInfinity;
+        }
+
+        Array.Sort(a);
+        return 1.4826 * a[a.Length / 2];
+    }
+
+    // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per 5 mm cell.
+    private static double[] Covariance(double[] h, double rms, Vector3D[] points, int inliers)
+    {
+        var cells = new HashSet<(int, int, int)>();
+        foreach (var p in points)
+        {
+            cells.Add(((int)Math.Floor(p.X / 5), (int)Math.Floor(p.Y / 5), (int)Math.Floor(p.Z / 5)));
+        }
+
+        var inflation = Math.Max(1, inliers / (double)Math.Max(1, cells.Count));
+        var cov = new double[36];
+        for (var col = 0; col < 6; col++)
+        {
+            var e = new double[6];
+            e[col] = 1;
+            var x = Solve6(h, e);
+            for (var row = 0; row < 6; row++)
+            {
+                cov[row * 6 + col] = x is null ? double.PositiveInfinity : x[row] * rms * rms * inflation;
+            }
+        }
+
+        return cov;
+    }
+
+    /// <summary>Solves h·x = b (6 × 6, symmetric) by Gaussian elimination with partial pivoting and a tiny ridge; null if singular.</summary>
+    internal static double[]? Solve6(double[] h, double[] b)
+    {
+        var a = new double[6, 7];
+        var trace = 0.0;
+        for (var x = 0; x < 6; x++)
+        {
+            trace += Math.Abs(h[x * 6 + x]);
+        }
+
+        for (var x = 0; x < 6; x++)
+        {
+            for (var y = 0; y < 6; y++)
+            {
+                a[x, y] = h[x * 6 + y] + (x == y ? 1e-12 * trace : 0);
+            }
+
+            a[x, 6] = b[x];
+        }
+
+        for (var col = 0; col < 6; col++)
+        {
+            var pivot = col;
+            for (var r = col + 1; r < 6; r++)
+            {
+                if (Math.Abs(a[r, col]) > Math.Abs(a[pivot, col]))
+                {
+                    pivot = r;
+                }
+            }
+
+            if (Math.Abs(a[pivot, col]) < 1e-300)
+            {
+                return null;
+            }
+
+            for (var c = 0; c < 7; c++)
+            {
+                (a[col, c], a[pivot, c]) = (a[pivot, c], a[col, c]);
+            }
+
+            for (var r = 0; r < 6; r++)
+            {
+                if (r == col)
+                {
+                    continue;
+                }
+
+                var f = a[r, col] / a[col, col];
+                for (var c = col; c < 7; c++)
+                {
+                    a[r, c] -= f * a[col, c];
+                }
+            }
+        }
+
+        var result = new double[6];
+        for (var x = 0; x < 6; x++)
+        {
+            result[x] = a[x, 6] / a[x, x];
+        }
+
+        return result;
+    }
+
+    private static Vector3D MaskCentroid(Volume<int> labels, IReadOnlyList<int> values, VolumeBox box)
+    {
+        var region = MaskRegion.FromLabels(labels, values, box);
+        var s = box.Size;
+        double si = 0, sj = 0, sk = 0;
+        long n = 0;
+        for (var k = 0; k < s.K; k++)
+        {
+            for (var j = 0; j < s.J; j++)
+            {
+                for (var i = 0; i < s.I; i++)
+                {
+                    if (region.Mask[i + s.I * (j + (long)s.J * k)] != 0)
+                    {
+                        si += i;
+                        sj += j;
+                        sk += k;
+                        n++;
+                    }
+                }
+            }
+        }
+
+        return labels.Geometry.IndexToPointLps(new Vector3D(box.I0 + si / n, box.J0 + sj / n, box.K0 + sk / n));
+    }
+}
