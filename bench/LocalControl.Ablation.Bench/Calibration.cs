@@ -38,14 +38,14 @@ internal static class Calibration
     {
         var m = setting.Microwave!;
         var target = setting.ExpectedZone;
-        for (var it = 0; it < 12; it++)
+        for (var it = 0; it < 9; it++)
         {
             var z = HomogeneousLiver.Simulate(device, setting, 1.0, microwave: m);
             Console.WriteLine(Line(device, setting, it, z, $"P={m.EffectivePowerW:0.00} e={m.Elongation:0.000} sf={m.FeedOffsetMm:0.00}"));
             var eD = target.DiameterMm / z.MeanDiameterMm;
             var eL = target.LengthMm!.Value / z.LengthMm;
             var dOff = target.TipOffsetMm!.Value - z.TipOffsetMm;
-            if (Math.Abs(eD - 1) < 0.02 && Math.Abs(eL - 1) < 0.02 && Math.Abs(dOff) < 0.6)
+            if (Math.Abs(eD - 1) < 0.02 && Math.Abs(eL - 1) < 0.03 && Math.Abs(dOff) < 0.6)
             {
                 break;
             }
@@ -58,20 +58,20 @@ internal static class Calibration
             };
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {device.Id}/{setting.Id}: \"model\": {{ \"effectivePowerW\": {m.EffectivePowerW:0.00}, \"elongation\": {m.Elongation:0.000}, \"feedOffsetMm\": {m.FeedOffsetMm:0.00}, \"penetrationMm\": {m.PenetrationMm:0.0} }}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {device.Id}/{setting.Id}: \"model\": {{ \"effectivePowerW\": {m.EffectivePowerW:0.00}, \"elongation\": {m.Elongation:0.000}, \"feedOffsetMm\": {m.FeedOffsetMm:0.00}, \"penetrationMm\": {m.PenetrationMm:0.0}, \"perfused\": {(m.Perfused ? "true" : "false")} }}"));
     }
 
     private static void Radiofrequency(AblationDevice device, DeviceSetting setting)
     {
         var m = setting.Radiofrequency!;
         var target = setting.ExpectedZone;
-        for (var it = 0; it < 12; it++)
+        for (var it = 0; it < 9; it++)
         {
             var z = HomogeneousLiver.Simulate(device, setting, 1.0, radiofrequency: m);
             Console.WriteLine(Line(device, setting, it, z, $"P={m.PowerW:0.00} La={m.ActiveLengthMm:0.00}"));
             var eD = target.DiameterMm / z.MeanDiameterMm;
             var dL = target.LengthMm!.Value - z.LengthMm;
-            if (Math.Abs(eD - 1) < 0.02 && Math.Abs(dL) < 0.6)
+            if (Math.Abs(eD - 1) < 0.02 && Math.Abs(dL) < 1.1)
             {
                 break;
             }

@@ -6,6 +6,16 @@ switch (mode)
     case "calibrate":
         Calibration.Run(args.Length > 1 ? args[1] : null);
         break;
+    case "rfprobe":
+        {
+            var dev = LocalControl.Ablation.Devices.DeviceCatalogue.Default.Find("rf-cooled-2cm")!;
+            var (setup, probe) = LocalControl.Ablation.Zones.HomogeneousLiver.Setup(dev, dev.Settings[0], 1.0);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var o = LocalControl.Ablation.Bioheat.ThermalSimulation.Run(setup);
+            Console.WriteLine($"rf: {sw.Elapsed.TotalSeconds:0.00} s, solves {o.PotentialSolves}, CG its {o.PotentialIterations}, solve time {o.PotentialSeconds:0.00} s, rolloffs {o.RollOffs}, peak {o.PeakTemperatureCelsius:0}");
+            break;
+        }
+
     case "kernel":
         KernelSpeed.Run();
         break;

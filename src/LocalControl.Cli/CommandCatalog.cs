@@ -21,5 +21,9 @@ internal static class CommandCatalog
         yield return Commands.DistanceCommand.Create(context);
         yield return Commands.MeasureCommand.Create(context);
         yield return Commands.PhantomCommand.Create(context);
+
+        // Plan
+        yield return Commands.DevicesCommand.Create(context);
+        yield return Commands.SimulateCommand.Create(context);
     }
 }

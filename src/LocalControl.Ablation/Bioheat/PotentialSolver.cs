@@ -15,6 +15,7 @@ public sealed class PotentialSolver
     private readonly double _h;
     private readonly float[] _fx, _fy, _fz, _diag, _r, _z, _p, _ap;
     private readonly double[] _partial;
+    private readonly double[] _partialSecond;
     private readonly ParallelOptions _options;
 
     /// <summary>Creates a solver for an <paramref name="nx"/> × <paramref name="ny"/> × <paramref name="nz"/> grid of spacing <paramref name="spacingM"/>.</summary>
@@ -37,6 +38,7 @@ public sealed class PotentialSolver
         _p = new float[n];
         _ap = new float[n];
         _partial = new double[nz];
+        _partialSecond = new double[nz];
         _options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount };
         for (var k = 0; k < nz; k++)
         {
@@ -328,7 +330,8 @@ public sealed class PotentialSolver
 
     private void For(Func<int, double> plane, out double sum, bool interiorOnly = false)
     {
-        var partial = new double[_nz];
+        var partial = _partialSecond;
+        Array.Clear(partial);
         var from = interiorOnly ? 1 : 0;
         var to = interiorOnly ? _nz - 1 : _nz;
         Parallel.For(from, to, _options, k => partial[k] = plane(k));

@@ -97,11 +97,17 @@ public sealed record ThermalOutcome
     /// <summary>The ledger, when tracked.</summary>
     public EnergyLedger? Energy { get; init; }
 
-    /// <summary>RF: potential solves and how often the generator paused for impedance roll-off.</summary>
+    /// <summary>RF: potential solves.</summary>
     public int PotentialSolves { get; init; }
 
-    /// <summary>RF: impedance roll-off pauses.</summary>
+    /// <summary>RF: times the generator halved its power because tissue reached 100 °C (roll-off).</summary>
     public int RollOffs { get; init; }
+
+    /// <summary>RF: conjugate-gradient iterations over all potential solves.</summary>
+    public int PotentialIterations { get; init; }
+
+    /// <summary>RF: wall time spent in the potential solves (s).</summary>
+    public double PotentialSeconds { get; init; }
 
     /// <summary>Voxel updates performed (for speed figures).</summary>
     public long VoxelUpdates { get; init; }
@@ -122,14 +128,8 @@ public static class ThermalSimulation
     /// <summary>Internally cooled RF electrode surface temperature (°C): a model assumption (docs/ablation.md).</summary>
     public const double RfCoolantCelsius = 20;
 
-    /// <summary>RF: σ is re-solved every this many simulated seconds.</summary>
-    public const double RfResolveSeconds = 15;
-
-    /// <summary>RF: the generator pauses when impedance exceeds this multiple of its initial value.</summary>
-    public const double RfRollOffImpedanceRatio = 1.5;
-
-    /// <summary>RF: pause length after a roll-off (s), as impedance-controlled generators do.</summary>
-    public const double RfRollOffPauseSeconds = 15;
+    /// <summary>RF: σ(T) is updated and the potential re-solved every this many simulated seconds.</summary>
+    public const double RfResolveSeconds = 10;
 
     /// <summary>Smallest distance used in the SAR pattern (mm): the antenna's own radius.</summary>
     public const double SarCoreMm = 1.0;
@@ -202,7 +202,9 @@ public static class ThermalSimulation
         var scale = 1.0;
         var solves = 0;
         var rollOffs = 0;
-        double initialImpedance = 0, pauseUntil = -1, nextSolve = 0;
+        var potentialIterations = 0;
+        var potentialSeconds = 0.0;
+        double powerFactor = 1, nextSolve = 0;
         var peak = setup.BodyTemperatureCelsius;
         var totalSteps = heatingSteps + coolSteps;
         var reportEvery = Math.Max(1, totalSteps / 20);
@@ -214,26 +216,31 @@ public static class ThermalSimulation
             var heating = step < heatingSteps;
             if (potential is not null && heating && time >= nextSolve)
             {
-                var g = SolvePotential(potential, grid, setup);
-                solves++;
-                var impedance = 1 / g;
-                if (initialImpedance == 0)
+                // Generator control: full power while the hottest tissue stays below boiling; at 100 °C it halves
+                // (the roll-off an impedance-controlled generator performs when tissue desiccates), and recovers
+                // by 25 % per interval once the peak is below 95 °C.
+                var hottest = MaxUpdated(grid, held);
+                if (hottest >= 100)
                 {
-                    initialImpedance = impedance;
-                }
-
-                if (impedance > RfRollOffImpedanceRatio * initialImpedance && time >= pauseUntil)
-                {
+                    powerFactor = Math.Max(0.05, powerFactor * 0.5);
                     rollOffs++;
-                    pauseUntil = time + RfRollOffPauseSeconds;
+                }
+                else if (hottest < 95)
+                {
+                    powerFactor = Math.Min(1, powerFactor * 1.25);
                 }
 
-                scale = setup.Radiofrequency!.PowerW / g; // V² for the set power at unit-voltage heating
+                var solveClock = System.Diagnostics.Stopwatch.StartNew();
+                var g = SolvePotential(potential, grid, setup, solves == 0 ? 1e-5 : 1e-3);
+                potentialSeconds += solveClock.Elapsed.TotalSeconds;
+                potentialIterations += potential.LastIterations;
+                solves++;
+                scale = powerFactor * setup.Radiofrequency!.PowerW / g; // V² for the power at unit-voltage heating
                 sourceTotal = SourceTotalW(grid, held);
                 nextSolve = time + RfResolveSeconds;
             }
 
-            var s = !heating ? 0 : potential is not null && time < pauseUntil ? 0 : scale;
+            var s = heating ? scale : 0;
             if (setup.TrackEnergy)
             {
                 deposited += s * sourceTotal * dt;
@@ -280,6 +287,8 @@ public static class ThermalSimulation
             Energy = ledger,
             PotentialSolves = solves,
             RollOffs = rollOffs,
+            PotentialIterations = potentialIterations,
+            PotentialSeconds = potentialSeconds,
             VoxelUpdates = (long)(roi.Nx - 2) * (roi.Ny - 2) * (roi.Nz - 2) * totalSteps,
         };
     }
@@ -373,7 +382,7 @@ public static class ThermalSimulation
     /// RFA models (Haemmerich et al. 2003; Tungjitkusolmun et al. 2002); then the unit-voltage solve and its heating.
     /// Returns the conductance at 1 V (S).
     /// </summary>
-    private static double SolvePotential(PotentialSolver solver, BioheatGrid grid, ThermalSetup setup)
+    private static double SolvePotential(PotentialSolver solver, BioheatGrid grid, ThermalSetup setup, double tolerance)
     {
         for (var v = 0; v < grid.Count; v++)
         {
@@ -383,7 +392,7 @@ public static class ThermalSimulation
             solver.Conductivity[v] = (float)(s0 * Math.Max(factor, 1e-4));
         }
 
-        solver.Solve(1e-4);
+        solver.Solve(tolerance);
         return solver.JouleHeating(grid.Source);
     }
 
@@ -451,6 +460,20 @@ public static class ThermalSimulation
         return s * grid.SpacingM; // k ΔT / h · h²
 
         double Face(int v, int w) => held[w] ? 0.5 * (kk[v] + kk[w]) * (t[v] - t[w]) : 0;
+    }
+
+    private static double MaxUpdated(BioheatGrid grid, bool[] held)
+    {
+        var m = double.MinValue;
+        for (var v = 0; v < grid.Count; v++)
+        {
+            if (!held[v] && grid.Temperature[v] > m)
+            {
+                m = grid.Temperature[v];
+            }
+        }
+
+        return m;
     }
 
     private static double Max(float[] values)

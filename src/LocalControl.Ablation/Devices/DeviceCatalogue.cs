@@ -28,7 +28,8 @@ public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? T
 /// <param name="Elongation">Ratio of the SAR decay length along the shaft to across it.</param>
 /// <param name="FeedOffsetMm">Distance from the tip back to the SAR centre (mm).</param>
 /// <param name="PenetrationMm">Exponential decay length of the SAR across the shaft (mm).</param>
-public sealed record MicrowaveModel(double EffectivePowerW, double Elongation, double FeedOffsetMm, double PenetrationMm);
+/// <param name="Perfused">Whether the calibration ran with liver perfusion.</param>
+public sealed record MicrowaveModel(double EffectivePowerW, double Elongation, double FeedOffsetMm, double PenetrationMm, bool Perfused);
 
 /// <summary>Calibrated parameters of the RF electrode (see docs/ablation.md): not published figures.</summary>
 /// <param name="PowerW">Generator power delivered while the impedance allows (W).</param>
@@ -167,7 +168,7 @@ public sealed class DeviceCatalogue
                 {
                     if (modality == AblationModality.Mwa)
                     {
-                        mw = new MicrowaveModel(m.EffectivePowerW ?? 0, m.Elongation ?? 1, m.FeedOffsetMm ?? 0, m.PenetrationMm ?? 8);
+                        mw = new MicrowaveModel(m.EffectivePowerW ?? 0, m.Elongation ?? 1, m.FeedOffsetMm ?? 0, m.PenetrationMm ?? 8, m.Perfused ?? false);
                     }
                     else if (modality == AblationModality.Rfa)
                     {

@@ -26,7 +26,7 @@ public static class HomogeneousLiver
         var offset = ExpectedCentreOffsetMm(device, setting, mw, rf);
         var side = Math.Max(setting.ExpectedZone.LengthMm ?? setting.ExpectedZone.DiameterMm, setting.ExpectedZone.DiameterMm) + (2 * RoiMarginMm);
         var roi = RegionOfInterest.Cube(tip - u * offset, side, gridMm);
-        var perfused = rf?.Perfused ?? false;
+        var perfused = rf?.Perfused ?? mw?.Perfused ?? false;
         var setup = new ThermalSetup
         {
             Roi = roi,
