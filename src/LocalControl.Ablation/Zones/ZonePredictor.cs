@@ -629,7 +629,8 @@ public static class ZonePredictor
             if (compared && towards.Length > 1e-9)
             {
                 var dir = towards * (1 / towards.Length);
-                shrink = ZoneShape.Reach(roi, reference.IsDead, bestAxisPoint, dir) - ZoneShape.Reach(roi, result.IsDead, bestAxisPoint, dir);
+                bool Lumen(int v) => material[v] == Vessel;
+                shrink = ZoneShape.Reach(roi, reference.IsDead, bestAxisPoint, dir, Lumen) - ZoneShape.Reach(roi, result.IsDead, bestAxisPoint, dir, Lumen);
             }
 
             list.Add(new VesselEffect(value, calibre[bestVoxel], Math.Max(0, best - (0.5 * roi.SpacingMm)), shrink));

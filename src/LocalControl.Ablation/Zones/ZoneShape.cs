@@ -84,8 +84,12 @@ public sealed record ZoneShape(double LengthMm, double DiameterMm, double Second
             count * h * h * h / 1000.0);
     }
 
-    /// <summary>How far (mm) the zone reaches from <paramref name="fromLps"/> along the unit <paramref name="direction"/> before leaving it.</summary>
-    public static double Reach(RegionOfInterest roi, Func<int, bool> inZone, Vector3D fromLps, Vector3D direction)
+    /// <summary>
+    /// How far (mm) the zone reaches from <paramref name="fromLps"/> along the unit <paramref name="direction"/> before
+    /// leaving it. Voxels where <paramref name="passThrough"/> is true (a vessel's lumen, which is blood, not tissue) are
+    /// crossed without ending the walk, so a zone that wraps round a vessel reaches past it.
+    /// </summary>
+    public static double Reach(RegionOfInterest roi, Func<int, bool> inZone, Vector3D fromLps, Vector3D direction, Func<int, bool>? passThrough = null)
     {
         ArgumentNullException.ThrowIfNull(roi);
         ArgumentNullException.ThrowIfNull(inZone);
@@ -93,7 +97,18 @@ public sealed record ZoneShape(double LengthMm, double DiameterMm, double Second
         var last = 0.0;
         for (var t = 0.0; t < roi.Nx * roi.SpacingMm * 2; t += step)
         {
-            if (roi.Nearest(fromLps + direction * t) is not { } v || !inZone(((v.K * roi.Ny) + v.J) * roi.Nx + v.I))
+            if (roi.Nearest(fromLps + direction * t) is not { } v)
+            {
+                break;
+            }
+
+            var n = ((v.K * roi.Ny) + v.J) * roi.Nx + v.I;
+            if (passThrough is not null && passThrough(n))
+            {
+                continue;
+            }
+
+            if (!inZone(n))
             {
                 break;
             }
