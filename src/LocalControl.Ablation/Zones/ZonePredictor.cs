@@ -313,10 +313,11 @@ public static class ZonePredictor
     private static bool Inside(ImageGeometry g, Vector3D idx) =>
         idx.X > -0.5 && idx.Y > -0.5 && idx.Z > -0.5 && idx.X < g.Size.I - 0.5 && idx.Y < g.Size.J - 0.5 && idx.Z < g.Size.K - 0.5;
 
+    // Round half up (not to even): a block offset by half a voxel then samples every structure with the same shift.
     private static (int I, int J, int K) Round(ImageGeometry g, Vector3D idx) => (
-        Math.Clamp((int)Math.Round(idx.X), 0, g.Size.I - 1),
-        Math.Clamp((int)Math.Round(idx.Y), 0, g.Size.J - 1),
-        Math.Clamp((int)Math.Round(idx.Z), 0, g.Size.K - 1));
+        Math.Clamp((int)Math.Floor(idx.X + 0.5), 0, g.Size.I - 1),
+        Math.Clamp((int)Math.Floor(idx.Y + 0.5), 0, g.Size.J - 1),
+        Math.Clamp((int)Math.Floor(idx.Z + 0.5), 0, g.Size.K - 1));
 
     /// <summary>The block: centred on the mean expected zone centre, the expected zone plus 20 mm each side (and the probes' spread).</summary>
     internal static RegionOfInterest RoiFor(ZoneRequest r)
@@ -630,7 +631,8 @@ public static class ZonePredictor
             {
                 var dir = towards * (1 / towards.Length);
                 bool Lumen(int v) => material[v] == Vessel;
-                shrink = ZoneShape.Reach(roi, reference.IsDead, bestAxisPoint, dir, Lumen) - ZoneShape.Reach(roi, result.IsDead, bestAxisPoint, dir, Lumen);
+                // Without vessels the lumen is liver and counts as tissue; with them the zone may wrap round the lumen.
+                shrink = ZoneShape.Reach(roi, reference.IsDead, bestAxisPoint, dir) - ZoneShape.Reach(roi, result.IsDead, bestAxisPoint, dir, Lumen);
             }
 
             list.Add(new VesselEffect(value, calibre[bestVoxel], Math.Max(0, best - (0.5 * roi.SpacingMm)), shrink));
