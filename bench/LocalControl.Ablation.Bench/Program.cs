@@ -1,6 +1,7 @@
 using LocalControl.Ablation.Bench;
 
 var mode = args.Length > 0 ? args[0] : "all";
+
 switch (mode)
 {
     case "calibrate":
@@ -16,6 +17,9 @@ switch (mode)
             break;
         }
 
+    case "mw" or "rf" or "all":
+        ProblemBench.Run(mode);
+        break;
     case "kernel":
         KernelSpeed.Run();
         break;
