@@ -134,7 +134,7 @@ internal static class ProblemBench
 
             var csharp = sw.Elapsed.TotalSeconds;
             var script = Path.Combine(AppContext.BaseDirectory, "numpy_stencil.py");
-            var psi = new ProcessStartInfo("python3", [script, dir, $"{roi.Nx}", $"{roi.Ny}", $"{roi.Nz}", $"{Steps}", "1"]) { RedirectStandardOutput = true };
+            var psi = new ProcessStartInfo("/usr/bin/python3", [script, dir, $"{roi.Nx}", $"{roi.Ny}", $"{roi.Nz}", $"{Steps}", "1"]) { RedirectStandardOutput = true };
             using var p = Process.Start(psi)!;
             var line = p.StandardOutput.ReadToEnd().Trim().Split(' ');
             p.WaitForExit();

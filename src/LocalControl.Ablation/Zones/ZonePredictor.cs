@@ -582,7 +582,6 @@ public static class ZonePredictor
             double best = double.MaxValue;
             var bestVoxel = -1;
             ProbePose? bestProbe = null;
-            var bestAxisPoint = Vector3D.Zero;
             var n = 0;
             for (var k = 0; k < roi.Nz; k++)
             {
@@ -608,7 +607,6 @@ public static class ZonePredictor
                                 best = d;
                                 bestVoxel = n;
                                 bestProbe = probe;
-                                bestAxisPoint = axisPoint;
                             }
                         }
                     }
@@ -623,16 +621,20 @@ public static class ZonePredictor
             var vi = bestVoxel % roi.Nx;
             var vj = bestVoxel / roi.Nx % roi.Ny;
             var vk = bestVoxel / (roi.Nx * roi.Ny);
-            var towards = roi.PointLps(vi, vj, vk) - bestAxisPoint;
             var uu = bestProbe!.Axis;
+
+            // Reach is compared at the level of the zone's centre (its widest part), toward the vessel across the shaft.
+            var centre = bestProbe.TipLps - uu * offset;
+            var towards = roi.PointLps(vi, vj, vk) - centre;
             towards -= uu * towards.Dot(uu);
             var shrink = 0.0;
             if (compared && towards.Length > 1e-9)
             {
                 var dir = towards * (1 / towards.Length);
                 bool Lumen(int v) => material[v] == Vessel;
+
                 // Without vessels the lumen is liver and counts as tissue; with them the zone may wrap round the lumen.
-                shrink = ZoneShape.Reach(roi, reference.IsDead, bestAxisPoint, dir) - ZoneShape.Reach(roi, result.IsDead, bestAxisPoint, dir, Lumen);
+                shrink = ZoneShape.Reach(roi, reference.IsDead, centre, dir) - ZoneShape.Reach(roi, result.IsDead, centre, dir, Lumen);
             }
 
             list.Add(new VesselEffect(value, calibre[bestVoxel], Math.Max(0, best - (0.5 * roi.SpacingMm)), shrink));
