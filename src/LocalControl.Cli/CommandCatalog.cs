@@ -27,5 +27,8 @@ internal static class CommandCatalog
 
         // Verify
         yield return Commands.VerifyCommand.Create(context);
+        // Plan
+        yield return Commands.DevicesCommand.Create(context);
+        yield return Commands.SimulateCommand.Create(context);
     }
 }

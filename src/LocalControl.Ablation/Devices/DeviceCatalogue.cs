@@ -1,0 +1,262 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LocalControl.Ablation.Devices;
+
+/// <summary>The energy an ablation device uses, as written in the catalogue (<c>rfa</c>, <c>mwa</c>, <c>cryoablation</c>, <c>ire</c>).</summary>
+public enum AblationModality
+{
+    /// <summary>Radiofrequency ablation.</summary>
+    Rfa,
+    /// <summary>Microwave ablation.</summary>
+    Mwa,
+    /// <summary>Cryoablation.</summary>
+    Cryoablation,
+    /// <summary>Irreversible electroporation.</summary>
+    Ire,
+}
+
+/// <summary>A published ablation zone: an ellipsoid along the shaft. Unknown figures are null, never guessed.</summary>
+/// <param name="LengthMm">Extent along the shaft (mm).</param>
+/// <param name="DiameterMm">Extent across the shaft (mm).</param>
+/// <param name="TipOffsetMm">Distance from the probe tip back along the shaft to the zone centre (mm).</param>
+public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? TipOffsetMm);
+
+/// <summary>Calibrated parameters of the microwave SAR pattern (see docs/ablation.md): not published figures.</summary>
+/// <param name="EffectivePowerW">Power the SAR pattern deposits (W). It lumps what the model leaves out (shaft cooling,
+/// reflection, water vaporisation, temperature-dependent properties), so it is far below the generator setting.</param>
+/// <param name="Elongation">Ratio of the SAR decay length along the shaft to across it.</param>
+/// <param name="FeedOffsetMm">Distance from the tip back to the SAR centre (mm).</param>
+/// <param name="PenetrationMm">Exponential decay length of the SAR across the shaft (mm).</param>
+/// <param name="Perfused">Whether the calibration ran with liver perfusion.</param>
+public sealed record MicrowaveModel(double EffectivePowerW, double Elongation, double FeedOffsetMm, double PenetrationMm, bool Perfused);
+
+/// <summary>Calibrated parameters of the RF electrode (see docs/ablation.md): not published figures.</summary>
+/// <param name="PowerW">Generator power delivered while the impedance allows (W).</param>
+/// <param name="ActiveLengthMm">Length of the conducting tip in the model (mm), measured back from the tip.</param>
+/// <param name="Perfused">Whether the calibration ran with liver perfusion (in vivo) or without (ex vivo).</param>
+public sealed record RadiofrequencyModel(double PowerW, double ActiveLengthMm, bool Perfused);
+
+/// <summary>One setting of a device (power, time, probe count) with its published zone and where it comes from.</summary>
+public sealed record DeviceSetting
+{
+    /// <summary>Identifier, unique within the device (e.g. <c>100w-10min</c>).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Generator power (W), where the setting has one.</summary>
+    public double? PowerW { get; init; }
+
+    /// <summary>Ablation time (min).</summary>
+    public double? DurationMin { get; init; }
+
+    /// <summary>Number of probes the zone was measured with.</summary>
+    public int? ProbeCount { get; init; }
+
+    /// <summary>The published zone.</summary>
+    public required ExpectedZone ExpectedZone { get; init; }
+
+    /// <summary>Where the zone was measured (ex vivo / in vivo, organ).</summary>
+    public required string Conditions { get; init; }
+
+    /// <summary>Citation or public document of the figures.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Microwave model parameters (calibrated), for <c>mwa</c> settings.</summary>
+    public MicrowaveModel? Microwave { get; init; }
+
+    /// <summary>RF model parameters (calibrated), for <c>rfa</c> settings.</summary>
+    public RadiofrequencyModel? Radiofrequency { get; init; }
+}
+
+/// <summary>An ablation device of the catalogue.</summary>
+public sealed record AblationDevice
+{
+    /// <summary>Identifier (e.g. <c>emprint</c>).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Energy.</summary>
+    public required AblationModality Modality { get; init; }
+
+    /// <summary>Manufacturer as the source names it.</summary>
+    public required string Manufacturer { get; init; }
+
+    /// <summary>Model.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Exposed (conducting) tip length of an RF electrode (mm), if published.</summary>
+    public double? ActiveTipLengthMm { get; init; }
+
+    /// <summary>The settings with published zones.</summary>
+    public required IReadOnlyList<DeviceSetting> Settings { get; init; }
+
+    /// <summary>The setting with this id, or null.</summary>
+    public DeviceSetting? FindSetting(string id) => Settings.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>
+/// The versioned device catalogue embedded in the assembly (<c>Devices/devices.json</c>), as the evidence base is: each
+/// setting's published zone, its conditions and its source.
+/// </summary>
+public sealed class DeviceCatalogue
+{
+    private static readonly Lazy<DeviceCatalogue> Embedded = new(LoadEmbedded);
+
+    private DeviceCatalogue(string version, IReadOnlyList<AblationDevice> devices)
+    {
+        CatalogueVersion = version;
+        Devices = devices;
+    }
+
+    /// <summary>The catalogue shipped with this build.</summary>
+    public static DeviceCatalogue Default => Embedded.Value;
+
+    /// <summary>Version of the catalogue data.</summary>
+    public string CatalogueVersion { get; }
+
+    /// <summary>All devices.</summary>
+    public IReadOnlyList<AblationDevice> Devices { get; }
+
+    /// <summary>The device with this id, or null.</summary>
+    public AblationDevice? Find(string id) => Devices.FirstOrDefault(d => string.Equals(d.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The catalogue's modality name.</summary>
+    public static string ModalityName(AblationModality m) => m switch
+    {
+        AblationModality.Rfa => "rfa",
+        AblationModality.Mwa => "mwa",
+        AblationModality.Cryoablation => "cryoablation",
+        AblationModality.Ire => "ire",
+        _ => throw new ArgumentOutOfRangeException(nameof(m)),
+    };
+
+    /// <summary>Parses catalogue JSON; throws <see cref="InvalidDataException"/> naming the entry when a figure lacks a source or a value is not positive.</summary>
+    public static DeviceCatalogue Parse(string json)
+    {
+        var dto = JsonSerializer.Deserialize<CatalogueDto>(json, JsonOptions) ?? throw new InvalidDataException("device catalogue: empty document.");
+        var devices = new List<AblationDevice>();
+        foreach (var d in dto.Devices ?? [])
+        {
+            var modality = d.Modality switch
+            {
+                "rfa" => AblationModality.Rfa,
+                "mwa" => AblationModality.Mwa,
+                "cryoablation" => AblationModality.Cryoablation,
+                "ire" => AblationModality.Ire,
+                _ => throw new InvalidDataException($"device catalogue: device {d.Id} has an unknown modality \"{d.Modality}\"."),
+            };
+            var settings = new List<DeviceSetting>();
+            foreach (var s in d.Settings ?? [])
+            {
+                var where = $"device catalogue: {d.Id}/{s.Id}";
+                if (string.IsNullOrWhiteSpace(s.Source))
+                {
+                    throw new InvalidDataException($"{where}: a zone figure without a source does not go in.");
+                }
+
+                var z = s.ExpectedZone ?? throw new InvalidDataException($"{where}: no expectedZone.");
+                foreach (var v in new[] { z.LengthMm, z.DiameterMm, z.TipOffsetMm, s.PowerW, s.DurationMin })
+                {
+                    if (v is { } x && (!double.IsFinite(x) || x < 0))
+                    {
+                        throw new InvalidDataException($"{where}: {x} is not a valid figure.");
+                    }
+                }
+
+                MicrowaveModel? mw = null;
+                RadiofrequencyModel? rf = null;
+                if (s.Model is { } m)
+                {
+                    if (modality == AblationModality.Mwa)
+                    {
+                        mw = new MicrowaveModel(m.EffectivePowerW ?? 0, m.Elongation ?? 1, m.FeedOffsetMm ?? 0, m.PenetrationMm ?? 8, m.Perfused ?? false);
+                    }
+                    else if (modality == AblationModality.Rfa)
+                    {
+                        rf = new RadiofrequencyModel(m.PowerW ?? 0, m.ActiveLengthMm ?? d.ActiveTipLengthMm ?? 0, m.Perfused ?? false);
+                    }
+                }
+
+                settings.Add(new DeviceSetting
+                {
+                    Id = s.Id ?? throw new InvalidDataException($"device catalogue: a setting of {d.Id} has no id."),
+                    PowerW = s.PowerW,
+                    DurationMin = s.DurationMin,
+                    ProbeCount = s.ProbeCount,
+                    ExpectedZone = new ExpectedZone(z.LengthMm, z.DiameterMm ?? throw new InvalidDataException($"{where}: no diameterMm."), z.TipOffsetMm),
+                    Conditions = s.Conditions ?? throw new InvalidDataException($"{where}: no conditions."),
+                    Source = s.Source,
+                    Microwave = mw,
+                    Radiofrequency = rf,
+                });
+            }
+
+            devices.Add(new AblationDevice
+            {
+                Id = d.Id ?? throw new InvalidDataException("device catalogue: a device has no id."),
+                Modality = modality,
+                Manufacturer = d.Manufacturer ?? "",
+                Model = d.Model ?? "",
+                ActiveTipLengthMm = d.ActiveTipLengthMm,
+                Settings = settings,
+            });
+        }
+
+        return new DeviceCatalogue(dto.CatalogueVersion ?? throw new InvalidDataException("device catalogue: no catalogueVersion."), devices);
+    }
+
+    private static DeviceCatalogue LoadEmbedded()
+    {
+        using var stream = typeof(DeviceCatalogue).Assembly.GetManifestResourceStream("LocalControl.Ablation.devices.json")
+            ?? throw new InvalidOperationException("The device catalogue is not embedded in the assembly.");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd());
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = false, ReadCommentHandling = JsonCommentHandling.Skip };
+
+    private sealed class CatalogueDto
+    {
+        [JsonPropertyName("catalogueVersion")] public string? CatalogueVersion { get; set; }
+        [JsonPropertyName("devices")] public List<DeviceDto>? Devices { get; set; }
+    }
+
+    private sealed class DeviceDto
+    {
+        [JsonPropertyName("id")] public string? Id { get; set; }
+        [JsonPropertyName("modality")] public string? Modality { get; set; }
+        [JsonPropertyName("manufacturer")] public string? Manufacturer { get; set; }
+        [JsonPropertyName("model")] public string? Model { get; set; }
+        [JsonPropertyName("activeTipLengthMm")] public double? ActiveTipLengthMm { get; set; }
+        [JsonPropertyName("settings")] public List<SettingDto>? Settings { get; set; }
+    }
+
+    private sealed class SettingDto
+    {
+        [JsonPropertyName("id")] public string? Id { get; set; }
+        [JsonPropertyName("powerW")] public double? PowerW { get; set; }
+        [JsonPropertyName("durationMin")] public double? DurationMin { get; set; }
+        [JsonPropertyName("probeCount")] public int? ProbeCount { get; set; }
+        [JsonPropertyName("expectedZone")] public ZoneDto? ExpectedZone { get; set; }
+        [JsonPropertyName("conditions")] public string? Conditions { get; set; }
+        [JsonPropertyName("source")] public string? Source { get; set; }
+        [JsonPropertyName("model")] public ModelDto? Model { get; set; }
+    }
+
+    private sealed class ZoneDto
+    {
+        [JsonPropertyName("lengthMm")] public double? LengthMm { get; set; }
+        [JsonPropertyName("diameterMm")] public double? DiameterMm { get; set; }
+        [JsonPropertyName("tipOffsetMm")] public double? TipOffsetMm { get; set; }
+    }
+
+    private sealed class ModelDto
+    {
+        [JsonPropertyName("effectivePowerW")] public double? EffectivePowerW { get; set; }
+        [JsonPropertyName("elongation")] public double? Elongation { get; set; }
+        [JsonPropertyName("feedOffsetMm")] public double? FeedOffsetMm { get; set; }
+        [JsonPropertyName("penetrationMm")] public double? PenetrationMm { get; set; }
+        [JsonPropertyName("powerW")] public double? PowerW { get; set; }
+        [JsonPropertyName("activeLengthMm")] public double? ActiveLengthMm { get; set; }
+        [JsonPropertyName("perfused")] public bool? Perfused { get; set; }
+    }
+}
