@@ -21,5 +21,8 @@ internal static class CommandCatalog
         yield return Commands.DistanceCommand.Create(context);
         yield return Commands.MeasureCommand.Create(context);
         yield return Commands.PhantomCommand.Create(context);
+
+        // Follow
+        yield return Commands.OutcomesCommand.Create(context);
     }
 }
