@@ -7,7 +7,7 @@ namespace LocalControl.Core.Cases;
 /// <param name="CaseId">The case identifier (not a patient identifier).</param>
 /// <param name="Patient">Patient-level data.</param>
 /// <param name="Lesions">Every known metastasis, each with a unique <see cref="Lesion.Id"/>.</param>
-public sealed record MetastaticCase(string CaseId, Patient Patient, IReadOnlyList<Lesion> Lesions);
+public sealed partial record MetastaticCase(string CaseId, Patient Patient, IReadOnlyList<Lesion> Lesions);
 
 /// <summary>Patient-level data of a case. Null means unknown.</summary>
 public sealed record Patient
@@ -97,7 +97,7 @@ public sealed record LiverStatus
 /// <summary>
 /// One metastasis. Distances are surface to surface in millimetres; null means unknown.
 /// </summary>
-public sealed record Lesion
+public sealed partial record Lesion
 {
     /// <summary>Identifier, unique within the case (e.g. "L1").</summary>
     public required string Id { get; init; }
