@@ -23,6 +23,7 @@ internal static class CommandCatalog
         yield return Commands.PhantomCommand.Create(context);
 
         // Follow
+        yield return Commands.FollowCommand.Create(context);
         yield return Commands.OutcomesCommand.Create(context);
     }
 }
