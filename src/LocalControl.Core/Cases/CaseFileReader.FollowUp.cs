@@ -70,8 +70,8 @@ public static partial class CaseFileReader
 
             var validTreatments = treatments.OfType<Treatment>().ToList();
             var followUps = Array(root, "followUps", "", (e, p) => ReadStudy(e, p, known, validTreatments));
-            var baseline = Object(root, "recistBaseline", "", (e, p) => ReadBaseline(e, p, known, validTreatments));
-            var survival = Object(root, "survival", "", (e, p) => ReadSurvival(e, p, validTreatments, followUps.OfType<FollowUpStudy>().ToList()));
+            var baseline = RootObject(root, "recistBaseline", (e, p) => ReadBaseline(e, p, known, validTreatments));
+            var survival = RootObject(root, "survival", (e, p) => ReadSurvival(e, p, validTreatments, followUps.OfType<FollowUpStudy>().ToList()));
             return new FollowUpHistory
             {
                 Treatments = validTreatments,
@@ -311,6 +311,17 @@ public static partial class CaseFileReader
             }
 
             return new SurvivalStatus { VitalStatus = status, LastContactDate = last, DeathDate = death };
+        }
+
+        private T? RootObject<T>(JsonElement root, string name, Func<JsonElement, string, T> read)
+            where T : class
+        {
+            if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return ExpectObject(v, name) ? read(v, name) : null;
         }
 
         private List<string>? LesionIds(JsonElement e, string name, string path, Dictionary<string, Lesion> known)
