@@ -25,5 +25,6 @@ internal static class CommandCatalog
         // Follow
         yield return Commands.FollowCommand.Create(context);
         yield return Commands.OutcomesCommand.Create(context);
+        yield return Commands.ExportCommand.Create(context);
     }
 }
