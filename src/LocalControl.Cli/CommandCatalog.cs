@@ -30,5 +30,9 @@ internal static class CommandCatalog
         // Plan
         yield return Commands.DevicesCommand.Create(context);
         yield return Commands.SimulateCommand.Create(context);
+        // Follow
+        yield return Commands.FollowCommand.Create(context);
+        yield return Commands.OutcomesCommand.Create(context);
+        yield return Commands.ExportCommand.Create(context);
     }
 }

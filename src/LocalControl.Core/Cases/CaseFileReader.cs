@@ -9,7 +9,7 @@ namespace LocalControl.Core.Cases;
 /// rather than stopping at the first, never fills a missing value with a default (absent or null = unknown),
 /// rejects unknown enumerated values and absurd numbers, and warns where a value looks like the wrong unit.
 /// </summary>
-public static class CaseFileReader
+public static partial class CaseFileReader
 {
     /// <summary>Largest accepted case-file text, in characters; anything bigger is not a case file.</summary>
     public const int MaxLength = 8 * 1024 * 1024;
@@ -27,7 +27,7 @@ public static class CaseFileReader
         MaxDepth = 64,
     };
 
-    private static readonly HashSet<string> RootFields = ["caseId", "patient", "lesions", "$schema", "schemaVersion", "notes"];
+    private static readonly HashSet<string> RootFields = ["caseId", "patient", "lesions", "$schema", "schemaVersion", "notes", "treatments", "followUps", "recistBaseline", "survival"];
     private static readonly HashSet<string> PatientFields =
     [
         "ageYears", "ecog", "rasStatus", "brafStatus", "msiStatus", "primary", "cea", "diseaseFreeIntervalMonths",
@@ -43,7 +43,7 @@ public static class CaseFileReader
         "id", "organ", "location", "longestDiameterMm", "distanceToLargeVesselMm", "largeVesselCalibreMm",
         "distanceToHilumMm", "adjacentStructures", "visibility", "depthFromCapsuleMm", "surgicalAssessment",
         "priorLocalTreatment", "intent", "worstPainScore", "corticalErosion", "volumeMl", "longestAxialDiameterMm",
-        "centroidMm", "measuredFields", "distanceToAnyVesselMm", "distancesMm", "source", "adjacencyNotAssessed",
+        "centroidMm", "measuredFields", "distanceToAnyVesselMm", "distancesMm", "source", "adjacencyNotAssessed", "shortAxisMm",
     ];
 
     private static readonly string[] OxaliplatinRegimens = ["oxaliplatin", "folfox", "xelox", "capox", "folfoxiri", "folfirinox", "flox"];
@@ -87,7 +87,7 @@ public static class CaseFileReader
         }
     }
 
-    private sealed class Reader(List<CaseProblem> errors, List<CaseProblem> warnings)
+    private sealed partial class Reader(List<CaseProblem> errors, List<CaseProblem> warnings)
     {
         public MetastaticCase? ReadCase(JsonElement root)
         {
@@ -155,7 +155,8 @@ public static class CaseFileReader
                 }
             }
 
-            return caseId is null || patient is null ? null : new MetastaticCase(caseId.Trim(), patient, lesions);
+            var followUp = ReadFollowUp(root, lesions);
+            return caseId is null || patient is null ? null : new MetastaticCase(caseId.Trim(), patient, lesions) { FollowUp = followUp };
         }
 
         private Patient? ReadPatient(JsonElement e, string path)
@@ -336,6 +337,7 @@ public static class CaseFileReader
                 DistancesMm = ReadDistances(e, path),
                 MeasurementSourceJson = e.TryGetProperty("source", out var source) && source.ValueKind != JsonValueKind.Null ? source.GetRawText() : null,
                 AdjacencyNotAssessed = ReadStringList(e, "adjacencyNotAssessed", path),
+                ShortAxisMm = ReadShortAxis(e, path, organ),
             };
             return id is null || organ is null ? null : lesion;
         }

@@ -5,7 +5,7 @@ namespace LocalControl.Core.Cases;
 
 /// <summary>Writes a case back to the case-file format. Unknown values are omitted, so a read–write round trip keeps
 /// every known value and invents none.</summary>
-public static class CaseFileWriter
+public static partial class CaseFileWriter
 {
     /// <summary>The case as indented JSON text.</summary>
     public static string Write(MetastaticCase @case)
@@ -24,6 +24,7 @@ public static class CaseFileWriter
             }
 
             w.WriteEndArray();
+            WriteFollowUp(w, @case.FollowUp);
             w.WriteEndObject();
         }
 
@@ -175,6 +176,7 @@ public static class CaseFileWriter
             w.WriteRawValue(source);
         }
 
+        Num(w, "shortAxisMm", l.ShortAxisMm);
         w.WriteEndObject();
     }
 

@@ -7,7 +7,7 @@ namespace LocalControl.Core.Cases;
 /// <param name="CaseId">The case identifier (not a patient identifier).</param>
 /// <param name="Patient">Patient-level data.</param>
 /// <param name="Lesions">Every known metastasis, each with a unique <see cref="Lesion.Id"/>.</param>
-public sealed record MetastaticCase(string CaseId, Patient Patient, IReadOnlyList<Lesion> Lesions);
+public sealed partial record MetastaticCase(string CaseId, Patient Patient, IReadOnlyList<Lesion> Lesions);
 
 /// <summary>Patient-level data of a case. Null means unknown.</summary>
 public sealed record Patient
