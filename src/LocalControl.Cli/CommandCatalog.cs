@@ -22,17 +22,19 @@ internal static class CommandCatalog
         yield return Commands.MeasureCommand.Create(context);
         yield return Commands.PhantomCommand.Create(context);
 
-        // Registry
-        yield return Commands.DbCommand.Create(context);
-
-        // Verify
-        yield return Commands.VerifyCommand.Create(context);
         // Plan
         yield return Commands.DevicesCommand.Create(context);
         yield return Commands.SimulateCommand.Create(context);
+
+        // Verify
+        yield return Commands.VerifyCommand.Create(context);
+
         // Follow
         yield return Commands.FollowCommand.Create(context);
         yield return Commands.OutcomesCommand.Create(context);
         yield return Commands.ExportCommand.Create(context);
+
+        // Registry
+        yield return Commands.DbCommand.Create(context);
     }
 }
