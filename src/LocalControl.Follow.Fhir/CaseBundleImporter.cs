@@ -112,9 +112,10 @@ public static class CaseBundleImporter
             }
         }
 
+        var resources = bundle.Entry.Select(e => e.Resource).ToList();
         string Name(Resource r) => $"{r.TypeName} {byUrl.First(kv => ReferenceEquals(kv.Value, r)).Key}";
 
-        var patients = byUrl.Values.OfType<FhirPatient>().ToList();
+        var patients = resources.OfType<FhirPatient>().ToList();
         if (patients.Count != 1)
         {
             throw new FhirImportException("Bundle", "entry", patients.Count == 0
@@ -158,7 +159,7 @@ public static class CaseBundleImporter
         PrimarySite? primarySite = null;
         var lesionOf = new Dictionary<Condition, Lesion>();
         var lesionOrder = new List<Condition>();
-        foreach (var c in byUrl.Values.OfType<Condition>())
+        foreach (var c in resources.OfType<Condition>())
         {
             CheckSubject(c, c.Subject);
             var profiles = c.Meta?.Profile ?? [];
@@ -197,7 +198,7 @@ public static class CaseBundleImporter
                 : throw new FhirImportException(Name(from), field, "refers to a condition that is not a metastasis (secondary cancer condition)");
 
         // Follow-up studies in bundle order.
-        var studies = byUrl.Values.OfType<ImagingStudy>().ToList();
+        var studies = resources.OfType<ImagingStudy>().ToList();
         var findings = studies.ToDictionary(s => s, _ => new List<LesionFinding>());
         var newLesions = studies.ToDictionary(s => s, _ => new List<NewLesion>());
         var baselineSizes = new Dictionary<Lesion, (double? Longest, double? Short)>();
@@ -210,7 +211,7 @@ public static class CaseBundleImporter
             }
         }
 
-        foreach (var o in byUrl.Values.OfType<Observation>())
+        foreach (var o in resources.OfType<Observation>())
         {
             CheckSubject(o, o.Subject);
             var isSize = o.Code?.Coding.Any(x => x.System == FhirVocabulary.Loinc && x.Code == FhirVocabulary.TumourSizeCode) == true;
@@ -302,7 +303,7 @@ public static class CaseBundleImporter
 
         // Treatments.
         var treatments = new List<Treatment>();
-        foreach (var p in byUrl.Values.OfType<Procedure>())
+        foreach (var p in resources.OfType<Procedure>())
         {
             CheckSubject(p, p.Subject);
             var id = p.Identifier.FirstOrDefault(x => x.System == FhirVocabulary.TreatmentIdSystem)?.Value;
@@ -355,7 +356,7 @@ public static class CaseBundleImporter
 
         // RECIST baseline.
         RecistBaseline? baseline = null;
-        foreach (var list in byUrl.Values.OfType<List>())
+        foreach (var list in resources.OfType<List>())
         {
             if (list.Code?.Coding.Any(x => x.System == FhirVocabulary.FollowCodeSystem && x.Code == "recist-baseline") != true)
             {
