@@ -419,4 +419,26 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("at most 2147483647", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("at least 1", ex.Message, StringComparison.Ordinal);
     }
+
+    // Found by the 1 M-execution fuzz run (bench/LocalControl.Fuzz.Bench, seed 20261202): both escaped as .NET exceptions.
+    [Fact]
+    public void A_two_dimensional_nrrd_with_oblique_directions_gets_an_orthogonal_third_axis()
+    {
+        var path = Write("oblique.nrrd", "NRRD0004\ntype: uchar\ndimension: 2\nspace: left-posterior-superior\nsizes: 2 2\n" +
+            "space directions: (0.6,0.8,0) (0,0,2)\nspace origin: (0,0,0)\nendian: little\nencoding: raw\n\n\u0001\u0002\u0003\u0004");
+        var loaded = VolumeFormats.Load(path);
+        var spacing = loaded.Info.Geometry.SpacingMm;
+        Assert.Equal(1.0, spacing.X, 9);
+        Assert.Equal(2.0, spacing.Y, 9);
+        Assert.Equal(1.0, spacing.Z, 9);
+        Assert.Contains(loaded.Info.Warnings, w => w.Code == "LC-NRRD-W03");
+    }
+
+    [Fact]
+    public void A_byte_skip_of_minus_one_with_too_few_bytes_is_refused_with_a_code()
+    {
+        var path = Write("short.nrrd", "NRRD0004\ntype: uchar\ndimension: 3\nspace: left-posterior-superior\nsizes: 4 4 4\n" +
+            "space directions: (1,0,0) (0,1,0) (0,0,1)\nspace origin: (0,0,0)\nendian: little\nencoding: raw\nbyte skip: -1\n\nabc");
+        Assert.Equal("LC-NRRD-009", Refused(() => VolumeFormats.Load(path)).Code);
+    }
 }

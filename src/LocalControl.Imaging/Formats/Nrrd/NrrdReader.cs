@@ -286,7 +286,7 @@ public static class NrrdReader
             var basis = new[] { new Vector3D(1, 0, 0), new Vector3D(0, 1, 0), new Vector3D(0, 0, 1) };
             for (var n = spatialAxes.Count; n < 3; n++)
             {
-                cols[n] = basis.First(b => Enumerable.Range(0, n).All(m => Math.Abs(cols[m].Dot(b)) < 1e-9 * cols[m].Length));
+                cols[n] = MissingAxis(cols, n, basis);
             }
         }
 
@@ -363,6 +363,41 @@ public static class NrrdReader
         return new Layout(info, endian == "big", encoding, dataPath, byteSkip, lineSkip, attached, count);
     }
 
+    /// <summary>A unit axis orthogonal to the first <paramref name="n"/> given ones: the first basis vector that is
+    /// (axis-aligned input), else one built by Gram–Schmidt / the cross product (an oblique direction has none).</summary>
+    private static Vector3D MissingAxis(Vector3D[] cols, int n, Vector3D[] basis)
+    {
+        foreach (var b in basis)
+        {
+            var orthogonal = true;
+            for (var m = 0; m < n; m++)
+            {
+                orthogonal &= Math.Abs(cols[m].Dot(b)) < 1e-9 * cols[m].Length;
+            }
+
+            if (orthogonal)
+            {
+                return b;
+            }
+        }
+
+        if (n == 2)
+        {
+            var normal = cols[0].Cross(cols[1]);
+            return normal * (1 / normal.Length);
+        }
+
+        var given = cols[0] * (1 / cols[0].Length);
+        var pick = basis[0];
+        foreach (var b in basis)
+        {
+            pick = Math.Abs(given.Dot(b)) < Math.Abs(given.Dot(pick)) ? b : pick;
+        }
+
+        var rest = pick - (given * given.Dot(pick));
+        return rest * (1 / rest.Length);
+    }
+
     private static Array ReadVoxels(Layout layout, NrrdHeader header, ImagingReadOptions options)
     {
         var path = layout.DataPath;
@@ -398,6 +433,12 @@ public static class NrrdReader
             {
                 if (layout.ByteSkip == -1)
                 {
+                    // "byte skip: -1" reads the data from the end: the file must hold that many bytes after the header.
+                    if (fileLength - dataBytes < file.Position)
+                    {
+                        Throw("LC-NRRD-009", $"the header claims {dataBytes} bytes of voxels but the file holds {Math.Max(0, remaining)} after the header.", path, "sizes", fileLength);
+                    }
+
                     file.Position = fileLength - dataBytes;
                     remaining = dataBytes;
                 }
