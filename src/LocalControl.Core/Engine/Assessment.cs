@@ -154,20 +154,27 @@ public sealed class MissingDataItem
 {
     private IReadOnlyList<string>? _labels;
 
+    private readonly IReadOnlyList<string>? _lesionIds;
+    private string? _label;
+
     /// <summary>Creates the item.</summary>
     public MissingDataItem(string field, IReadOnlyList<MissingDataNeed> needs, bool changesEligibility, string? label = null)
     {
         Field = field;
         Needs = needs;
         ChangesEligibility = changesEligibility;
-        Label = label ?? field;
+        _label = label;
     }
+
+    /// <summary>Creates the item whose label is worded on first use from the case's lesion ids.</summary>
+    internal MissingDataItem(string field, IReadOnlyList<MissingDataNeed> needs, bool changesEligibility, IReadOnlyList<string> lesionIds)
+        : this(field, needs, changesEligibility) => _lesionIds = lesionIds;
 
     /// <summary>JSON path in the case file.</summary>
     public string Field { get; }
 
     /// <summary>The field in words for human formats (<c>lesion L1: distance to the hilum (mm)</c>).</summary>
-    public string Label { get; }
+    public string Label => _label ??= _lesionIds is null ? Field : MissingDataCollector.FieldLabel(Field, _lesionIds);
 
     /// <summary>Which options and criteria need it.</summary>
     public IReadOnlyList<MissingDataNeed> Needs { get; }

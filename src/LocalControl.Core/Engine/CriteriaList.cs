@@ -6,7 +6,11 @@ namespace LocalControl.Core.Engine;
 /// <summary>Collects the criteria of one option (with the organ's variant of each definition) and derives its eligibility.</summary>
 internal sealed class CriteriaList(RuleSet rules, string organ)
 {
+    private readonly IReadOnlyDictionary<string, Rules.CriterionDefinition> _definitions = rules.CriteriaFor(organ);
+
     public List<CriterionResult> Items { get; } = new(10);
+
+    private Rules.CriterionDefinition Definition(string id) => _definitions.TryGetValue(id, out var d) ? d : rules.Criterion(id);
 
     public RuleSet Rules => rules;
 
@@ -23,19 +27,30 @@ internal sealed class CriteriaList(RuleSet rules, string organ)
         Add(id, CriterionStatus.Failed, severity, value, unit, text, reason);
 
     public void Unknown(string id, CriterionSeverity severity, params string[] missingFields) =>
-        Items.Add(new(rules.Criterion(id, organ), CriterionStatus.Unknown, severity, null, null, missingFields));
+        Items.Add(new(Definition(id), CriterionStatus.Unknown, severity, null, null, missingFields));
 
     public void UnknownWithText(string id, CriterionSeverity severity, string text, params string[] missingFields) =>
-        Items.Add(new(rules.Criterion(id, organ), CriterionStatus.Unknown, severity, null, text, missingFields));
+        Items.Add(new(Definition(id), CriterionStatus.Unknown, severity, null, text, missingFields));
 
     /// <summary>Adds a result whose status was computed elsewhere.</summary>
     public void Add(string id, CriterionStatus status, CriterionSeverity severity, double? value = null, string? unit = null,
-        string? text = null, string? reason = null, params string[] missingFields) =>
-        Items.Add(new(rules.Criterion(id, organ), status, severity, value, text, status == CriterionStatus.Unknown ? missingFields : [])
+        string? text = null, string? reason = null, params string[] missingFields)
+    {
+        var definition = Definition(id);
+        // Results with neither a number nor a finding text are the same from case to case: share one instance
+        // (texts such as a lesion's visibility differ per lesion and are not worth searching a cache for).
+        if (value is null && text is null && status != CriterionStatus.Unknown)
+        {
+            Items.Add(definition.Shared(status, severity, text, reason));
+            return;
+        }
+
+        Items.Add(new(definition, status, severity, value, text, status == CriterionStatus.Unknown ? missingFields : [])
         {
             Unit = unit,
             ReasonKey = reason,
         });
+    }
 
     /// <summary>
     /// Eligibility from the criteria: a failed required criterion → not eligible; else an unknown required one →

@@ -73,8 +73,26 @@ internal static partial class MissingDataCollector
             return [];
         }
 
-        var ids = lesions.Select(l => l.LesionId).ToList();
-        return [.. order.Select(f => new MissingDataItem(f, found[f].Needs, changesEligibility: true, FieldLabel(f, ids)))];
+        var ids = new LesionIds(lesions);
+        var result = new List<MissingDataItem>(order.Count);
+        foreach (var f in order)
+        {
+            result.Add(new MissingDataItem(f, found[f].Needs, changesEligibility: true, ids));
+        }
+
+        return result;
+    }
+
+    /// <summary>The lesion ids of a case, read only when a label is worded.</summary>
+    private sealed class LesionIds(IReadOnlyList<LesionAssessment> lesions) : IReadOnlyList<string>
+    {
+        public string this[int index] => lesions[index].LesionId;
+
+        public int Count => lesions.Count;
+
+        public IEnumerator<string> GetEnumerator() => lesions.Select(l => l.LesionId).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static bool HasUnknown(TherapyOption option)

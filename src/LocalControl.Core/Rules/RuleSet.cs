@@ -59,6 +59,32 @@ public sealed class CriterionDefinition
 
     /// <summary>The organ of this variant, or null for every organ.</summary>
     public string? Organ { get; }
+
+    // Results without an observed number are immutable and identical from case to case: one shared instance each
+    // (the engine benchmark needs it: most results are of this kind). Keyed by status, severity, text and reason key.
+    private (Engine.CriterionStatus Status, Engine.CriterionSeverity Severity, string? Text, string? Reason, Engine.CriterionResult Result)[] _shared = [];
+
+    /// <summary>The shared result for this status, severity, text and reason key (created on first use; thread-safe).</summary>
+    internal Engine.CriterionResult Shared(Engine.CriterionStatus status, Engine.CriterionSeverity severity, string? text, string? reason)
+    {
+        var shared = Volatile.Read(ref _shared);
+        foreach (var s in shared)
+        {
+            if (s.Status == status && s.Severity == severity && ReferenceEquals(s.Text, text) && (ReferenceEquals(s.Reason, reason) || s.Reason == reason))
+            {
+                return s.Result;
+            }
+        }
+
+        var result = new Engine.CriterionResult(this, status, severity, null, text, []) { ReasonKey = reason };
+        if (shared.Length < 16)
+        {
+            // A lost race only costs a duplicate entry; texts built at run time stop being cached after 16 entries.
+            Volatile.Write(ref _shared, [.. shared, (status, severity, text, reason, result)]);
+        }
+
+        return result;
+    }
 }
 
 /// <summary>A numeric range as a paper states it: each edge inclusive or exclusive (null = open).</summary>
@@ -139,6 +165,7 @@ public sealed partial class RuleSet
     private readonly FrozenDictionary<string, Threshold> _thresholds;
     private readonly FrozenDictionary<string, CriterionDefinition> _criteria;
     private readonly FrozenDictionary<string, FrozenDictionary<string, CriterionDefinition>> _variantsByOrgan;
+    private readonly FrozenDictionary<string, CriterionDefinition> _common;
     private readonly FrozenDictionary<string, string> _notes;
     private readonly Templates _templates;
 
@@ -175,8 +202,10 @@ public sealed partial class RuleSet
         _notes = templates.Notes.ToFrozenDictionary(kv => kv.Key, kv => Fill(kv.Value, "note " + kv.Key));
 
         // Organ variants by organ and base id: the engine's lookup builds no "id/organ" string.
+        // Per organ, every criterion id resolved to the organ's variant or the common definition: one lookup per criterion.
+        _common = _criteria.Where(kv => kv.Value.Organ is null).ToFrozenDictionary(kv => kv.Key, kv => kv.Value);
         _variantsByOrgan = _criteria.Values.Where(c => c.Organ is not null).GroupBy(c => c.Organ!)
-            .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(c => c.Id, c => c));
+            .ToFrozenDictionary(g => g.Key, g => _common.Select(kv => g.FirstOrDefault(v => v.Id == kv.Key) ?? kv.Value).ToFrozenDictionary(c => c.Id, c => c));
 
         SmallLesionMaxMm = Value("smallLesionMaxMm");
         IntermediateLesionMaxMm = Value("intermediateLesionMaxMm");
@@ -279,7 +308,11 @@ public sealed partial class RuleSet
 
     /// <summary>The organ's variant of a criterion (<c>id/organ</c>) when the rule set has one, else the common one.</summary>
     public CriterionDefinition Criterion(string id, string organ) =>
-        _variantsByOrgan.TryGetValue(organ, out var variants) && variants.TryGetValue(id, out var c) ? c : Criterion(id);
+        CriteriaFor(organ).TryGetValue(id, out var c) ? c : Criterion(id);
+
+    /// <summary>Every criterion as it applies to <paramref name="organ"/> (its variants where it has them), by id.</summary>
+    public IReadOnlyDictionary<string, CriterionDefinition> CriteriaFor(string organ) =>
+        _variantsByOrgan.TryGetValue(organ, out var variants) ? variants : _common;
 
     /// <summary>A clinical note by key; throws for a key the rule set lacks (a programming error).</summary>
     public string Note(string key) =>

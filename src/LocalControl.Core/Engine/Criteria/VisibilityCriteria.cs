@@ -12,19 +12,18 @@ internal static class VisibilityCriteria
     public static void Apply(LesionInput x, CriteriaList c)
     {
         var v = x.Lesion.Visibility;
-        var all = v.All();
         var conspicuous = false;
         var visible = false;
         var assessed = 0;
-        List<string>? unassessed = null;
-        foreach (var (modality, value) in all)
+        var unassessedCount = 0;
+        foreach (var value in (ReadOnlySpan<Cases.Visibility>)[v.Ultrasound, v.Ct, v.Mri, v.Cbct])
         {
             switch (value)
             {
                 case Cases.Visibility.Conspicuous: conspicuous = visible = true; assessed++; break;
                 case Cases.Visibility.Poor: visible = true; assessed++; break;
                 case Cases.Visibility.Invisible: assessed++; break;
-                default: (unassessed ??= new(4)).Add(x.Path.Of("visibility." + modality)); break;
+                default: unassessedCount++; break;
             }
         }
 
@@ -33,9 +32,9 @@ internal static class VisibilityCriteria
         {
             c.Met("visible-on-guidance", text: seen);
         }
-        else if (unassessed is not null)
+        else if (unassessedCount > 0)
         {
-            c.UnknownWithText("visible-on-guidance", Required, seen, [.. unassessed]);
+            c.UnknownWithText("visible-on-guidance", Required, seen, Unassessed(x));
         }
         else
         {
@@ -46,7 +45,7 @@ internal static class VisibilityCriteria
         {
             c.MetAdvisory("conspicuous-on-guidance", text: seen);
         }
-        else if (assessed > 0 && unassessed is null)
+        else if (assessed > 0 && unassessedCount == 0)
         {
             c.Failed("conspicuous-on-guidance", Advisory, text: seen);
         }
@@ -54,12 +53,27 @@ internal static class VisibilityCriteria
         {
             // Poorly seen or invisible wherever assessed: a modality not yet assessed cannot make the lesion
             // eligible. Required-unknown (not failed) keeps three-valued logic: more data may still show it conspicuous.
-            c.Add("conspicuous-on-guidance", CriterionStatus.Unknown, Required, text: seen, reason: "pending", missingFields: [.. unassessed!]);
+            c.Add("conspicuous-on-guidance", CriterionStatus.Unknown, Required, text: seen, reason: "pending", missingFields: Unassessed(x));
         }
         else
         {
-            c.Unknown("conspicuous-on-guidance", Advisory, [.. unassessed!]);
+            c.Unknown("conspicuous-on-guidance", Advisory, Unassessed(x));
         }
+    }
+
+    /// <summary>Paths of the modalities not assessed (built only when a criterion is unknown).</summary>
+    private static string[] Unassessed(LesionInput x)
+    {
+        var list = new List<string>(4);
+        foreach (var (modality, value) in x.Lesion.Visibility.All())
+        {
+            if (value == Cases.Visibility.NotAssessed)
+            {
+                list.Add(x.Path.Of("visibility." + modality));
+            }
+        }
+
+        return [.. list];
     }
 
     /// <summary>True when the lesion is conspicuous on at least one modality (the seed's "perfectly visible").</summary>

@@ -13,6 +13,7 @@ namespace LocalControl.Core.Engine.Outcomes;
 internal sealed class OutcomeSelector
 {
     private readonly Dictionary<(Therapy, string), (OutcomeConditions Conditions, ExpectedOutcome[] Figures)[]> _rules = [];
+    private readonly Dictionary<(Therapy, string), System.Collections.Concurrent.ConcurrentDictionary<ulong, ExpectedOutcome[]>> _cache = [];
 
     public OutcomeSelector(RuleSet rules, EvidenceBase evidence)
     {
@@ -25,6 +26,11 @@ internal sealed class OutcomeSelector
                 .ToArray();
             var key = (therapy, rule.Organ);
             _rules[key] = _rules.TryGetValue(key, out var existing) ? [.. existing, (rule.Conditions, figures)] : [(rule.Conditions, figures)];
+            _cache.TryAdd(key, new());
+            if (_rules[key].Length > 64)
+            {
+                throw new InvalidOperationException($"More than 64 outcome rows for {rule.Therapy} in {rule.Organ}.");
+            }
         }
     }
 
@@ -43,39 +49,48 @@ internal sealed class OutcomeSelector
             return [];
         }
 
-        List<ExpectedOutcome>? result = null;
-
-        foreach (var (conditions, figures) in rules)
+        // Which rows apply, as a bit set; the figures of each distinct set are built once and shared (they are
+        // immutable), so the hot path allocates nothing here.
+        var mask = 0UL;
+        for (var i = 0; i < rules.Length; i++)
         {
-            if (!Meets(conditions, ctx, lesion, setting))
+            if (Meets(rules[i].Conditions, ctx, lesion, setting))
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        if (mask == 0)
+        {
+            return [];
+        }
+
+        var cache = _cache[(therapy, organ)];
+        if (cache.TryGetValue(mask, out var hit))
+        {
+            return hit;
+        }
+
+        var result = new List<ExpectedOutcome>(8);
+        for (var i = 0; i < rules.Length; i++)
+        {
+            if ((mask & (1UL << i)) == 0)
             {
                 continue;
             }
 
-            result ??= new List<ExpectedOutcome>(8);
-            foreach (var f in figures)
+            foreach (var f in rules[i].Figures)
             {
-                if (!Contains(result, f.Reference))
+                if (!result.Exists(x => x.Reference == f.Reference))
                 {
                     result.Add(f);
                 }
             }
         }
 
-        return result is null ? [] : result;
-    }
-
-    private static bool Contains(List<ExpectedOutcome> list, string reference)
-    {
-        foreach (var x in list)
-        {
-            if (ReferenceEquals(x.Reference, reference) || x.Reference == reference)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var array = result.ToArray();
+        cache.TryAdd(mask, array);
+        return array;
     }
 
     /// <summary>True only when every condition is known to hold.</summary>
