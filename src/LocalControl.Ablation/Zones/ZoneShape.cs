@@ -95,6 +95,7 @@ public sealed record ZoneShape(double LengthMm, double DiameterMm, double Second
         ArgumentNullException.ThrowIfNull(inZone);
         var step = roi.SpacingMm / 4;
         var last = 0.0;
+        var entered = false;
         for (var t = 0.0; t < roi.Nx * roi.SpacingMm * 2; t += step)
         {
             if (roi.Nearest(fromLps + direction * t) is not { } v)
@@ -110,14 +111,24 @@ public sealed record ZoneShape(double LengthMm, double DiameterMm, double Second
 
             if (!inZone(n))
             {
+                // The shaft itself (a cooled electrode stays alive) may sit on the start: look past it for 3 mm.
+                if (!entered && t < ShaftAllowanceMm)
+                {
+                    continue;
+                }
+
                 break;
             }
 
+            entered = true;
             last = t;
         }
 
         return last;
     }
+
+    /// <summary>How far from the axis a walk may start outside the zone (the probe's own radius, rounded up), in mm.</summary>
+    public const double ShaftAllowanceMm = 3;
 
     /// <summary>Two unit vectors perpendicular to <paramref name="u"/> and to each other.</summary>
     public static (Vector3D E1, Vector3D E2) Perpendiculars(Vector3D u)
