@@ -71,7 +71,7 @@ public static class NrrdReader
                 nl = span.Length - pos;
             }
 
-            var line = Encoding.Latin1.GetString(span.Slice(pos, nl)).TrimEnd('\r');
+            var line = DecodeLine(span.Slice(pos, nl)).TrimEnd('\r');
             var lineStart = pos;
             pos = Math.Min(span.Length, pos + nl + 1);
             lineNumber++;
@@ -102,7 +102,7 @@ public static class NrrdReader
             {
                 var key = line[..kv];
                 RefuseDuplicate(fieldLines, "key " + key, key, lineNumber, path, lineStart);
-                header.KeyValues[key] = line[(kv + 2)..];
+                header.KeyValues[key] = Unescape(line[(kv + 2)..]);
             }
             else if (colon > 0)
             {
@@ -125,6 +125,52 @@ public static class NrrdReader
 
         header.DataOffset = pos;
         return header;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
+    /// <summary>A header line as text: UTF-8 (3D Slicer writes segment names so), Latin-1 when the bytes are not valid UTF-8.</summary>
+    private static string DecodeLine(ReadOnlySpan<byte> bytes)
+    {
+        if (!bytes.ContainsAnyExceptInRange((byte)0, (byte)0x7F))
+        {
+            return Encoding.ASCII.GetString(bytes);
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Encoding.Latin1.GetString(bytes);
+        }
+    }
+
+    /// <summary>Undoes the spec's key/value escapes: <c>\n</c> is a newline, <c>\\</c> a backslash; any other backslash is kept.</summary>
+    public static string Unescape(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!value.Contains('\\', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var sb = new StringBuilder(value.Length);
+        for (var n = 0; n < value.Length; n++)
+        {
+            if (value[n] == '\\' && n + 1 < value.Length && value[n + 1] is 'n' or '\\')
+            {
+                sb.Append(value[n + 1] == 'n' ? '\n' : '\\');
+                n++;
+            }
+            else
+            {
+                sb.Append(value[n]);
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>A field or key given twice is refused, naming both lines: the last one must not win silently.</summary>
@@ -567,7 +613,9 @@ public static class NrrdReader
         }
     }
 
-    /// <summary>3D Slicer's segment metadata (<c>SegmentN_Name</c>, <c>SegmentN_LabelValue</c>) as a label table; roles from the names.</summary>
+    /// <summary>3D Slicer's segment metadata (<c>SegmentN_Name</c>, <c>SegmentN_LabelValue</c>, <c>SegmentN_Color</c>,
+    /// <c>SegmentN_Tags</c>) as a label table. The role is the <c>LocalControlRole:</c> tag our writer puts there, else it
+    /// comes from the name.</summary>
     public static LabelTable? SlicerLabelTable(NrrdHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
@@ -591,11 +639,52 @@ public static class NrrdReader
                 continue;
             }
 
-            table.Set(new LabelEntry(value, name, LabelRoles.Parse(name) ?? LabelRole.Other));
+            var role = header.KeyValues.TryGetValue($"Segment{n}_Tags", out var tags) && RoleFromTags(tags) is { } tagged ? tagged
+                : LabelRoles.Parse(name) ?? LabelRole.Other;
+            var colour = header.KeyValues.TryGetValue($"Segment{n}_Color", out var c) ? ParseColour(c) : null;
+            table.Set(new LabelEntry(value, name, role, colour));
             any = true;
         }
 
         return any ? table : null;
+    }
+
+    /// <summary>The role in a Slicer tag list (<c>key:value|key:value|</c>), or null when it has no known <c>LocalControlRole</c>.</summary>
+    private static LabelRole? RoleFromTags(string tags)
+    {
+        foreach (var tag in tags.Split('|', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = tag.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && tag[..colon] == NrrdWriter.RoleTag)
+            {
+                return LabelRoles.Parse(tag[(colon + 1)..]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>"r g b" with components in 0…1 (Slicer's <c>SegmentN_Color</c>) as 0xRRGGBB, or null when it is not three such numbers.</summary>
+    private static int? ParseColour(string text)
+    {
+        var parts = Split(text);
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        var rgb = 0;
+        foreach (var p in parts)
+        {
+            if (!double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v >= 0 && v <= 1))
+            {
+                return null;
+            }
+
+            rgb = (rgb << 8) | (int)Math.Round(v * 255);
+        }
+
+        return rgb;
     }
 
     private static Vector3D SpaceFlip(NrrdHeader h, string path, List<ImagingWarning> warnings)
