@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using LocalControl.Imaging.Distance;
 using LocalControl.Imaging.Formats.Nifti;
 using LocalControl.Imaging.Volumes;
+using LocalControl.Imaging.Formats;
 
 namespace LocalControl.Cli.Commands;
 
@@ -21,32 +23,39 @@ internal static class DistanceCommand
         command.Options.Add(label);
         command.SetAction(parse =>
         {
-            var labels = ImagingCommandSupport.LoadLabels(parse.GetValue(input)!);
+            var inPath = parse.GetValue(input)!;
+            var outPath = parse.GetValue(output)!;
+            var isSigned = parse.GetValue(signed);
             var which = parse.GetValue(label);
-            var mask = new Volume<byte>(labels.Geometry);
-            long count = 0;
-            var src = labels.Buffer;
-            var dst = mask.Buffer;
-            for (var n = 0; n < src.Length; n++)
-            {
-                var on = which is { } l ? src[n] == l : src[n] != 0;
-                if (on)
-                {
-                    dst[n] = 1;
-                    count++;
-                }
-            }
-
+            using var progress = Progress.Start(context, "distance");
+            progress.Step("reading " + inPath);
+            var mask = LoadMask(inPath, which, out var count);
+            // Give the stored voxels back now (an int32 label map is as large as the result) so the float32 field
+            // reuses their memory instead of adding to it: the peak is the mask plus one float32 field (docs/cli.md#distance).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             if (count == 0)
             {
                 throw new UserInputException(which is { } l2 ? $"no voxel has label {l2}: the distance is undefined." : "the image has no non-zero voxel: the distance is undefined.");
             }
 
-            var map = parse.GetValue(signed) ? EuclideanDistance.Signed(mask) : EuclideanDistance.ToForeground(mask);
-            NiftiWriter.Write(parse.GetValue(output)!, map, new NiftiWriteOptions { Description = parse.GetValue(signed) ? "signed distance mm (negative inside)" : "distance mm" });
-            context.Error.WriteLine($"wrote {parse.GetValue(output)} ({count} structure voxels)");
+            progress.Step(isSigned ? "signed distance transform" : "distance transform");
+            var map = isSigned ? EuclideanDistance.Signed(mask) : EuclideanDistance.ToForeground(mask);
+            progress.Step("writing " + outPath);
+            NiftiWriter.Write(outPath, map, new NiftiWriteOptions { Description = isSigned ? "signed distance mm (negative inside)" : "distance mm" });
+            progress.Done();
+            context.Error.WriteLine($"wrote {outPath} ({count} structure voxels)");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The structure as a one-byte mask, built straight from the stored voxels (no int32 label copy). A method of
+    /// its own so that nothing in the caller's frame keeps the loaded image alive once it returns.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Volume<byte> LoadMask(string path, int? label, out long count)
+    {
+        var image = ImagingCommandSupport.FromStandardInput(path, VolumeFormats.Load);
+        ImagingCommandSupport.RefuseSeveralFrames(image, path);
+        return image.ToMask(label, out count);
     }
 }

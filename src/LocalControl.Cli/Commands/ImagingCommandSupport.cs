@@ -99,14 +99,19 @@ internal static class ImagingCommandSupport
     /// <summary>The labels of a 3-D image; an image with several frames (time points, components) is refused (<c>LC-MEAS-005</c>).</summary>
     public static Volume<int> SingleFrameLabels(LoadedImage image, string path)
     {
+        RefuseSeveralFrames(image, path);
+        return image.ToLabelVolume();
+    }
+
+    /// <summary>Refuses an image with several 3-D frames where one label map is expected (<c>LC-MEAS-005</c>).</summary>
+    public static void RefuseSeveralFrames(LoadedImage image, string path)
+    {
         ArgumentNullException.ThrowIfNull(image);
         if (image.Info.FrameCount > 1)
         {
             throw new ImagingException("LC-MEAS-005", string.Create(CultureInfo.InvariantCulture,
                 $"the image holds {image.Info.FrameCount} 3-D frames (dimensions beyond the third: {string.Join(" x ", image.Info.ExtraDimensions)}); a label map must be one 3-D volume. Split it first (e.g. one file per frame)."), path, "dim");
         }
-
-        return image.ToLabelVolume();
     }
 
     /// <summary>

@@ -49,23 +49,125 @@ public static class EuclideanDistance
     }
 
     /// <summary>
-    /// Signed distance (mm), negative inside: <c>ToForeground(mask) − ToBackground(mask)</c>. A voxel inside the
-    /// mask gets minus the distance to the nearest outside voxel centre; a voxel outside gets plus the distance to the
+    /// Signed distance (mm), negative inside: <c>ToForeground(mask) − ToBackground(mask)</c>, value for value. A voxel inside
+    /// the mask gets minus the distance to the nearest outside voxel centre; a voxel outside gets plus the distance to the
     /// nearest inside voxel centre; no voxel gets 0 (boundary voxels get ± one spacing).
+    /// Memory: one float32 field (the result) besides the mask. The outside distances are computed over the whole volume;
+    /// the inside ones only in the mask's bounding box grown by one voxel (every voxel on that box's rim is outside, so
+    /// it holds the nearest outside voxel of every inside voxel), in the same array: outside voxels of the box carry their
+    /// final distance negated, which marks them as sites of the second transform.
     /// </summary>
     public static Volume<float> Signed(Volume<byte> mask, EdtOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        var outside = ToForeground(mask, options);
-        var inside = ToBackground(mask, options);
-        var o = outside.Buffer;
-        var n = inside.Buffer;
-        for (var x = 0; x < o.Length; x++)
+        var size = mask.Size;
+        var spacing = mask.Geometry.SpacingMm;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options?.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
+        var result = SquaredDistance(mask.Buffer, size, VolumeBox.Whole(size), spacing, sitesAreForeground: true, options);
+        SqrtInPlace(result, options);
+        var box = ForegroundBox(mask.Buffer, size, parallel);
+        if (box.IsEmpty)
         {
-            o[x] -= n[x];
+            return new Volume<float>(mask.Geometry, result); // no structure: +inf everywhere, nothing inside
         }
 
-        return outside;
+        box = new VolumeBox(Math.Max(0, box.I0 - 1), Math.Max(0, box.J0 - 1), Math.Max(0, box.K0 - 1),
+            Math.Min(size.I, box.I1 + 1), Math.Min(size.J, box.J1 + 1), Math.Min(size.K, box.K1 + 1));
+        InsidePassI(mask.Buffer, size, box, spacing.X, result, parallel);
+        var b = box.Size;
+        if (b.J > 1)
+        {
+            PassStrided(result, size, box, lineAxisIsK: false, spacing.Y, parallel, sitesAreNegative: true);
+        }
+
+        if (b.K > 1)
+        {
+            PassStrided(result, size, box, lineAxisIsK: true, spacing.Z, parallel, sitesAreNegative: true);
+        }
+
+        // Inside: minus the square root of the squared distance; outside: the distance kept (negated back).
+        Parallel.For(0, b.J * b.K, parallel, row =>
+        {
+            var line = result.AsSpan((int)size.LinearIndex(box.I0, box.J0 + (row % b.J), box.K0 + (row / b.J)), b.I);
+            for (var i = 0; i < line.Length; i++)
+            {
+                var v = line[i];
+                line[i] = v < 0 ? -v : -MathF.Sqrt(v);
+            }
+        });
+        return new Volume<float>(mask.Geometry, result);
+    }
+
+    /// <summary>The smallest box holding every non-zero voxel (empty when there is none).</summary>
+    private static VolumeBox ForegroundBox(byte[] mask, VolumeSize size, ParallelOptions parallel)
+    {
+        var gate = new Lock();
+        var box = VolumeBox.Empty;
+        Parallel.For(0, size.K, parallel, () => VolumeBox.Empty, (k, _, local) =>
+        {
+            for (var j = 0; j < size.J; j++)
+            {
+                var row = mask.AsSpan((int)size.LinearIndex(0, j, k), size.I);
+                var first = row.IndexOfAnyExcept((byte)0);
+                if (first >= 0)
+                {
+                    local = local.Include(first, j, k).Include(row.LastIndexOfAnyExcept((byte)0), j, k);
+                }
+            }
+
+            return local;
+        }, local =>
+        {
+            lock (gate)
+            {
+                box = box.Union(local);
+            }
+        });
+        return box;
+    }
+
+    // The i pass of the inside transform, in place in the outside field: inside voxels get the squared distance to the
+    // nearest outside voxel of their row within the box; outside voxels (sites) get their outside distance negated.
+    private static void InsidePassI(byte[] mask, VolumeSize size, VolumeBox box, double w, float[] field, ParallelOptions parallel)
+    {
+        var b = box.Size;
+        var w2 = w * w;
+        Parallel.For(0, b.J * b.K, parallel, row =>
+        {
+            var start = (int)size.LinearIndex(box.I0, box.J0 + (row % b.J), box.K0 + (row / b.J));
+            var src = mask.AsSpan(start, b.I);
+            var dst = field.AsSpan(start, b.I);
+            var last = -1;
+            for (var i = 0; i < src.Length; i++)
+            {
+                if (src[i] == 0)
+                {
+                    last = i;
+                    dst[i] = -dst[i];
+                }
+                else
+                {
+                    dst[i] = last < 0 ? float.PositiveInfinity : (float)((i - last) * (double)(i - last) * w2);
+                }
+            }
+
+            last = -1;
+            for (var i = src.Length - 1; i >= 0; i--)
+            {
+                if (src[i] == 0)
+                {
+                    last = i;
+                }
+                else if (last >= 0)
+                {
+                    var d = (float)((last - i) * (double)(last - i) * w2);
+                    if (d < dst[i])
+                    {
+                        dst[i] = d;
+                    }
+                }
+            }
+        });
     }
 
     /// <summary>
@@ -87,12 +189,12 @@ public static class EuclideanDistance
         PassI(mask, size, box, spacingMm.X, sitesAreForeground, result, parallel);
         if (b.J > 1)
         {
-            PassStrided(result, b, lineAxisIsK: false, spacingMm.Y, parallel);
+            PassStrided(result, b, VolumeBox.Whole(b), lineAxisIsK: false, spacingMm.Y, parallel, sitesAreNegative: false);
         }
 
         if (b.K > 1)
         {
-            PassStrided(result, b, lineAxisIsK: true, spacingMm.Z, parallel);
+            PassStrided(result, b, VolumeBox.Whole(b), lineAxisIsK: true, spacingMm.Z, parallel, sitesAreNegative: false);
         }
 
         return result;
@@ -165,13 +267,16 @@ public static class EuclideanDistance
         });
     }
 
-    // Passes 2 and 3, along j (stride I) or k (stride I·J): Felzenszwalb–Huttenlocher lower envelope on each line.
-    private static void PassStrided(float[] data, VolumeSize b, bool lineAxisIsK, double w, ParallelOptions parallel)
+    // Passes 2 and 3, along j (stride I) or k (stride I·J) of `dims`, on the lines of `box`: Felzenszwalb–Huttenlocher
+    // lower envelope on each line. With sitesAreNegative, a negative sample is a site (f = 0) that keeps its value.
+    private static void PassStrided(float[] data, VolumeSize dims, VolumeBox box, bool lineAxisIsK, double w, ParallelOptions parallel, bool sitesAreNegative)
     {
+        var b = box.Size;
         var n = lineAxisIsK ? b.K : b.J;
-        var stride = lineAxisIsK ? (long)b.I * b.J : b.I;
+        var stride = lineAxisIsK ? (long)dims.I * dims.J : dims.I;
         var outer = lineAxisIsK ? b.J : b.K; // the other axis
-        var outerStride = lineAxisIsK ? b.I : (long)b.I * b.J;
+        var outerStride = lineAxisIsK ? dims.I : (long)dims.I * dims.J;
+        var origin = dims.LinearIndex(box.I0, box.J0, box.K0);
         var blocksPerRow = (b.I + Block - 1) / Block;
         var w2 = w * w;
         Parallel.For(0, outer * blocksPerRow, parallel, () => new Scratch(n), (item, _, s) =>
@@ -179,7 +284,7 @@ public static class EuclideanDistance
             var o = item / blocksPerRow;
             var i0 = (item % blocksPerRow) * Block;
             var width = Math.Min(Block, b.I - i0);
-            var start = o * outerStride + i0;
+            var start = origin + o * outerStride + i0;
 
             // Gather `width` neighbouring lines: each cache line of the strided axis is read once for all of them.
             var gather = s.Gather;
@@ -195,7 +300,14 @@ public static class EuclideanDistance
             for (var c = 0; c < width; c++)
             {
                 var line = gather.AsSpan(c * n, n);
-                LowerEnvelope(line, s.F, s.V, s.Z, w2);
+                if (sitesAreNegative)
+                {
+                    LowerEnvelopeKeepingSites(line, s.F, s.V, s.Z, w2);
+                }
+                else
+                {
+                    LowerEnvelope(line, s.F, s.V, s.Z, w2);
+                }
             }
 
             for (var t = 0; t < n; t++)
@@ -281,6 +393,49 @@ public static class EuclideanDistance
 
             var dq = p - v[j];
             line[p] = (float)(w2 * dq * dq + f[v[j]]);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LowerEnvelope"/> where a negative sample is a site: it enters the envelope as 0 and keeps its value
+    /// (it carries another field's final value). Every other sample gets exactly what <see cref="LowerEnvelope"/> gives.
+    /// </summary>
+    internal static void LowerEnvelopeKeepingSites(Span<float> line, double[] f, int[] v, double[] z, double w2)
+    {
+        var anySite = false;
+        var anyOther = false;
+        for (var q = 0; q < line.Length; q++)
+        {
+            var negative = line[q] < 0;
+            anySite |= negative;
+            anyOther |= !negative;
+        }
+
+        if (!anyOther)
+        {
+            return; // every sample is a site
+        }
+
+        if (!anySite)
+        {
+            LowerEnvelope(line, f, v, z, w2);
+            return;
+        }
+
+        // Run the plain transform on a copy with sites at 0, then write back only the non-sites.
+        Span<float> copy = line.Length <= 1024 ? stackalloc float[line.Length] : new float[line.Length];
+        for (var q = 0; q < line.Length; q++)
+        {
+            copy[q] = line[q] < 0 ? 0 : line[q];
+        }
+
+        LowerEnvelope(copy, f, v, z, w2);
+        for (var q = 0; q < line.Length; q++)
+        {
+            if (line[q] >= 0)
+            {
+                line[q] = copy[q];
+            }
         }
     }
 

@@ -79,6 +79,45 @@ public sealed class LoadedImage
         return new Volume<int>(Info.Geometry, result);
     }
 
+    /// <summary>
+    /// Frame <paramref name="frame"/> as a binary mask (1 where the label equals <paramref name="label"/>, or is non-zero
+    /// when it is null) without the int32 copy <see cref="ToLabelVolume"/> makes: one byte per voxel. Values must be
+    /// labels as for <see cref="ToLabelVolume"/> (<c>LC-IMG-010</c> otherwise). <paramref name="count"/> is the number of 1s.
+    /// </summary>
+    public Volume<byte> ToMask(int? label, out long count, int frame = 0)
+    {
+        var result = new byte[Info.Geometry.Size.VoxelCount];
+        var slope = Info.ScaleSlope;
+        var inter = Info.ScaleIntercept;
+        var start = frame >= 0 && frame < Info.FrameCount ? frame * Info.Geometry.Size.VoxelCount
+            : throw new ArgumentOutOfRangeException(nameof(frame), $"The image has {Info.FrameCount} frame(s).");
+        var chunk = new double[Math.Min(result.Length, 1 << 16)];
+        long on = 0;
+        for (var offset = 0; offset < result.Length; offset += chunk.Length)
+        {
+            var n = Math.Min(chunk.Length, result.Length - offset);
+            var part = n == chunk.Length ? chunk : new double[n];
+            FillRange(StoredVoxels, start + offset, part, slope, inter);
+            for (var x = 0; x < n; x++)
+            {
+                var v = part[x];
+                if (v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue)
+                {
+                    throw new ImagingException("LC-IMG-010", FormattableString.Invariant($"voxel {offset + x} holds {v}, which is not a whole number: not a label map."), Info.FilePath);
+                }
+
+                if (label is { } l ? v == l : v != 0)
+                {
+                    result[offset + x] = 1;
+                    on++;
+                }
+            }
+        }
+
+        count = on;
+        return new Volume<byte>(Info.Geometry, result);
+    }
+
     /// <summary>All voxels of all frames as float64 after scaling (for tests and small images).</summary>
     public double[] ToDoubleArray()
     {
