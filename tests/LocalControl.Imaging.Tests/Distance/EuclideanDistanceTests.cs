@@ -59,6 +59,77 @@ public class EuclideanDistanceTests
         Assert.Equal(2f, signed[1, 1, 0]);
     }
 
+    /// <summary>The one-field signed transform (inside part on the bounding box, in place) must give exactly the bits of
+    /// the two whole-volume transforms subtracted: a structure in the middle, touching faces, filling the volume, one voxel.</summary>
+    [Theory]
+    [InlineData(0, 0.7, 0.8, 2.5)]
+    [InlineData(1, 1.0, 1.0, 1.0)]
+    [InlineData(2, 0.5, 3.0, 1.2)]
+    [InlineData(3, 2.0, 0.6, 0.6)]
+    public void Signed_is_bit_for_bit_the_difference_of_the_two_whole_volume_transforms(int seed, double sx, double sy, double sz)
+    {
+        var random = new Random(seed);
+        var size = new VolumeSize(37, 29, 23);
+        var spacing = new Vector3D(sx, sy, sz);
+        var cases = new List<Volume<byte>>();
+        var blobs = new Volume<byte>(ImageGeometry.AxisAligned(size, spacing));
+        for (var b = 0; b < 4; b++)
+        {
+            var (ci, cj, ck, r) = (random.Next(5, 32), random.Next(5, 24), random.Next(4, 19), random.Next(2, 6));
+            for (var k = 0; k < size.K; k++)
+            {
+                for (var j = 0; j < size.J; j++)
+                {
+                    for (var i = 0; i < size.I; i++)
+                    {
+                        if ((i - ci) * (i - ci) + (j - cj) * (j - cj) + (k - ck) * (k - ck) <= r * r)
+                        {
+                            blobs[i, j, k] = 1;
+                        }
+                    }
+                }
+            }
+        }
+
+        cases.Add(blobs);
+        var edges = new Volume<byte>(ImageGeometry.AxisAligned(size, spacing));
+        for (var n = 0; n < edges.Buffer.Length; n++)
+        {
+            edges.Buffer[n] = (byte)(random.NextDouble() < 0.3 ? 1 : 0); // noise reaching every face
+        }
+
+        cases.Add(edges);
+        var full = new Volume<byte>(ImageGeometry.AxisAligned(size, spacing));
+        full.Voxels.Fill(1);
+        cases.Add(full);
+        var corner = new Volume<byte>(ImageGeometry.AxisAligned(size, spacing));
+        corner[size.I - 1, 0, size.K - 1] = 1;
+        cases.Add(corner);
+        foreach (var mask in cases)
+        {
+            var outside = EuclideanDistance.ToForeground(mask).Buffer;
+            var inside = EuclideanDistance.ToBackground(mask).Buffer;
+            var signed = EuclideanDistance.Signed(mask).Buffer;
+            for (var n = 0; n < signed.Length; n++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(outside[n] - inside[n]), BitConverter.SingleToInt32Bits(signed[n]));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_mask_straight_from_the_stored_voxels_applies_scaling_and_refuses_fractions()
+    {
+        var g = ImageGeometry.AxisAligned(new VolumeSize(3, 2, 1), new Vector3D(1, 1, 1));
+        var image = new LoadedImage(new ImageInfo("nifti", "m.nii", g, VoxelType.UInt8, scaleSlope: 2, scaleIntercept: -2), new byte[] { 1, 2, 3, 2, 0, 1 });
+        Assert.Equal(new byte[] { 0, 1, 0, 1, 0, 0 }, image.ToMask(2, out var two).Buffer); // values 0 2 4 2 -2 0
+        Assert.Equal(2, two);
+        Assert.Equal(new byte[] { 0, 1, 1, 1, 1, 0 }, image.ToMask(null, out var any).Buffer);
+        Assert.Equal(4, any);
+        var fractional = new LoadedImage(new ImageInfo("nifti", "f.nii", g, VoxelType.UInt8, scaleSlope: 0.5), new byte[] { 1, 2, 3, 2, 0, 1 });
+        Assert.Equal("LC-IMG-010", Assert.Throws<ImagingException>(() => fractional.ToMask(null, out _)).Code);
+    }
+
     [Fact]
     public void No_site_anywhere_gives_infinity()
     {
