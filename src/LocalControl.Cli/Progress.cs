@@ -29,7 +29,8 @@ internal sealed class Progress : IDisposable
     private bool _statusLineOpen;
     private bool _finished;
 
-    private Progress(TextWriter error, string command, bool enabled, TimeSpan delay, bool terminal)
+    /// <summary>Progress with explicit settings (tests; commands use <see cref="Start"/>).</summary>
+    internal Progress(TextWriter error, string command, bool enabled, TimeSpan delay, bool terminal)
     {
         _error = error;
         _command = command;

@@ -27,9 +27,11 @@ internal static class InfoCommand
             var asJson = parse.GetValue(format) == "json";
             var text = new StringBuilder();
             JsonArray? listing = null;
+            using var progress = Progress.Start(context, "info");
             if (Directory.Exists(path) && VolumeFormats.Detect(path) is DicomFormat)
             {
                 // A DICOM folder: list every series; show one series' geometry when there is one or --series picks it.
+                progress.Step("scanning the DICOM files of " + path);
                 var summaries = DicomSeriesSummary.Of(DicomSeriesScanner.Scan(path));
                 listing = SeriesJson(summaries);
                 AppendSeries(text, summaries);
@@ -43,7 +45,9 @@ internal static class InfoCommand
                 text.AppendLine();
             }
 
+            progress.Step("reading the header of " + path);
             var info = IdentifyImage(path, chosen);
+            progress.Done();
             var json = Json(info);
             if (listing is not null)
             {

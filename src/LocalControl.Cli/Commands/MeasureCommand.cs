@@ -33,12 +33,16 @@ internal static class MeasureCommand
         command.SetAction(parse =>
         {
             var labelPath = parse.GetValue(labels)!;
+            using var progress = Progress.Start(context, "measure");
+            progress.Step("reading " + labelPath);
             var (map, loaded) = LoadLabelMap(labelPath, parse.GetValue(table), parse.GetValue(image), parse.GetValue(series));
             var labelTable = map.Table;
             var volume = map.Labels;
             var options = MeasureOptionsFor(parse.GetValue(segments));
 
+            progress.Step("measuring lesions");
             var lesions = LesionMeasurer.Measure(map, options);
+            progress.Done();
             var list = new JsonArray();
             foreach (var lesion in lesions)
             {
