@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LocalControl.Imaging.Formats;
 using LocalControl.Imaging.Formats.Dicom;
+using LocalControl.Imaging.Volumes;
 using static LocalControl.Cli.Commands.ImagingCommandSupport;
 
 namespace LocalControl.Cli.Commands;
@@ -20,6 +21,8 @@ internal static class InfoCommand
         command.Arguments.Add(input);
         command.Options.Add(format);
         command.Options.Add(series);
+        var table = new Option<string?>("--label-table") { Description = "Also read the voxels and list every label value present with its name and role in this table (JSON file or built-in: totalsegmentator, lits, msd-task08-hepatic-vessel …); values the table lacks are warned about (LC-SEG-W04)." };
+        command.Options.Add(table);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(input)!;
@@ -47,8 +50,34 @@ internal static class InfoCommand
 
             progress.Step("reading the header of " + path);
             var info = IdentifyImage(path, chosen);
+            var tablePath = parse.GetValue(table);
+            List<(int Value, long Voxels, LabelEntry? Entry)>? present = null;
+            if (tablePath is not null)
+            {
+                var labelTable = ReadLabelTable(tablePath);
+                progress.Step("counting the label values of " + path);
+                present = LabelsPresent(SingleFrameLabels(LoadImage(path, chosen), path), labelTable);
+                var missing = present.Where(p => p.Entry is null).Select(p => p.Value).ToList();
+                if (missing.Count > 0)
+                {
+                    var warnings = new List<ImagingWarning>(info.Warnings)
+                    {
+                        new("LC-SEG-W04", $"label value(s) {string.Join(", ", missing)} are in the image but not in the label table '{tablePath}': they have no name and no role, so they are not measured."),
+                    };
+                    info = new ImageInfo(info.Format, info.FilePath, info.Geometry, info.StoredType, info.ExtraDimensions, info.ScaleSlope, info.ScaleIntercept, warnings);
+                }
+            }
+
             progress.Done();
             var json = Json(info);
+            if (present is not null)
+            {
+                json["labels"] = new JsonArray([.. present.Select(p => (JsonNode)new JsonObject
+                {
+                    ["value"] = p.Value, ["voxels"] = p.Voxels, ["name"] = p.Entry?.Name, ["role"] = p.Entry?.Role.Name(),
+                })]);
+            }
+
             if (listing is not null)
             {
                 json["series"] = listing;
@@ -73,6 +102,11 @@ internal static class InfoCommand
             }
 
             text.AppendLine($"data type: {info.StoredType.JsonName()}" + (info.IsScaled ? $" (x {Format(info.ScaleSlope)} + {Format(info.ScaleIntercept)})" : ""));
+            foreach (var p in present ?? [])
+            {
+                text.AppendLine($"label {p.Value,5}: {p.Voxels} voxels, " + (p.Entry is { } e ? $"{e.Name} ({e.Role.Name()})" : "not in the table"));
+            }
+
             foreach (var w in info.Warnings)
             {
                 text.AppendLine($"warning:   {w.Code}: {w.Message}");
@@ -82,6 +116,21 @@ internal static class InfoCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Every label value above 0 in the map, ascending, with its voxel count and its table entry (null when missing).</summary>
+    private static List<(int Value, long Voxels, LabelEntry? Entry)> LabelsPresent(Volume<int> labels, LabelTable table)
+    {
+        var counts = new Dictionary<int, long>();
+        foreach (var v in labels.Buffer)
+        {
+            if (v > 0)
+            {
+                counts[v] = counts.GetValueOrDefault(v) + 1;
+            }
+        }
+
+        return [.. counts.OrderBy(c => c.Key).Select(c => (c.Key, c.Value, table.Find(c.Key)))];
     }
 
     private static JsonArray SeriesJson(IReadOnlyList<DicomSeriesSummary> summaries)
