@@ -87,8 +87,8 @@ public sealed record TherapyOption(
     IReadOnlyList<ExpectedOutcome> ExpectedOutcomes,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>The criteria as the engine built them (a concrete list: no interface dispatch on the hot path).</summary>
-    internal List<CriterionResult> CriteriaList => (List<CriterionResult>)Criteria;
+    /// <summary>The criteria as the engine built them (an exact-size array: no interface dispatch on the hot path).</summary>
+    internal CriterionResult[] CriteriaArray => (CriterionResult[])Criteria;
 
     /// <summary>1-based rank among the options of its list (1 = most favourable).</summary>
     public int Rank { get; internal set; }

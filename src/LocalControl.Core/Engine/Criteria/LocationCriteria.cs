@@ -42,7 +42,7 @@ internal static class LocationCriteria
         }
         else
         {
-            c.Failed(id, Advisory, v, "mm", x.Lesion.LargeVesselCalibreMm is { } cal ? $"vessel calibre {ReasonText.Number(cal)} mm" : null);
+            c.Failed(id, Advisory, v, "mm", x.VesselCalibreText);
         }
     }
 

@@ -40,7 +40,7 @@ internal static class IntraArterialStrategy
 
         if (ctx.Patient.Ecog is not { } ecog)
         {
-            c.Unknown("performance-status-intra-arterial", Required, "patient.ecog");
+            c.Unknown("performance-status-intra-arterial", Required, PatientFields.Ecog);
         }
         else if (ecog <= r.EcogMaxForIntraArterial)
         {
@@ -155,7 +155,7 @@ internal static class SystemicStrategy
         c.Met("systemic-backbone");
         if (ctx.Patient.Ecog is not { } ecog)
         {
-            c.Unknown("performance-status-systemic", Advisory, "patient.ecog");
+            c.Unknown("performance-status-systemic", Advisory, PatientFields.Ecog);
         }
         else if (ecog <= r.EcogMaxForLocalTherapy)
         {
