@@ -356,7 +356,7 @@ internal static class CurativeLocalStrategy
         }
 
         Biomarkers.AddNotes(ctx, notes);
-        var option = c.ToOption(Therapy.CurativeLocal, outcomes.ForPatient(Therapy.CurativeLocal, ctx, null), notes.ToList());
+        var option = c.ToOption(Therapy.CurativeLocal, outcomes.ForPatient(Therapy.CurativeLocal, ctx, null, disease.Plan), notes.ToList());
         return option with { Plan = disease.Plan };
     }
 
