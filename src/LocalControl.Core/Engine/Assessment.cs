@@ -119,6 +119,10 @@ public sealed record LesionPlan(string LesionId, IReadOnlyList<Therapy> Options)
     /// caution), <c>sbrt-only</c>, <c>pending-data</c>, <c>untreatable</c>, or <c>palliative</c> (goal set to palliation).
     /// </summary>
     public string Status { get; init; } = "treatable";
+
+    /// <summary>For <c>pending-data</c>: what would place the lesion in the plan, in words (the fields to collect, or an
+    /// MDT judgement where the rule set has no criteria for the lesion's organ); null otherwise.</summary>
+    public string? Pending { get; init; }
 }
 
 /// <summary>Every option for one lesion.</summary>

@@ -55,7 +55,7 @@ internal sealed class DiseasePlan
                 };
             }
 
-            plan.Add(new LesionPlan(la.LesionId, usable) { Status = status });
+            plan.Add(new LesionPlan(la.LesionId, usable) { Status = status, Pending = status == "pending-data" ? WhatIsMissing(lesion, la, ctx) : null });
             if (status == "treatable" && !ClearlyEligible(la))
             {
                 // Eligible only while some advisory data are missing: not yet known to be free of caution.
@@ -209,6 +209,81 @@ internal sealed class DiseasePlan
         return false;
     }
 
+    /// <summary>
+    /// What keeps a lesion out of the plan for now, in words: the goal of a bone lesion not set; an organ the rule set
+    /// has no criteria for (no data can settle it: the MDT judges); or the fields that the unknown required criteria of
+    /// its resection and ablation options (then SBRT) need.
+    /// </summary>
+    private static string WhatIsMissing(Lesion lesion, LesionAssessment la, CaseContext ctx)
+    {
+        if (lesion.Organ == Organ.Bone && lesion.Intent == BoneLesionIntent.NotAssessed)
+        {
+            return "the goal of treatment (palliation of pain or cure), which the MDT sets first (G9)";
+        }
+
+        var fields = new List<string>();
+        var noCriteria = false;
+        foreach (var route in (ReadOnlySpan<CurativeRoute>)[CurativeRoute.Resection, CurativeRoute.Ablation, CurativeRoute.Radiotherapy])
+        {
+            for (var i = 0; i < la.Options.Count; i++)
+            {
+                var o = la.Options[i];
+                if (o.Eligibility != Eligibility.Unknown || TherapyNames.Definition(o.Therapy).Route != route)
+                {
+                    continue;
+                }
+
+                foreach (var c in o.CriteriaArray)
+                {
+                    if (c.Status != CriterionStatus.Unknown || c.Severity != Required)
+                    {
+                        continue;
+                    }
+
+                    noCriteria |= c.Id == "organ-in-rule-set";
+                    foreach (var f in c.MissingFields)
+                    {
+                        if (!fields.Contains(f))
+                        {
+                            fields.Add(f);
+                        }
+                    }
+                }
+            }
+
+            if (fields.Count > 0 && route == CurativeRoute.Ablation)
+            {
+                break; // either resection or ablation may place it; SBRT's needs matter only when neither can
+            }
+        }
+
+        if (noCriteria)
+        {
+            return $"an MDT judgement: the rule set has no criteria for {CaseVocabulary.ToJson(lesion.Organ)} lesions, so no data can settle it";
+        }
+
+        if (fields.Count == 0)
+        {
+            return "the MDT's judgement (see its options)";
+        }
+
+        var ids = new string[ctx.Case.Lesions.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = ctx.Case.Lesions[i].Id;
+        }
+
+        var words = new List<string>(fields.Count);
+        foreach (var f in fields)
+        {
+            var label = MissingDataCollector.FieldLabel(f, ids);
+            var own = "lesion " + lesion.Id + ": ";
+            words.Add(label.StartsWith(own, StringComparison.Ordinal) ? label[own.Length..] : label);
+        }
+
+        return "data: " + string.Join(", ", words);
+    }
+
     private static bool AnyUnknown(CriterionResult[] criteria)
     {
         foreach (var c in criteria)
@@ -268,7 +343,17 @@ internal static class CurativeLocalStrategy
         }
         else if (Ids(disease, "pending-data") is { Count: > 0 } pending)
         {
-            c.UnknownWithText("all-lesions-locally-treatable", Required, $"{Lesions(pending)} need more data (see their options)");
+            // Say, per lesion, what would decide it: the fields to collect, or that only the MDT can judge it.
+            var why = new List<string>(pending.Count);
+            foreach (var p in disease.Plan)
+            {
+                if (p.Status == "pending-data")
+                {
+                    why.Add($"{p.LesionId} needs {p.Pending}");
+                }
+            }
+
+            c.UnknownWithText("all-lesions-locally-treatable", Required, string.Join("; ", why));
         }
         else if (Ids(disease, "sbrt-only") is { Count: > 0 } sbrtOnly)
         {
