@@ -118,6 +118,25 @@ internal static partial class MissingDataCollector
         return false;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> WordsWithinLesion = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A path in words as a lesion's own sentence says it: <c>lesions[0].distanceToHilumMm</c> → <c>distance to the
+    /// hilum (mm)</c>, <c>patient.ecog</c> → <c>ECOG performance status</c>. The words depend on the path only, so each
+    /// is built once.
+    /// </summary>
+    internal static string FieldWordsWithinLesion(string path)
+    {
+        if (WordsWithinLesion.TryGetValue(path, out var words))
+        {
+            return words;
+        }
+
+        var m = LesionPath().Match(path);
+        words = m.Success ? FieldWords(m.Groups[2].Value) : FieldLabel(path, []);
+        return WordsWithinLesion.Count < 4096 ? WordsWithinLesion.GetOrAdd(path, words) : words;
+    }
+
     /// <summary>A case-file path in words: <c>lesions[0].distanceToHilumMm</c> → <c>lesion L1: distance to the hilum (mm)</c>.</summary>
     internal static string FieldLabel(string path, IReadOnlyList<string> lesionIds)
     {

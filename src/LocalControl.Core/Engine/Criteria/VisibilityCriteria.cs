@@ -11,6 +11,11 @@ internal static class VisibilityCriteria
 {
     public static void Apply(LesionInput x, CriteriaList c)
     {
+        if (x.Reuse("visible-on-guidance", c) is not { } keep)
+        {
+            return;
+        }
+
         var v = x.Lesion.Visibility;
         var conspicuous = false;
         var visible = false;
@@ -59,6 +64,8 @@ internal static class VisibilityCriteria
         {
             c.Unknown("conspicuous-on-guidance", Advisory, Unassessed(x));
         }
+
+        keep.Keep(c);
     }
 
     /// <summary>Paths of the modalities not assessed (shared per lesion position and combination; built once).</summary>

@@ -55,7 +55,7 @@ internal sealed class DiseasePlan
                 };
             }
 
-            plan.Add(new LesionPlan(la.LesionId, usable) { Status = status, Pending = status == "pending-data" ? WhatIsMissing(lesion, la, ctx) : null });
+            plan.Add(new LesionPlan(la.LesionId, usable) { Status = status, Pending = status == "pending-data" ? WhatIsMissing(lesion, la) : null });
             if (status == "treatable" && !ClearlyEligible(la))
             {
                 // Eligible only while some advisory data are missing: not yet known to be free of caution.
@@ -214,7 +214,7 @@ internal sealed class DiseasePlan
     /// has no criteria for (no data can settle it: the MDT judges); or the fields that the unknown required criteria of
     /// its resection and ablation options (then SBRT) need.
     /// </summary>
-    private static string WhatIsMissing(Lesion lesion, LesionAssessment la, CaseContext ctx)
+    private static string WhatIsMissing(Lesion lesion, LesionAssessment la)
     {
         if (lesion.Organ == Organ.Bone && lesion.Intent == BoneLesionIntent.NotAssessed)
         {
@@ -267,18 +267,10 @@ internal sealed class DiseasePlan
             return "the MDT's judgement (see its options)";
         }
 
-        var ids = new string[ctx.Case.Lesions.Count];
-        for (var i = 0; i < ids.Length; i++)
+        var words = new string[fields.Count];
+        for (var i = 0; i < words.Length; i++)
         {
-            ids[i] = ctx.Case.Lesions[i].Id;
-        }
-
-        var words = new List<string>(fields.Count);
-        foreach (var f in fields)
-        {
-            var label = MissingDataCollector.FieldLabel(f, ids);
-            var own = "lesion " + lesion.Id + ": ";
-            words.Add(label.StartsWith(own, StringComparison.Ordinal) ? label[own.Length..] : label);
+            words[i] = MissingDataCollector.FieldWordsWithinLesion(fields[i]);
         }
 
         return "data: " + string.Join(", ", words);
