@@ -41,7 +41,18 @@ public partial class PdfSummaryGoldenTests
             var pdfPath = Path.Combine(folder.FullName, "summary.pdf");
             File.WriteAllBytes(pdfPath, pdf);
             var textPath = Path.Combine(folder.FullName, "summary.txt");
-            using (var p = Process.Start(new ProcessStartInfo("pdftotext", ["-enc", "UTF-8", pdfPath, textPath]) { RedirectStandardError = true })!)
+            Process started;
+            try
+            {
+                started = Process.Start(new ProcessStartInfo("pdftotext", ["-enc", "UTF-8", pdfPath, textPath]) { RedirectStandardError = true })!;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                Assert.Fail("pdftotext not found: install Debian's poppler-utils (scripts/install-test-deps.sh)");
+                return;
+            }
+
+            using (var p = started)
             {
                 var err = p.StandardError.ReadToEnd();
                 Assert.True(p.WaitForExit(30_000), "pdftotext did not finish");
