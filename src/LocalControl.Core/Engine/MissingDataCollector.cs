@@ -162,7 +162,7 @@ internal static partial class MissingDataCollector
     {
         "longestDiameterMm" => "longest diameter (mm)",
         "distanceToHilumMm" => "distance to the hilum (mm)",
-        "distanceToLargeVesselMm" => "distance to the nearest vessel of ≥ 3 mm (mm)",
+        "distanceToLargeVesselMm" => "distance to the nearest large vessel (mm)", // "large": the rule set's largeVesselMinCalibreMm
         "adjacentStructures" => "structures it abuts (or none)",
         "visibility.ultrasound" => "visibility on ultrasound",
         "visibility.ct" => "visibility on CT",
