@@ -44,6 +44,13 @@ public class DecideV2Tests
         Assert.Equal(Eligibility.Eligible, a.PatientOption(Therapy.CurativeLocal).Eligibility);
         Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.Haic).Eligibility);
         Assert.Equal(1, a.PatientOption(Therapy.CurativeLocal).Rank);
+
+        // The adjuvant-HAI remark belongs to HAIC's sentence, never to SIRT's.
+        string Why(Therapy t) => a.PatientOption(t).Criteria.Single(c => c.Id == "liver-not-locally-treatable").Reason;
+        Assert.Contains("adjuvant HAI", Why(Therapy.Haic), StringComparison.Ordinal);
+        Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.Sirt).Eligibility);
+        Assert.StartsWith("Local treatment comes first", Why(Therapy.Sirt), StringComparison.Ordinal);
+        Assert.DoesNotContain("HAI", Why(Therapy.Sirt), StringComparison.Ordinal);
     }
 
     [Theory]

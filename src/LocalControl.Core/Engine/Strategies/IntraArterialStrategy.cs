@@ -28,7 +28,8 @@ internal static class IntraArterialStrategy
         switch (liver)
         {
             case Eligibility.Eligible:
-                c.Failed("liver-not-locally-treatable", Required, text: why);
+                // The adjuvant-HAI remark of the HAIC sentence is not SIRT's.
+                c.Failed("liver-not-locally-treatable", Required, text: why, reason: therapy == Therapy.Sirt ? "failed-sirt" : null);
                 break;
             case Eligibility.Unknown:
                 c.UnknownWithText("liver-not-locally-treatable", Required, why);
