@@ -11,6 +11,8 @@ packages=(
   libcharls2 libopenjp2-7 libopenjp2-tools libjpeg-turbo-progs
   postgresql
   chromium fonts-dejavu-core
+  # The PDF summary's golden test reads the PDF with poppler's pdftotext (an independent reader).
+  poppler-utils
 )
 
 missing=()

@@ -11,7 +11,8 @@ namespace LocalControl.Cli.Commands;
 
 /// <summary>
 /// <c>localcontrol assess CASE.json [--format text|json|markdown|html] [-o FILE] [--rules FILE]
-/// [--labels SEG [--label-table FILE] [--segments MAP] [--prefer-typed]]</c>.
+/// [--labels SEG [--label-table FILE] [--segments MAP] [--prefer-typed]]</c>. With <c>--labels</c>, the measurement uses
+/// the same rule set's large-vessel calibre and adjacency distance as the assessment.
 /// </summary>
 internal static class AssessCommand
 {
@@ -38,7 +39,7 @@ internal static class AssessCommand
             var (@case, warnings) = CaseFiles.Load(path, context);
             if (parse.GetValue(labels) is { } labelPath)
             {
-                var measured = Measure(labelPath, parse.GetValue(labelTable), parse.GetValue(segments), parse.GetValue(image), parse.GetValue(series));
+                var measured = Measure(labelPath, parse.GetValue(labelTable), parse.GetValue(segments), parse.GetValue(image), parse.GetValue(series), ruleSet);
                 var (merged, notes) = MeasurementMerge.Merge(@case, measured, parse.GetValue(preferTyped), labelPath);
                 foreach (var note in notes)
                 {
@@ -68,11 +69,12 @@ internal static class AssessCommand
         return command;
     }
 
-    /// <summary>Measures every tumour component of a label map, as neutral measurements for the case.</summary>
-    private static List<LesionMeasurement> Measure(string labelPath, string? tablePath, string? segmentPath, string? imagePath, string? series)
+    /// <summary>Measures every tumour component of a label map, as neutral measurements for the case, with the
+    /// thresholds of the rule set the case is then assessed with.</summary>
+    private static List<LesionMeasurement> Measure(string labelPath, string? tablePath, string? segmentPath, string? imagePath, string? series, Core.Rules.RuleSet rules)
     {
         var (map, _) = ImagingCommandSupport.LoadLabelMap(labelPath, tablePath, imagePath, series);
-        var lesions = LesionMeasurer.Measure(map, ImagingCommandSupport.MeasureOptionsFor(segmentPath));
+        var lesions = LesionMeasurer.Measure(map, ImagingCommandSupport.MeasureOptionsFor(segmentPath, rules));
         if (lesions.Count == 0)
         {
             throw new ImagingException("LC-MEAS-004", "no tumour label found: nothing to measure (check the label table's 'tumour' entries).", labelPath, "labels");

@@ -134,8 +134,16 @@ internal static class ImagingCommandSupport
     }
 
     /// <summary>Measurement options, with a liver segment map when one is given.</summary>
-    public static MeasureOptions MeasureOptionsFor(string? segmentPath) =>
-        segmentPath is null ? new MeasureOptions() : new MeasureOptions { SegmentMap = LoadLabels(segmentPath) };
+    /// <summary>
+    /// Measurement options whose thresholds (large-vessel calibre, adjacency distance) come from the rule set the
+    /// engine then judges with, so that Measure and Decide can never use two different values.
+    /// </summary>
+    public static MeasureOptions MeasureOptionsFor(string? segmentPath, Core.Rules.RuleSet rules) =>
+        segmentPath is null ? MeasureOptions.From(rules) : MeasureOptions.From(rules) with { SegmentMap = LoadLabels(segmentPath) };
+
+    /// <summary>The measurement method in words, with the thresholds actually used.</summary>
+    public static string MeasureMethod(MeasureOptions options) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"Surface distances between the closest voxel centres (exact EDT, Felzenszwalb-Huttenlocher); calibre = 2 x the vessel's inside distance on its centreline; large vessel >= {options.LargeVesselCalibreMm:0.###} mm; adjacency <= {options.AdjacencyDistanceMm:0.###} mm.");
 
     public static JsonObject GeometryJson(ImageGeometry g)
     {

@@ -10,8 +10,10 @@ using static LocalControl.Cli.Commands.ImagingCommandSupport;
 namespace LocalControl.Cli.Commands;
 
 /// <summary>
-/// <c>localcontrol measure --labels SEG [--image CT] [--label-table FILE] [--segments MAP] [-o lesions.json]</c>:
-/// one case-file lesion entry per connected component of the tumour labels.
+/// <c>localcontrol measure --labels SEG [--image CT] [--label-table FILE] [--segments MAP] [--rules FILE] [-o lesions.json]</c>:
+/// one case-file lesion entry per connected component of the tumour labels. The large-vessel calibre and the adjacency
+/// distance are the rule set's (<c>largeVesselMinCalibreMm</c>, <c>adjacencyDistanceMm</c>; a centre's <c>--rules</c> file
+/// changes them for both the measurement and the assessment).
 /// </summary>
 internal static class MeasureCommand
 {
@@ -23,6 +25,7 @@ internal static class MeasureCommand
         var table = new Option<string?>("--label-table") { Description = "JSON object mapping label values to roles, e.g. {\"1\": \"liver\", \"2\": \"tumour\", \"3\": \"vessel\", \"4\": \"hilum\"}, or a built-in convention: totalsegmentator, totalsegmentator-liver-vessels, lits, msd-task03-liver, msd-task08-hepatic-vessel." };
         var segments = new Option<string?>("--segments") { Description = "Liver segment map (voxel = Couinaud segment number) on the same grid." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the JSON here instead of standard output." };
+        var rules = new Option<string?>("--rules") { Description = "A centre's rule-set override file (docs/rule-set.md): its largeVesselMinCalibreMm and adjacencyDistanceMm are the thresholds measured with." };
         var command = new Command("measure", "Measure every lesion of a label map (volume, diameters, distances to vessels, hilum, capsule, critical structures) as case-file lesions.");
         command.Options.Add(labels);
         command.Options.Add(image);
@@ -30,15 +33,17 @@ internal static class MeasureCommand
         command.Options.Add(table);
         command.Options.Add(segments);
         command.Options.Add(output);
+        command.Options.Add(rules);
         command.SetAction(parse =>
         {
             var labelPath = parse.GetValue(labels)!;
             using var progress = Progress.Start(context, "measure");
             progress.Step("reading " + labelPath);
+            var ruleSet = CaseFiles.LoadRules(parse.GetValue(rules));
             var (map, loaded) = LoadLabelMap(labelPath, parse.GetValue(table), parse.GetValue(image), parse.GetValue(series));
             var labelTable = map.Table;
             var volume = map.Labels;
-            var options = MeasureOptionsFor(parse.GetValue(segments));
+            var options = MeasureOptionsFor(parse.GetValue(segments), ruleSet);
 
             progress.Step("measuring lesions");
             var lesions = LesionMeasurer.Measure(map, options);
@@ -55,12 +60,20 @@ internal static class MeasureCommand
                 tableJson[e.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject { ["role"] = e.Role.Name(), ["name"] = e.Name };
             }
 
-            var source = new JsonObject { ["file"] = labelPath, ["geometry"] = GeometryJson(volume.Geometry), ["labelTable"] = tableJson };
+            var source = new JsonObject
+            {
+                ["file"] = labelPath,
+                ["geometry"] = GeometryJson(volume.Geometry),
+                ["labelTable"] = tableJson,
+                ["ruleSet"] = ruleSet.DisplayVersion,
+                ["largeVesselMinCalibreMm"] = options.LargeVesselCalibreMm,
+                ["adjacencyDistanceMm"] = options.AdjacencyDistanceMm,
+            };
             var result = new JsonObject
             {
                 ["lesions"] = list,
                 ["source"] = source,
-                ["method"] = "Surface distances between the closest voxel centres (exact EDT, Felzenszwalb-Huttenlocher); calibre = 2 x the vessel's inside distance on its centreline; large vessel >= 3 mm; adjacency <= 5 mm.",
+                ["method"] = MeasureMethod(options),
             };
             var warnings = new List<ImagingWarning>(loaded.Info.Warnings);
             if (lesions.Count == 0)

@@ -87,8 +87,8 @@ public sealed record TherapyOption(
     IReadOnlyList<ExpectedOutcome> ExpectedOutcomes,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>The criteria as the engine built them (a concrete list: no interface dispatch on the hot path).</summary>
-    internal List<CriterionResult> CriteriaList => (List<CriterionResult>)Criteria;
+    /// <summary>The criteria as the engine built them (an exact-size array: no interface dispatch on the hot path).</summary>
+    internal CriterionResult[] CriteriaArray => (CriterionResult[])Criteria;
 
     /// <summary>1-based rank among the options of its list (1 = most favourable).</summary>
     public int Rank { get; internal set; }
@@ -119,6 +119,10 @@ public sealed record LesionPlan(string LesionId, IReadOnlyList<Therapy> Options)
     /// caution), <c>sbrt-only</c>, <c>pending-data</c>, <c>untreatable</c>, or <c>palliative</c> (goal set to palliation).
     /// </summary>
     public string Status { get; init; } = "treatable";
+
+    /// <summary>For <c>pending-data</c>: what would place the lesion in the plan, in words (the fields to collect, or an
+    /// MDT judgement where the rule set has no criteria for the lesion's organ); null otherwise.</summary>
+    public string? Pending { get; init; }
 }
 
 /// <summary>Every option for one lesion.</summary>

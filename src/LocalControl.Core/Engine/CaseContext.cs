@@ -59,7 +59,7 @@ internal sealed class CaseContext
         }
 
         OligometastaticCriteria = c.Items;
-        OligometastaticEligibility = CriteriaList.Aggregate(c.Items);
+        OligometastaticEligibility = CriteriaList.Aggregate(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(c.Items));
         OrganCount = organs;
     }
 
@@ -94,6 +94,36 @@ internal sealed class CaseContext
 
     public int LesionsIn(Organ organ) => _countByOrgan.GetValueOrDefault(organ);
 
+    // Results of patient criteria that every lesion option re-reads (performance status, RAS, remnant...): the same
+    // facts give the same immutable result, so each is built once per case and criterion definition.
+    private (Rules.CriterionDefinition Definition, CriterionResult Result)[] _patientResults = new (Rules.CriterionDefinition, CriterionResult)[8];
+    private int _patientResultCount;
+
+    /// <summary>The result of the patient criterion <paramref name="definition"/> already built for this case, or null.</summary>
+    public CriterionResult? PatientResult(Rules.CriterionDefinition definition)
+    {
+        for (var i = 0; i < _patientResultCount; i++)
+        {
+            if (ReferenceEquals(_patientResults[i].Definition, definition))
+            {
+                return _patientResults[i].Result;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps the result of a patient criterion for the other options of this case.</summary>
+    public void KeepPatientResult(Rules.CriterionDefinition definition, CriterionResult result)
+    {
+        if (_patientResultCount == _patientResults.Length)
+        {
+            Array.Resize(ref _patientResults, _patientResults.Length * 2);
+        }
+
+        _patientResults[_patientResultCount++] = (definition, result);
+    }
+
     public IReadOnlyDictionary<Organ, int> CountByOrgan => _countByOrgan;
 }
 
@@ -107,13 +137,13 @@ internal sealed record LineOfTherapy(bool Known, int ProgressedLines, bool? Oxal
     {
         if (lines is null)
         {
-            return new(false, 0, null, ["patient.priorSystemicTherapy"]);
+            return new(false, 0, null, PriorSystemicTherapyMissing);
         }
 
         var progressed = 0;
         bool? oxaliplatin = false;
-        var unclear = new List<string>();
-        var oxaliplatinUnclear = new List<string>();
+        List<string>? unclear = null;
+        List<string>? oxaliplatinUnclear = null;
         for (var i = 0; i < lines.Count; i++)
         {
             switch (lines[i].Progressed)
@@ -126,26 +156,28 @@ internal sealed record LineOfTherapy(bool Known, int ProgressedLines, bool? Oxal
                     }
                     else if (lines[i].ContainsOxaliplatin is null)
                     {
-                        oxaliplatinUnclear.Add($"patient.priorSystemicTherapy[{i}].containsOxaliplatin");
+                        (oxaliplatinUnclear ??= []).Add($"patient.priorSystemicTherapy[{i}].containsOxaliplatin");
                     }
 
                     break;
                 case null:
-                    unclear.Add($"patient.priorSystemicTherapy[{i}].progressed");
+                    (unclear ??= []).Add($"patient.priorSystemicTherapy[{i}].progressed");
                     break;
             }
         }
 
-        if (oxaliplatin == false && oxaliplatinUnclear.Count > 0)
+        if (oxaliplatin == false && oxaliplatinUnclear is not null)
         {
             oxaliplatin = null;
         }
 
         // An unclear line leaves the count unknown, unless another line already progressed (then it is at least second line).
-        return unclear.Count > 0 && progressed == 0
+        return unclear is not null && progressed == 0
             ? new(false, 0, oxaliplatin, unclear)
-            : new(true, progressed, oxaliplatin, oxaliplatin is null ? oxaliplatinUnclear : []);
+            : new(true, progressed, oxaliplatin, oxaliplatin is null ? oxaliplatinUnclear! : []);
     }
+
+    private static readonly string[] PriorSystemicTherapyMissing = ["patient.priorSystemicTherapy"];
 
     /// <summary>The SIRT setting: first-line, second-line or salvage; null when unknown.</summary>
     public string? SirtSetting => !Known ? null : ProgressedLines switch { 0 => "first-line", 1 => "second-line", _ => "salvage" };
@@ -166,24 +198,45 @@ internal sealed class Notes
     public IReadOnlyList<string> ToList() => _items is null ? [] : _items;
 }
 
-/// <summary>JSON paths of one lesion's fields (<c>lesions[3].distanceToHilumMm</c>), built once per lesion and field.</summary>
-internal sealed class FieldPaths(int index)
+/// <summary>
+/// JSON paths of the fields of the lesion at one position (<c>lesions[3].distanceToHilumMm</c>). The paths of a
+/// position are the same in every case, so each is built once and shared by every assessment (immutable, thread-safe).
+/// </summary>
+internal sealed class FieldPaths
 {
-    private readonly string _prefix = "lesions[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "].";
-    private readonly Dictionary<string, string[]> _paths = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, FieldPaths> ByIndex = new();
+
+    private readonly string _prefix;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _paths = new(StringComparer.Ordinal);
+    private readonly string[]?[] _unassessedVisibility = new string[]?[16];
+
+    private FieldPaths(int index) =>
+        _prefix = "lesions[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "].";
+
+    /// <summary>The paths of the lesion at <paramref name="index"/> (0-based position in the case file).</summary>
+    public static FieldPaths For(int index) => ByIndex.TryGetValue(index, out var p) ? p : ByIndex.GetOrAdd(index, i => new FieldPaths(i));
 
     /// <summary>The path of <paramref name="field"/> as a one-element array (the shape criteria store).</summary>
-    public string[] Missing(string field)
-    {
-        if (!_paths.TryGetValue(field, out var made))
-        {
-            made = [_prefix + field];
-            _paths[field] = made;
-        }
-
-        return made;
-    }
+    public string[] Missing(string field) =>
+        _paths.TryGetValue(field, out var made) ? made : _paths.GetOrAdd(field, f => [_prefix + f]);
 
     /// <summary>The path of <paramref name="field"/>.</summary>
     public string Of(string field) => Missing(field)[0];
+
+    /// <summary>Paths of the visibility modalities not assessed; bit 0 ultrasound, 1 CT, 2 MRI, 3 cone-beam CT.</summary>
+    public string[] UnassessedVisibility(int mask)
+    {
+        if (Volatile.Read(ref _unassessedVisibility[mask]) is { } made)
+        {
+            return made;
+        }
+
+        var list = new List<string>(4);
+        if ((mask & 1) != 0) { list.Add(Of("visibility.ultrasound")); }
+        if ((mask & 2) != 0) { list.Add(Of("visibility.ct")); }
+        if ((mask & 4) != 0) { list.Add(Of("visibility.mri")); }
+        if ((mask & 8) != 0) { list.Add(Of("visibility.cbct")); }
+        string[] paths = [.. list];
+        return Interlocked.CompareExchange(ref _unassessedVisibility[mask], paths, null) ?? paths;
+    }
 }

@@ -3,14 +3,25 @@ using LocalControl.Core.Rules;
 
 namespace LocalControl.Core.Engine;
 
-/// <summary>Collects the criteria of one option (with the organ's variant of each definition) and derives its eligibility.</summary>
+/// <summary>
+/// Collects the criteria of one option (with the organ's variant of each definition) and derives its eligibility.
+/// One list serves every option of a lesion in turn (<see cref="Clear"/>); <see cref="ToOption"/> copies the criteria
+/// out into an exact-size array.
+/// </summary>
 internal sealed class CriteriaList(RuleSet rules, string organ)
 {
     private readonly IReadOnlyDictionary<string, Rules.CriterionDefinition> _definitions = rules.CriteriaFor(organ);
 
-    public List<CriterionResult> Items { get; } = new(10);
+    public List<CriterionResult> Items { get; } = new(12);
 
-    private Rules.CriterionDefinition Definition(string id) => _definitions.TryGetValue(id, out var d) ? d : rules.Criterion(id);
+    /// <summary>The definition of <paramref name="id"/> for this organ (its variant, else the general one).</summary>
+    public Rules.CriterionDefinition Definition(string id) => _definitions.TryGetValue(id, out var d) ? d : rules.Criterion(id);
+
+    /// <summary>Empties the list for the next option.</summary>
+    public void Clear() => Items.Clear();
+
+    /// <summary>Adds a result built earlier for this case (an immutable result shared by several options).</summary>
+    public void AddResult(CriterionResult result) => Items.Add(result);
 
     public RuleSet Rules => rules;
 
@@ -56,7 +67,11 @@ internal sealed class CriteriaList(RuleSet rules, string organ)
     /// Eligibility from the criteria: a failed required criterion → not eligible; else an unknown required one →
     /// unknown; else a failed advisory one → caution; else eligible. Unknown advisory criteria do not change it.
     /// </summary>
-    public static Eligibility Aggregate(IReadOnlyList<CriterionResult> criteria)
+    public static Eligibility Aggregate(IReadOnlyList<CriterionResult> criteria) =>
+        criteria is CriterionResult[] array ? Aggregate(array.AsSpan()) : Aggregate([.. criteria]);
+
+    /// <inheritdoc cref="Aggregate(IReadOnlyList{CriterionResult})"/>
+    public static Eligibility Aggregate(ReadOnlySpan<CriterionResult> criteria)
     {
         var unknownRequired = false;
         var failedAdvisory = false;
@@ -94,7 +109,8 @@ internal sealed class CriteriaList(RuleSet rules, string organ)
             }
         }
 
-        return new TherapyOption(therapy, Aggregate(Items), Items, outcomes, notes)
+        var criteria = Items.ToArray();
+        return new TherapyOption(therapy, Aggregate(criteria), criteria, outcomes, notes)
         {
             AdvisoryFailures = failures,
             CautionWeight = weight,

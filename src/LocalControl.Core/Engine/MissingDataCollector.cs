@@ -12,17 +12,57 @@ internal static partial class MissingDataCollector
 {
     public static List<MissingDataItem> Collect(IReadOnlyList<LesionAssessment> lesions, IReadOnlyList<TherapyOption> patientOptions)
     {
-        Dictionary<string, (List<MissingDataNeed> Needs, bool Required)>? foundOrNull = null;
-        List<string>? orderOrNull = null;
+        var found = new Found();
+        for (var l = 0; l < lesions.Count; l++)
+        {
+            var la = lesions[l];
+            string? owner = null;
+            for (var o = 0; o < la.Options.Count; o++)
+            {
+                var option = la.Options[o];
+                if (option.Eligibility != Eligibility.NotEligible && HasUnknown(option))
+                {
+                    found.Visit(owner ??= "lesion " + la.LesionId, option);
+                }
+            }
+        }
 
-        void Visit(string owner, TherapyOption option)
+        for (var o = 0; o < patientOptions.Count; o++)
+        {
+            found.Visit("patient", patientOptions[o]);
+        }
+
+        if (found.Order is not { } order)
+        {
+            return [];
+        }
+
+        var ids = new LesionIds(lesions);
+        var result = new List<MissingDataItem>(order.Count);
+        foreach (var f in order)
+        {
+            result.Add(new MissingDataItem(f, found.Needs![f], changesEligibility: true, ids));
+        }
+
+        return result;
+    }
+
+    /// <summary>The fields found so far, in order of first need (allocated only when a field is missing).</summary>
+    private sealed class Found
+    {
+        public Dictionary<string, List<MissingDataNeed>>? Needs { get; private set; }
+
+        public List<string>? Order { get; private set; }
+
+        public void Visit(string owner, TherapyOption option)
         {
             if (option.Eligibility == Eligibility.NotEligible)
             {
                 return;
             }
 
-            foreach (var cr in option.Criteria)
+            var criteria = option.CriteriaArray;
+            foreach (var cr in criteria)
             {
                 if (cr.Status != CriterionStatus.Unknown || cr.MissingFields.Count == 0)
                 {
@@ -35,52 +75,22 @@ internal static partial class MissingDataCollector
                     continue;
                 }
 
-                var found = foundOrNull ??= new(StringComparer.Ordinal);
-                var order = orderOrNull ??= [];
-                foreach (var field in cr.MissingFields)
+                var needs = Needs ??= new(StringComparer.Ordinal);
+                var order = Order ??= [];
+                for (var i = 0; i < cr.MissingFields.Count; i++)
                 {
-                    if (!found.TryGetValue(field, out var entry))
+                    var field = cr.MissingFields[i];
+                    if (!needs.TryGetValue(field, out var list))
                     {
-                        entry = (new List<MissingDataNeed>(4), false);
+                        list = new List<MissingDataNeed>(4);
+                        needs.Add(field, list);
                         order.Add(field);
                     }
 
-                    entry.Needs.Add(new MissingDataNeed(owner, option.Therapy, cr.Id, cr.Definition.Label));
-                    found[field] = (entry.Needs, entry.Required || cr.Severity == CriterionSeverity.Required);
+                    list.Add(new MissingDataNeed(owner, option.Therapy, cr.Id, cr.Definition.Label));
                 }
             }
         }
-
-        foreach (var la in lesions)
-        {
-            string? owner = null;
-            foreach (var option in la.Options)
-            {
-                if (option.Eligibility != Eligibility.NotEligible && HasUnknown(option))
-                {
-                    Visit(owner ??= "lesion " + la.LesionId, option);
-                }
-            }
-        }
-
-        foreach (var option in patientOptions)
-        {
-            Visit("patient", option);
-        }
-
-        if (orderOrNull is not { } order || foundOrNull is not { } found)
-        {
-            return [];
-        }
-
-        var ids = new LesionIds(lesions);
-        var result = new List<MissingDataItem>(order.Count);
-        foreach (var f in order)
-        {
-            result.Add(new MissingDataItem(f, found[f].Needs, changesEligibility: true, ids));
-        }
-
-        return result;
     }
 
     /// <summary>The lesion ids of a case, read only when a label is worded.</summary>
@@ -97,7 +107,7 @@ internal static partial class MissingDataCollector
 
     private static bool HasUnknown(TherapyOption option)
     {
-        foreach (var c in option.Criteria)
+        foreach (var c in option.CriteriaArray)
         {
             if (c.Status == CriterionStatus.Unknown)
             {
@@ -106,6 +116,25 @@ internal static partial class MissingDataCollector
         }
 
         return false;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> WordsWithinLesion = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A path in words as a lesion's own sentence says it: <c>lesions[0].distanceToHilumMm</c> → <c>distance to the
+    /// hilum (mm)</c>, <c>patient.ecog</c> → <c>ECOG performance status</c>. The words depend on the path only, so each
+    /// is built once.
+    /// </summary>
+    internal static string FieldWordsWithinLesion(string path)
+    {
+        if (WordsWithinLesion.TryGetValue(path, out var words))
+        {
+            return words;
+        }
+
+        var m = LesionPath().Match(path);
+        words = m.Success ? FieldWords(m.Groups[2].Value) : FieldLabel(path, []);
+        return WordsWithinLesion.Count < 4096 ? WordsWithinLesion.GetOrAdd(path, words) : words;
     }
 
     /// <summary>A case-file path in words: <c>lesions[0].distanceToHilumMm</c> → <c>lesion L1: distance to the hilum (mm)</c>.</summary>
@@ -133,7 +162,7 @@ internal static partial class MissingDataCollector
     {
         "longestDiameterMm" => "longest diameter (mm)",
         "distanceToHilumMm" => "distance to the hilum (mm)",
-        "distanceToLargeVesselMm" => "distance to the nearest vessel of ≥ 3 mm (mm)",
+        "distanceToLargeVesselMm" => "distance to the nearest large vessel (mm)", // "large": the rule set's largeVesselMinCalibreMm
         "adjacentStructures" => "structures it abuts (or none)",
         "visibility.ultrasound" => "visibility on ultrasound",
         "visibility.ct" => "visibility on CT",

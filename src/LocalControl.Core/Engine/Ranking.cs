@@ -10,22 +10,40 @@ namespace LocalControl.Core.Engine;
 /// </summary>
 internal static class Ranking
 {
-    public static TherapyOption[] RankLesionOptions(TherapyOption[] options, IReadOnlyList<string> preference) =>
-        Apply(options, o => (
-            o.Eligibility switch { Eligibility.Eligible => 0, Eligibility.NotEligible => 2, _ => 1 },
-            o.Eligibility == Eligibility.NotEligible ? 0 : o.EvidenceLevel,
-            (int)o.Eligibility,
-            o.Eligibility == Eligibility.NotEligible ? 0 : o.CautionWeight,
-            Place(preference, TherapyNames.ToJson(o.Therapy))));
+    public static TherapyOption[] RankLesionOptions(TherapyOption[] options, IReadOnlyList<string> preference)
+    {
+        Span<(int, int, int, double, int)> keys = stackalloc (int, int, int, double, int)[options.Length];
+        for (var i = 0; i < options.Length; i++)
+        {
+            var o = options[i];
+            keys[i] = (
+                o.Eligibility switch { Eligibility.Eligible => 0, Eligibility.NotEligible => 2, _ => 1 },
+                o.Eligibility == Eligibility.NotEligible ? 0 : o.EvidenceLevel,
+                (int)o.Eligibility,
+                o.Eligibility == Eligibility.NotEligible ? 0 : o.CautionWeight,
+                Place(preference, TherapyNames.ToJson(o.Therapy)));
+        }
 
-    public static TherapyOption[] RankPatientOptions(TherapyOption[] options) =>
-        Apply(options, o => (
-            o.Therapy == Therapy.Systemic && o.Eligibility != Eligibility.NotEligible ? 2
-                : o.Eligibility switch { Eligibility.Eligible => 0, Eligibility.Caution => 1, Eligibility.Unknown => 3, _ => 4 },
-            0,
-            0,
-            o.CautionWeight,
-            (int)o.Therapy));
+        return Apply(options, keys);
+    }
+
+    public static TherapyOption[] RankPatientOptions(TherapyOption[] options)
+    {
+        Span<(int, int, int, double, int)> keys = stackalloc (int, int, int, double, int)[options.Length];
+        for (var i = 0; i < options.Length; i++)
+        {
+            var o = options[i];
+            keys[i] = (
+                o.Therapy == Therapy.Systemic && o.Eligibility != Eligibility.NotEligible ? 2
+                    : o.Eligibility switch { Eligibility.Eligible => 0, Eligibility.Caution => 1, Eligibility.Unknown => 3, _ => 4 },
+                0,
+                0,
+                o.CautionWeight,
+                (int)o.Therapy);
+        }
+
+        return Apply(options, keys);
+    }
 
     private static int Place(IReadOnlyList<string> preference, string id)
     {
@@ -40,14 +58,14 @@ internal static class Ranking
         return preference.Count;
     }
 
-    /// <summary>A stable insertion sort on the keys (six options at most; no allocation beyond the result).</summary>
-    private static TherapyOption[] Apply(TherapyOption[] options, Func<TherapyOption, (int, int, int, double, int)> key)
+    /// <summary>A stable insertion sort of the options on their keys (a few options; sorts the keys in place and
+    /// allocates only the result).</summary>
+    private static TherapyOption[] Apply(TherapyOption[] options, Span<(int, int, int, double, int)> keys)
     {
         var ranked = new TherapyOption[options.Length];
-        var keys = new (int, int, int, double, int)[options.Length];
         for (var i = 0; i < options.Length; i++)
         {
-            var k = key(options[i]);
+            var k = keys[i];
             var j = i;
             while (j > 0 && keys[j - 1].CompareTo(k) > 0)
             {

@@ -76,15 +76,16 @@ public sealed class TumourBoardEngine
 
     private LesionAssessment AssessLesion(Lesion lesion, int index, CaseContext ctx)
     {
-        var input = new LesionInput(lesion, new FieldPaths(index), ctx);
+        var input = new LesionInput(lesion, FieldPaths.For(index), ctx);
         var organRules = OrganRuleSets.For(lesion.Organ);
         var levels = Rules.EvidenceLevelByOrgan.TryGetValue(organRules.Key, out var l) ? l : null;
         var therapies = TherapyNames.LesionTherapies;
         var options = new TherapyOption[therapies.Count];
+        var criteria = new CriteriaList(Rules, organRules.Key);
         for (var t = 0; t < therapies.Count; t++)
         {
             var therapy = therapies[t].Therapy;
-            var criteria = new CriteriaList(Rules, organRules.Key);
+            criteria.Clear();
             var notes = new Notes();
             organRules.Assess(therapy, input, criteria, notes);
             if (criteria.Items.Count == 0)
@@ -109,7 +110,12 @@ public sealed class TumourBoardEngine
     private static DiseaseSummary SummariseDisease(CaseContext ctx)
     {
         var byOrgan = new Dictionary<Organ, int>(ctx.CountByOrgan);
-        var lesionCountFailed = ctx.OligometastaticCriteria.Any(c => c.Id == "oligometastatic-lesion-count" && c.Status == CriterionStatus.Failed);
+        var lesionCountFailed = false;
+        foreach (var c in ctx.OligometastaticCriteria)
+        {
+            lesionCountFailed |= c.Id == "oligometastatic-lesion-count" && c.Status == CriterionStatus.Failed;
+        }
+
         var label = lesionCountFailed || ctx.OrganCount > ctx.Rules.OligometastaticMaxOrgans + 1 ? "no"
             : ctx.OrganCount > ctx.Rules.OligometastaticMaxOrgans ? "borderline"
             : "yes";

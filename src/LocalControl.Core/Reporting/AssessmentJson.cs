@@ -149,6 +149,11 @@ public static class AssessmentJson
                 w.WriteStartObject();
                 w.WriteString("lesionId", p.LesionId);
                 w.WriteString("status", p.Status);
+                if (p.Pending is { } pending)
+                {
+                    w.WriteString("pending", pending);
+                }
+
                 w.WriteStartArray("options");
                 foreach (var t in p.Options)
                 {

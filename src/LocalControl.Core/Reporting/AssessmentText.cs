@@ -361,7 +361,7 @@ public static class AssessmentText
             "treatable" => options,
             "caution" => "only with caution: " + options,
             "sbrt-only" => "only by SBRT (curative role not established): " + options,
-            "pending-data" => p.Options.Count == 0 ? "pending data" : "pending data; usable so far: " + options,
+            "pending-data" => (p.Pending is { } needs ? "pending: needs " + needs : "pending data") + (p.Options.Count == 0 ? "" : "; usable so far: " + options),
             "palliative" => "goal set to palliation of pain: not part of a curative plan",
             _ => "no usable local option",
         };

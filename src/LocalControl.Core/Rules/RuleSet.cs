@@ -143,6 +143,11 @@ public sealed record OutcomeConditions
     public bool? AnyLiverUnresectable { get; init; }
     /// <summary>An organ that must hold disease (patient options).</summary>
     public string? OrganPresent { get; init; }
+    /// <summary>
+    /// Therapies of the trial's plan (patient options): every lesion of the curative plan must have a usable option
+    /// among them (CLOCC treated by RFA ± resection, so an IRE-only plan is outside its population).
+    /// </summary>
+    public IReadOnlyList<string>? PlanTherapies { get; init; }
     /// <summary>Line-of-therapy settings that qualify (<c>first-line</c>, <c>second-line</c>, <c>later-line</c>, <c>oxaliplatin-rechallenge</c>, <c>salvage</c>).</summary>
     public IReadOnlyList<string>? Setting { get; init; }
 }
@@ -495,7 +500,7 @@ public sealed partial class RuleSet
         foreach (var p in c.EnumerateObject())
         {
             if (p.Name is not ("diameterMm" or "distanceToHilumMm" or "distanceToLargeVesselMm" or "surgical" or "perfectlyVisible" or "ras"
-                or "intent" or "lesionsInOrgan" or "liverLesions" or "liverOnly" or "anyLiverUnresectable" or "organPresent" or "setting"))
+                or "intent" or "lesionsInOrgan" or "liverLesions" or "liverOnly" or "anyLiverUnresectable" or "organPresent" or "setting" or "planTherapies"))
             {
                 throw new InvalidOperationException($"Outcome conditions name an unknown condition '{p.Name}'.");
             }
@@ -516,6 +521,7 @@ public sealed partial class RuleSet
             AnyLiverUnresectable = c.TryGetProperty("anyLiverUnresectable", out var au) ? au.GetBoolean() : null,
             OrganPresent = c.TryGetProperty("organPresent", out var op) ? op.GetString() : null,
             Setting = c.TryGetProperty("setting", out var st) ? Strings(st) : null,
+            PlanTherapies = c.TryGetProperty("planTherapies", out var pt) ? Strings(pt) : null,
         };
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LocalControl.Core.Cases;
 using LocalControl.Core.Engine;
 using LocalControl.Core.Reporting;
+using LocalControl.Core.Rules;
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using LocalControl.Web.Api;
@@ -50,8 +51,11 @@ public sealed class CaseService
     /// <summary>Longest case file the registry accepts (characters): a case file is a few kilobytes.</summary>
     public const int MaxCaseFileChars = 1_000_000;
 
-    /// <summary>Most lesions a case may list in the registry (far beyond any case for local therapy).</summary>
-    public const int MaxLesions = 100;
+    /// <summary>
+    /// Most lesions a case may list in the registry: the engine's own limit, the rule set's <c>maxLesionsPerCase</c>
+    /// (one limit, kept in one place: a case the registry accepts is always one the engine assesses).
+    /// </summary>
+    public static int MaxLesions { get; } = (int)RuleSet.Default.MaxLesionsPerCase;
 
     /// <summary>
     /// Reads and validates a case file: the registry's size and lesion-count limits first (checked before the engine

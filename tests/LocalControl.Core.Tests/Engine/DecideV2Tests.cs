@@ -44,6 +44,13 @@ public class DecideV2Tests
         Assert.Equal(Eligibility.Eligible, a.PatientOption(Therapy.CurativeLocal).Eligibility);
         Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.Haic).Eligibility);
         Assert.Equal(1, a.PatientOption(Therapy.CurativeLocal).Rank);
+
+        // The adjuvant-HAI remark belongs to HAIC's sentence, never to SIRT's.
+        string Why(Therapy t) => a.PatientOption(t).Criteria.Single(c => c.Id == "liver-not-locally-treatable").Reason;
+        Assert.Contains("adjuvant HAI", Why(Therapy.Haic), StringComparison.Ordinal);
+        Assert.Equal(Eligibility.NotEligible, a.PatientOption(Therapy.Sirt).Eligibility);
+        Assert.StartsWith("Local treatment comes first", Why(Therapy.Sirt), StringComparison.Ordinal);
+        Assert.DoesNotContain("HAI", Why(Therapy.Sirt), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -124,6 +131,28 @@ public class DecideV2Tests
     }
 
     [Fact]
+    public void Clocc_is_shown_only_for_a_plan_of_rfa_or_resection_never_for_an_ire_only_plan()
+    {
+        // CLOCC treated unresectable CRLM by RFA ± resection. A central lesion (3 mm from the hilum: thermal ablation
+        // excluded) is reachable by IRE only: the plan is outside CLOCC's population, so none of its figures shows.
+        var central = Unresectable("L1", 20) with { DistanceToHilumMm = 3 };
+        var a = Assess(Case(central));
+        var plan = a.PatientOption(Therapy.CurativeLocal).Plan!;
+        Assert.Contains(Therapy.Ire, plan[0].Options);
+        Assert.DoesNotContain(plan[0].Options, t => t is Therapy.Rfa or Therapy.Resection);
+        Assert.DoesNotContain(a.PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Item.Id == "L2");
+
+        // Add a second lesion RFA can treat: still one lesion outside the trial's therapies, still no CLOCC.
+        var mixed = Assess(Case(central, Unresectable("L2", 20)));
+        Assert.DoesNotContain(mixed.PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Item.Id == "L2");
+
+        // The same lesion away from the hilum is treatable by RFA: CLOCC's figures show.
+        var rfa = Assess(Case(Unresectable("L1", 20)));
+        Assert.Contains(Therapy.Rfa, rfa.PatientOption(Therapy.CurativeLocal).Plan![0].Options);
+        Assert.Contains(rfa.PatientOption(Therapy.CurativeLocal).ExpectedOutcomes, o => o.Reference == "L2/os-hr");
+    }
+
+    [Fact]
     public void Lung_criteria_cite_lung_evidence_not_liver_figures()
     {
         var a = Assess(Case(IdealLungLesion(diameterMm: 35)));
@@ -192,8 +221,12 @@ public class DecideV2Tests
     {
         var a = Assess(Case(FitPatient with { BrafStatus = MutationStatus.Mutant, MsiStatus = MsiStatus.MsiHigh }, IdealLiverLesion()));
         var systemic = a.PatientOption(Therapy.Systemic);
-        Assert.Contains(systemic.Notes, n => n.Contains("BRAF V600E", StringComparison.Ordinal) && n.Contains("BEACON", StringComparison.Ordinal));
-        Assert.Contains(systemic.Notes, n => n.Contains("MSI-high", StringComparison.Ordinal) && n.Contains("KEYNOTE-177", StringComparison.Ordinal));
+        // BRAF V600E cites the one verified source that names it (the early extrahepatic recurrence model); neither
+        // note cites a trial the research does not hold (BEACON, KEYNOTE-177: tests/data/unconfirmed-evidence.json).
+        Assert.Contains(systemic.Notes, n => n.Contains("BRAF V600E", StringComparison.Ordinal) && n.Contains("(EHR-MODEL)", StringComparison.Ordinal));
+        Assert.Contains(systemic.Notes, n => n.Contains("MSI-high", StringComparison.Ordinal) && n.Contains("no trial", StringComparison.Ordinal));
+        Assert.DoesNotContain(systemic.Notes, n => n.Contains("BEACON", StringComparison.Ordinal) || n.Contains("KEYNOTE", StringComparison.Ordinal));
+        Assert.Equal(Verification.Verified, EvidenceBase.Default.Items.Single(i => i.Id == "EHR-MODEL").Verification);
         Assert.Equal(Eligibility.Eligible, a.PatientOption(Therapy.CurativeLocal).Eligibility);
     }
 
@@ -258,6 +291,14 @@ public class DecideV2Tests
         // No rule or note ties the >= 10 mm margin to RAS status as a threshold from M7.
         Assert.DoesNotContain(rules.Notes.Values, n => n.Contains("RAS-mutant: aim for a margin of at least", StringComparison.Ordinal));
         Assert.All(EvidenceBase.Default.Items.Where(i => items.Contains(i.Id)), i => Assert.Fail($"{i.Id} has no usable citation and must not be in the evidence base"));
+
+        // Items the research does not hold at all: neither in the evidence base nor named by any note or criterion.
+        foreach (var absent in doc.RootElement.GetProperty("absentFromResearch").EnumerateObject().Select(p => p.Name))
+        {
+            Assert.DoesNotContain(EvidenceBase.Default.Items, i => i.Id == absent);
+            Assert.DoesNotContain(rules.Notes.Values, n => n.Contains(absent, StringComparison.Ordinal));
+            Assert.DoesNotContain(rules.Criteria.Values, c => c.Evidence.Contains(absent) || c.Description.Contains(absent, StringComparison.Ordinal));
+        }
     }
 
     [Fact]

@@ -196,4 +196,48 @@ public class SampleCaseTests
         Assert.Equal(Eligibility.Eligible, a.Option("B1", Therapy.Rfa).Eligibility);
         Assert.Contains(a.Option("B1", Therapy.Rfa).ExpectedOutcomes, o => o.Reference == "B5/complete-local-treatment-1y");
     }
+
+    [Fact]
+    public void Widespread_disease_with_nodal_and_peritoneal_lesions_says_that_the_mdt_must_judge_those_lesions()
+    {
+        // Sample 09: the para-aortic node (N1) and the peritoneal nodule (C1) lie in organs the rule set has no
+        // criteria for. Curative intent stays unknown (nothing in the rule set excludes it), and the report says why:
+        // an MDT judgement, not data, decides those two lesions.
+        var a = Sample("09-widespread-extrahepatic");
+        var curative = a.PatientOption(Therapy.CurativeLocal);
+        Assert.Equal(Eligibility.Unknown, curative.Eligibility);
+        var all = curative.Criteria.Single(c => c.Id == "all-lesions-locally-treatable");
+        Assert.Equal(CriterionStatus.Unknown, all.Status);
+        Assert.Contains("N1 needs an MDT judgement", all.Reason, StringComparison.Ordinal);
+        Assert.Contains("lymph-node lesions", all.Reason, StringComparison.Ordinal);
+        Assert.Contains("C1 needs an MDT judgement", all.Reason, StringComparison.Ordinal);
+        Assert.Contains("peritoneum lesions", all.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("see their options", all.Reason, StringComparison.Ordinal);
+        var pending = curative.Plan!.Where(p => p.Status == "pending-data").Select(p => p.LesionId).ToArray();
+        Assert.Equal(["N1", "C1"], pending);
+        Assert.All(curative.Plan!.Where(p => p.Status != "pending-data"), p => Assert.Null(p.Pending));
+    }
+
+    [Fact]
+    public void Incomplete_data_names_the_fields_that_would_place_each_lesion_in_the_plan()
+    {
+        // Sample 11: neither lesion has a surgeon's assessment, a hilum distance or adjacent structures, and the
+        // patient has no ECOG; both have a diameter. Those missing fields, and only missing ones, are named.
+        var a = Sample("11-incomplete-data");
+        var plan = a.PatientOption(Therapy.CurativeLocal).Plan!;
+        foreach (var p in plan)
+        {
+            Assert.Equal("pending-data", p.Status);
+            Assert.StartsWith("data: ", p.Pending, StringComparison.Ordinal);
+            Assert.Contains("surgeon's resectability assessment", p.Pending, StringComparison.Ordinal);
+            Assert.Contains("ECOG performance status", p.Pending, StringComparison.Ordinal);
+            Assert.Contains("distance to the hilum", p.Pending, StringComparison.Ordinal);
+            Assert.Contains("structures it abuts", p.Pending, StringComparison.Ordinal);
+            Assert.DoesNotContain("longest diameter", p.Pending, StringComparison.Ordinal);
+        }
+
+        // L2 was assessed on ultrasound (poorly seen): ultrasound is not asked for again; L1 has no visibility at all.
+        Assert.DoesNotContain("visibility on ultrasound", plan.Single(p => p.LesionId == "L2").Pending, StringComparison.Ordinal);
+        Assert.Contains("visibility on ultrasound", plan.Single(p => p.LesionId == "L1").Pending, StringComparison.Ordinal);
+    }
 }

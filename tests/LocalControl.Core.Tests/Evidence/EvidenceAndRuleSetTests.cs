@@ -79,6 +79,22 @@ public class EvidenceAndRuleSetTests
         Assert.Equal(Core.Engine.Eligibility.Eligible, TestCases.Assess(TestCases.Case(lesion)).Lesions[0].Options.Single(o => o.Therapy == Core.Engine.Therapy.Rfa).Eligibility);
     }
 
+    [Fact]
+    public void A_centre_large_vessel_calibre_is_the_one_every_report_names()
+    {
+        // With large vessels from 6 mm, no sentence of the report may still say "3 mm" for them: the reasons take the
+        // calibre from the rule set, and the missing-data label names no number of its own.
+        var rules = RuleSet.Default.WithOverrides("""{"id":"centre-v","version":"1","thresholds":{"largeVesselMinCalibreMm":6}}""", "centre.json");
+        var engine = new Core.Engine.TumourBoardEngine(rules, EvidenceBase.Default);
+        var close = TestCases.IdealLiverLesion() with { DistanceToLargeVesselMm = 2, LargeVesselCalibreMm = 7 };
+        var unknown = TestCases.IdealLiverLesion("L2") with { DistanceToLargeVesselMm = null };
+        var c = TestCases.Case(close, unknown);
+        var text = Core.Reporting.AssessmentText.RenderText(engine.Assess(c), c);
+        Assert.Contains("Vessel of ≥ 6 mm at 2 mm", text, StringComparison.Ordinal);
+        Assert.Contains("lesion L2: distance to the nearest large vessel (mm)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("≥ 3 mm", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"id":"x","version":"1","thresholds":{"smallLesionMaxMM":25}}""", "thresholds.smallLesionMaxMM: unknown threshold")]
     [InlineData("""{"id":"x","version":"1","thresholds":{"smallLesionMaxMm":"25"}}""", "thresholds.smallLesionMaxMm: must be a number")]

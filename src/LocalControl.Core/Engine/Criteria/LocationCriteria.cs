@@ -8,6 +8,11 @@ internal static class LocationCriteria
 {
     public static void AwayFromHilum(LesionInput x, CriteriaList c)
     {
+        if (x.Reuse("away-from-hilum", c) is not { } keep)
+        {
+            return;
+        }
+
         var r = x.Rules;
         if (x.Lesion.DistanceToHilumMm is not { } h)
         {
@@ -25,11 +30,18 @@ internal static class LocationCriteria
         {
             c.Failed("away-from-hilum", Required, h, "mm");
         }
+
+        keep.Keep(c);
     }
 
     /// <summary>Heat sink: a vessel of ≥ 3 mm calibre closer than the perivascular distance (advisory).</summary>
     public static void HeatSink(string id, LesionInput x, CriteriaList c)
     {
+        if (x.Reuse(id, c) is not { } keep)
+        {
+            return;
+        }
+
         // distanceToLargeVesselMm is by definition the distance to a vessel of >= 3 mm. A calibre below that
         // contradicts the field (the reader warns); the conservative reading keeps the heat-sink flag.
         if (x.Lesion.DistanceToLargeVesselMm is not { } v)
@@ -42,16 +54,24 @@ internal static class LocationCriteria
         }
         else
         {
-            c.Failed(id, Advisory, v, "mm", x.Lesion.LargeVesselCalibreMm is { } cal ? $"vessel calibre {ReasonText.Number(cal)} mm" : null);
+            c.Failed(id, Advisory, v, "mm", x.VesselCalibreText);
         }
+
+        keep.Keep(c);
     }
 
     /// <summary>An advisory criterion met when the lesion abuts none of <paramref name="structures"/>.</summary>
     public static void NoAdjacent(string id, IReadOnlyList<string> structures, LesionInput x, CriteriaList c)
     {
+        if (x.Reuse(id, c) is not { } keep)
+        {
+            return;
+        }
+
         if (x.Lesion.AdjacentStructures is not { } s)
         {
             c.Unknown(id, Advisory, x.Path.Missing("adjacentStructures"));
+            keep.Keep(c);
             return;
         }
 
@@ -92,6 +112,8 @@ internal static class LocationCriteria
         {
             c.Failed(id, Advisory, text: string.Join(", ", hits));
         }
+
+        keep.Keep(c);
     }
 
     private static readonly string[] IreLocationStructures = ["bile-duct", "bowel", "stomach", "gallbladder", "large-vessel"];

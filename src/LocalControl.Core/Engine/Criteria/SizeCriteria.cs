@@ -9,6 +9,11 @@ internal static class SizeCriteria
     /// including <paramref name="intermediateMax"/>: advisory; above: required.</summary>
     public static void Bands(string id, LesionInput x, double smallMax, double intermediateMax, CriteriaList c, bool smallInclusive = false)
     {
+        if (x.Reuse(id, c) is not { } keep)
+        {
+            return;
+        }
+
         if (x.Lesion.LongestDiameterMm is not { } d)
         {
             c.Unknown(id, Required, x.Path.Missing("longestDiameterMm"));
@@ -25,6 +30,8 @@ internal static class SizeCriteria
         {
             c.Failed(id, Required, d, "mm");
         }
+
+        keep.Keep(c);
     }
 
     /// <summary>At most <paramref name="max"/> mm: met; above: required.</summary>

@@ -11,6 +11,11 @@ internal static class VisibilityCriteria
 {
     public static void Apply(LesionInput x, CriteriaList c)
     {
+        if (x.Reuse("visible-on-guidance", c) is not { } keep)
+        {
+            return;
+        }
+
         var v = x.Lesion.Visibility;
         var conspicuous = false;
         var visible = false;
@@ -59,21 +64,17 @@ internal static class VisibilityCriteria
         {
             c.Unknown("conspicuous-on-guidance", Advisory, Unassessed(x));
         }
+
+        keep.Keep(c);
     }
 
-    /// <summary>Paths of the modalities not assessed (built only when a criterion is unknown).</summary>
+    /// <summary>Paths of the modalities not assessed (shared per lesion position and combination; built once).</summary>
     private static string[] Unassessed(LesionInput x)
     {
-        var list = new List<string>(4);
-        foreach (var (modality, value) in x.Lesion.Visibility.All())
-        {
-            if (value == Cases.Visibility.NotAssessed)
-            {
-                list.Add(x.Path.Of("visibility." + modality));
-            }
-        }
-
-        return [.. list];
+        var v = x.Lesion.Visibility;
+        var mask = (v.Ultrasound == Cases.Visibility.NotAssessed ? 1 : 0) | (v.Ct == Cases.Visibility.NotAssessed ? 2 : 0)
+            | (v.Mri == Cases.Visibility.NotAssessed ? 4 : 0) | (v.Cbct == Cases.Visibility.NotAssessed ? 8 : 0);
+        return x.Path.UnassessedVisibility(mask);
     }
 
     /// <summary>True when the lesion is conspicuous on at least one modality (the seed's "perfectly visible").</summary>
@@ -81,12 +82,45 @@ internal static class VisibilityCriteria
         v.Ultrasound == Cases.Visibility.Conspicuous || v.Ct == Cases.Visibility.Conspicuous
         || v.Mri == Cases.Visibility.Conspicuous || v.Cbct == Cases.Visibility.Conspicuous;
 
-    internal static string Describe((string Modality, Cases.Visibility Value)[] all)
+    /// <summary>
+    /// The visibility in words ("conspicuous on ultrasound; poorly seen on CT; not assessed on MRI and cone-beam CT").
+    /// There are 4⁴ combinations: each sentence is built once, on first use, and shared by every lesion that has it.
+    /// </summary>
+    internal static string Describe(GuidanceVisibility v)
     {
-        var parts = new List<string>(4);
-        foreach (var group in new[] { Cases.Visibility.Conspicuous, Cases.Visibility.Poor, Cases.Visibility.Invisible, Cases.Visibility.NotAssessed })
+        if (!InRange(v.Ultrasound) || !InRange(v.Ct) || !InRange(v.Mri) || !InRange(v.Cbct))
         {
-            var names = all.Where(m => m.Value == group).Select(m => Words.Modality(m.Modality)).ToList();
+            return Build(v); // a value outside the vocabulary (never from the reader): worded, not cached
+        }
+
+        var index = ((int)v.Ultrasound << 6) | ((int)v.Ct << 4) | ((int)v.Mri << 2) | (int)v.Cbct;
+        return Volatile.Read(ref DescriptionByCombination[index]) ?? Interlocked.CompareExchange(ref DescriptionByCombination[index], Build(v), null)
+            ?? DescriptionByCombination[index]!;
+    }
+
+    private static readonly string?[] DescriptionByCombination = new string?[256];
+
+    private static bool InRange(Cases.Visibility value) => value is >= Cases.Visibility.NotAssessed and <= Cases.Visibility.Invisible;
+
+    private static readonly Cases.Visibility[] Groups =
+        [Cases.Visibility.Conspicuous, Cases.Visibility.Poor, Cases.Visibility.Invisible, Cases.Visibility.NotAssessed];
+
+    private static string Build(GuidanceVisibility v)
+    {
+        var all = v.All();
+        var parts = new List<string>(4);
+        var names = new List<string>(4);
+        foreach (var group in Groups)
+        {
+            names.Clear();
+            foreach (var (modality, value) in all)
+            {
+                if (value == group)
+                {
+                    names.Add(Words.Modality(modality));
+                }
+            }
+
             if (names.Count > 0)
             {
                 parts.Add($"{Words.Visibility(group)} on {(names.Count == 1 ? names[0] : string.Join(", ", names[..^1]) + " and " + names[^1])}");

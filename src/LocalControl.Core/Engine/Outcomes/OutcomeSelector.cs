@@ -38,11 +38,12 @@ internal sealed class OutcomeSelector
     public IReadOnlyList<ExpectedOutcome> ForLesion(Therapy therapy, string organ, LesionInput x) =>
         Select(therapy, organ, x.Case, x.Lesion, null);
 
-    /// <summary>Figures for a patient-level strategy (<paramref name="setting"/>: its line-of-therapy setting, if any).</summary>
-    public IReadOnlyList<ExpectedOutcome> ForPatient(Therapy therapy, CaseContext ctx, string? setting) =>
-        Select(therapy, "any", ctx, null, setting);
+    /// <summary>Figures for a patient-level strategy (<paramref name="setting"/>: its line-of-therapy setting, if any;
+    /// <paramref name="plan"/>: the curative plan, for figures whose trial used given therapies).</summary>
+    public IReadOnlyList<ExpectedOutcome> ForPatient(Therapy therapy, CaseContext ctx, string? setting, IReadOnlyList<LesionPlan>? plan = null) =>
+        Select(therapy, "any", ctx, null, setting, plan);
 
-    private IReadOnlyList<ExpectedOutcome> Select(Therapy therapy, string organ, CaseContext ctx, Lesion? lesion, string? setting)
+    private IReadOnlyList<ExpectedOutcome> Select(Therapy therapy, string organ, CaseContext ctx, Lesion? lesion, string? setting, IReadOnlyList<LesionPlan>? plan = null)
     {
         if (!_rules.TryGetValue((therapy, organ), out var rules))
         {
@@ -54,7 +55,7 @@ internal sealed class OutcomeSelector
         var mask = 0UL;
         for (var i = 0; i < rules.Length; i++)
         {
-            if (Meets(rules[i].Conditions, ctx, lesion, setting))
+            if (Meets(rules[i].Conditions, ctx, lesion, setting, plan))
             {
                 mask |= 1UL << i;
             }
@@ -94,8 +95,13 @@ internal sealed class OutcomeSelector
     }
 
     /// <summary>True only when every condition is known to hold.</summary>
-    internal static bool Meets(OutcomeConditions c, CaseContext ctx, Lesion? lesion, string? setting)
+    internal static bool Meets(OutcomeConditions c, CaseContext ctx, Lesion? lesion, string? setting, IReadOnlyList<LesionPlan>? plan = null)
     {
+        if (c.PlanTherapies is { } trialTherapies && (plan is not { Count: > 0 } || !EveryLesionHasOneOf(plan, trialTherapies)))
+        {
+            return false;
+        }
+
         if (lesion is not null)
         {
             if (!In(c.DiameterMm, lesion.LongestDiameterMm)
@@ -152,6 +158,31 @@ internal sealed class OutcomeSelector
         }
 
         return c.Setting is not { } settings || (setting is not null && settings.Contains(setting));
+    }
+
+    /// <summary>True when every lesion of the plan has a usable option among <paramref name="therapies"/> (rule-set ids).</summary>
+    private static bool EveryLesionHasOneOf(IReadOnlyList<LesionPlan> plan, IReadOnlyList<string> therapies)
+    {
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var found = false;
+            var options = plan[i].Options;
+            for (var k = 0; k < options.Count && !found; k++)
+            {
+                var id = TherapyNames.ToJson(options[k]);
+                for (var t = 0; t < therapies.Count && !found; t++)
+                {
+                    found = therapies[t] == id;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool In(NumericRange? range, double? value) => range is null || (value is { } v && range.Contains(v));

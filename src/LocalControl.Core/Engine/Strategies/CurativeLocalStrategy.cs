@@ -19,8 +19,9 @@ internal sealed class DiseasePlan
             var la = lesions[i];
             var lesion = ctx.Case.Lesions[i];
             var usable = new List<Therapy>(3);
-            foreach (var o in la.Options)
+            for (var k = 0; k < la.Options.Count; k++)
             {
+                var o = la.Options[k];
                 if (o.Eligibility is Eligibility.Eligible or Eligibility.Caution)
                 {
                     usable.Add(o.Therapy);
@@ -54,15 +55,14 @@ internal sealed class DiseasePlan
                 };
             }
 
-            plan.Add(new LesionPlan(la.LesionId, usable) { Status = status });
+            plan.Add(new LesionPlan(la.LesionId, usable) { Status = status, Pending = status == "pending-data" ? WhatIsMissing(lesion, la) : null });
             if (status == "treatable" && !ClearlyEligible(la))
             {
                 // Eligible only while some advisory data are missing: not yet known to be free of caution.
                 (Unclear ??= []).Add(la.LesionId);
             }
 
-            if (lesion.Organ == Organ.Liver && status is not "palliative" && usable.Contains(Therapy.Resection)
-                && !usable.Exists(t => TherapyNames.Definition(t).Route == CurativeRoute.Ablation))
+            if (lesion.Organ == Organ.Liver && status is not "palliative" && usable.Contains(Therapy.Resection) && !AnyAblation(usable))
             {
                 (NeedResection ??= []).Add(la.LesionId);
             }
@@ -83,7 +83,47 @@ internal sealed class DiseasePlan
     /// <summary>Whether the whole liver disease can be treated locally, and why not clearly.</summary>
     public (Eligibility Eligibility, string Reason) Liver { get; }
 
-    public IEnumerable<LesionPlan> WithStatus(string status) => Plan.Where(p => p.Status == status);
+    /// <summary>The ids of the lesions whose place in the plan is <paramref name="status"/>, in case order.</summary>
+    public List<string> IdsWithStatus(string status)
+    {
+        var ids = new List<string>();
+        foreach (var p in Plan)
+        {
+            if (p.Status == status)
+            {
+                ids.Add(p.LesionId);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>True when any lesion's place in the plan is <paramref name="status"/>.</summary>
+    public bool AnyWithStatus(string status)
+    {
+        foreach (var p in Plan)
+        {
+            if (p.Status == status)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AnyAblation(List<Therapy> usable)
+    {
+        foreach (var t in usable)
+        {
+            if (TherapyNames.Definition(t).Route == CurativeRoute.Ablation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private (Eligibility, string) JudgeLiver(CaseContext ctx, IReadOnlyList<LesionAssessment> lesions)
     {
@@ -98,15 +138,36 @@ internal sealed class DiseasePlan
             return (Eligibility.NotEligible, $"{ctx.LiverCount} liver metastases, more than the {ReasonText.Number(r.OligometastaticMaxLiverOnlyLesions)} treated with curative intent in the trials (L1, L2)");
         }
 
-        var liver = Plan.Where((p, i) => lesions[i].Organ == Organ.Liver).ToList();
-        var untreatable = liver.Where(p => p.Status == "untreatable").Select(p => p.LesionId).ToList();
+        var liver = new List<LesionPlan>(ctx.LiverCount);
+        var untreatable = new List<string>();
+        var caution = new List<string>();
+        var pendingData = false;
+        var unclear = false;
+        for (var i = 0; i < Plan.Count; i++)
+        {
+            if (lesions[i].Organ != Organ.Liver)
+            {
+                continue;
+            }
+
+            var p = Plan[i];
+            liver.Add(p);
+            switch (p.Status)
+            {
+                case "untreatable": untreatable.Add(p.LesionId); break;
+                case "caution" or "sbrt-only": caution.Add(p.LesionId); break;
+                case "pending-data": pendingData = true; break;
+            }
+
+            unclear |= Unclear is not null && Unclear.Contains(p.LesionId);
+        }
+
         if (untreatable.Count > 0)
         {
             return (Eligibility.NotEligible, $"liver lesion{(untreatable.Count == 1 ? "" : "s")} {string.Join(", ", untreatable)} can be neither resected nor ablated");
         }
 
         var reasons = new List<string>(3);
-        var caution = liver.Where(p => p.Status is "caution" or "sbrt-only").Select(p => p.LesionId).ToList();
         if (caution.Count > 0)
         {
             reasons.Add($"{caution.Count} of {liver.Count} liver lesions ({string.Join(", ", caution)}) only with caution");
@@ -123,11 +184,10 @@ internal sealed class DiseasePlan
         }
 
         var remnantUnknown = NeedResection is not null && ctx.Patient.Liver?.FutureLiverRemnantPercent is null;
-        var unclear = Unclear is not null && liver.Exists(p => Unclear.Contains(p.LesionId));
-        if (liver.Exists(p => p.Status == "pending-data") || remnantUnknown || (reasons.Count == 0 && unclear))
+        if (pendingData || remnantUnknown || (reasons.Count == 0 && unclear))
         {
             return (Eligibility.Unknown, reasons.Count > 0 ? string.Join("; ", reasons) + "; other liver lesions need data" : remnantUnknown ? "the future liver remnant is not known while resection is the only route for some liver lesions"
-                : unclear && !liver.Exists(p => p.Status == "pending-data") ? "liver lesions are eligible only while some data are missing (see their options)"
+                : unclear && !pendingData ? "liver lesions are eligible only while some data are missing (see their options)"
                 : "resectability or ablatability of some liver lesions is not known yet");
         }
 
@@ -136,10 +196,11 @@ internal sealed class DiseasePlan
 
     private static bool ClearlyEligible(LesionAssessment la)
     {
-        foreach (var o in la.Options)
+        for (var i = 0; i < la.Options.Count; i++)
         {
+            var o = la.Options[i];
             if (o.Eligibility == Eligibility.Eligible && TherapyNames.Definition(o.Therapy).Route is CurativeRoute.Resection or CurativeRoute.Ablation
-                && !o.Criteria.Any(c => c.Status == CriterionStatus.Unknown))
+                && !AnyUnknown(o.CriteriaArray))
             {
                 return true;
             }
@@ -148,12 +209,95 @@ internal sealed class DiseasePlan
         return false;
     }
 
-    private static Eligibility Best(LesionAssessment la, params CurativeRoute[] routes)
+    /// <summary>
+    /// What keeps a lesion out of the plan for now, in words: the goal of a bone lesion not set; an organ the rule set
+    /// has no criteria for (no data can settle it: the MDT judges); or the fields that the unknown required criteria of
+    /// its resection and ablation options (then SBRT) need.
+    /// </summary>
+    private static string WhatIsMissing(Lesion lesion, LesionAssessment la)
+    {
+        if (lesion.Organ == Organ.Bone && lesion.Intent == BoneLesionIntent.NotAssessed)
+        {
+            return "the goal of treatment (palliation of pain or cure), which the MDT sets first (G9)";
+        }
+
+        var fields = new List<string>();
+        var noCriteria = false;
+        foreach (var route in (ReadOnlySpan<CurativeRoute>)[CurativeRoute.Resection, CurativeRoute.Ablation, CurativeRoute.Radiotherapy])
+        {
+            for (var i = 0; i < la.Options.Count; i++)
+            {
+                var o = la.Options[i];
+                if (o.Eligibility != Eligibility.Unknown || TherapyNames.Definition(o.Therapy).Route != route)
+                {
+                    continue;
+                }
+
+                foreach (var c in o.CriteriaArray)
+                {
+                    if (c.Status != CriterionStatus.Unknown || c.Severity != Required)
+                    {
+                        continue;
+                    }
+
+                    noCriteria |= c.Id == "organ-in-rule-set";
+                    foreach (var f in c.MissingFields)
+                    {
+                        if (!fields.Contains(f))
+                        {
+                            fields.Add(f);
+                        }
+                    }
+                }
+            }
+
+            if (fields.Count > 0 && route == CurativeRoute.Ablation)
+            {
+                break; // either resection or ablation may place it; SBRT's needs matter only when neither can
+            }
+        }
+
+        if (noCriteria)
+        {
+            return $"an MDT judgement: the rule set has no criteria for {CaseVocabulary.ToJson(lesion.Organ)} lesions, so no data can settle it";
+        }
+
+        if (fields.Count == 0)
+        {
+            return "the MDT's judgement (see its options)";
+        }
+
+        var words = new string[fields.Count];
+        for (var i = 0; i < words.Length; i++)
+        {
+            words[i] = MissingDataCollector.FieldWordsWithinLesion(fields[i]);
+        }
+
+        return "data: " + string.Join(", ", words);
+    }
+
+    private static bool AnyUnknown(CriterionResult[] criteria)
+    {
+        foreach (var c in criteria)
+        {
+            if (c.Status == CriterionStatus.Unknown)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The best eligibility among the lesion's options of the given routes (<paramref name="other"/> optional).</summary>
+    private static Eligibility Best(LesionAssessment la, CurativeRoute route, CurativeRoute? other = null)
     {
         var best = Eligibility.NotEligible;
-        foreach (var o in la.Options)
+        for (var i = 0; i < la.Options.Count; i++)
         {
-            if (Array.IndexOf(routes, TherapyNames.Definition(o.Therapy).Route) >= 0 && o.Eligibility < best)
+            var o = la.Options[i];
+            var r = TherapyNames.Definition(o.Therapy).Route;
+            if ((r == route || r == other) && o.Eligibility < best)
             {
                 best = o.Eligibility;
             }
@@ -191,7 +335,17 @@ internal static class CurativeLocalStrategy
         }
         else if (Ids(disease, "pending-data") is { Count: > 0 } pending)
         {
-            c.UnknownWithText("all-lesions-locally-treatable", Required, $"{Lesions(pending)} need more data (see their options)");
+            // Say, per lesion, what would decide it: the fields to collect, or that only the MDT can judge it.
+            var why = new List<string>(pending.Count);
+            foreach (var p in disease.Plan)
+            {
+                if (p.Status == "pending-data")
+                {
+                    why.Add($"{p.LesionId} needs {p.Pending}");
+                }
+            }
+
+            c.UnknownWithText("all-lesions-locally-treatable", Required, string.Join("; ", why));
         }
         else if (Ids(disease, "sbrt-only") is { Count: > 0 } sbrtOnly)
         {
@@ -203,7 +357,7 @@ internal static class CurativeLocalStrategy
         }
 
         var caution = Ids(disease, "caution");
-        if (caution.Count == 0 && (disease.WithStatus("pending-data").Any() || disease.Unclear is not null))
+        if (caution.Count == 0 && (disease.AnyWithStatus("pending-data") || disease.Unclear is not null))
         {
             c.UnknownWithText("lesions-clearly-treatable", Advisory, "some lesions need more data");
         }
@@ -237,7 +391,7 @@ internal static class CurativeLocalStrategy
             var who = string.Join(", ", needResection);
             if (ctx.Patient.Liver?.FutureLiverRemnantPercent is not { } flr)
             {
-                c.Unknown("future-liver-remnant-plan", Advisory, "patient.liver.futureLiverRemnantPercent");
+                c.Unknown("future-liver-remnant-plan", Advisory, PatientFields.FutureLiverRemnant);
             }
             else if (flr > r.FutureLiverRemnantRiskPercent)
             {
@@ -259,14 +413,14 @@ internal static class CurativeLocalStrategy
         PatientCriteria.PerformanceStatus(ctx, c);
         switch (ctx.Patient.Primary?.Resected)
         {
-            case null: c.Unknown("primary-controlled", Advisory, "patient.primary.resected"); break;
+            case null: c.Unknown("primary-controlled", Advisory, PatientFields.PrimaryResected); break;
             case true: c.MetAdvisory("primary-controlled"); break;
             case false: c.Failed("primary-controlled", Advisory, text: "primary in place"); break;
         }
 
         switch (ctx.Patient.TreatmentIntentPreference)
         {
-            case null: c.Unknown("intent-preference-curative", Advisory, "patient.treatmentIntentPreference"); break;
+            case null: c.Unknown("intent-preference-curative", Advisory, PatientFields.TreatmentIntentPreference); break;
             case TreatmentIntent.Curative or TreatmentIntent.NoPreference:
                 c.MetAdvisory("intent-preference-curative", text: Intent(ctx.Patient.TreatmentIntentPreference.Value));
                 break;
@@ -279,11 +433,11 @@ internal static class CurativeLocalStrategy
         }
 
         Biomarkers.AddNotes(ctx, notes);
-        var option = c.ToOption(Therapy.CurativeLocal, outcomes.ForPatient(Therapy.CurativeLocal, ctx, null), notes.ToList());
+        var option = c.ToOption(Therapy.CurativeLocal, outcomes.ForPatient(Therapy.CurativeLocal, ctx, null, disease.Plan), notes.ToList());
         return option with { Plan = disease.Plan };
     }
 
-    private static List<string> Ids(DiseasePlan d, string status) => [.. d.WithStatus(status).Select(p => p.LesionId)];
+    private static List<string> Ids(DiseasePlan d, string status) => d.IdsWithStatus(status);
 
     private static string Lesions(List<string> ids) => (ids.Count == 1 ? "lesion " : "lesions ") + string.Join(", ", ids);
 

@@ -28,7 +28,8 @@ internal static class IntraArterialStrategy
         switch (liver)
         {
             case Eligibility.Eligible:
-                c.Failed("liver-not-locally-treatable", Required, text: why);
+                // The adjuvant-HAI remark of the HAIC sentence is not SIRT's.
+                c.Failed("liver-not-locally-treatable", Required, text: why, reason: therapy == Therapy.Sirt ? "failed-sirt" : null);
                 break;
             case Eligibility.Unknown:
                 c.UnknownWithText("liver-not-locally-treatable", Required, why);
@@ -40,7 +41,7 @@ internal static class IntraArterialStrategy
 
         if (ctx.Patient.Ecog is not { } ecog)
         {
-            c.Unknown("performance-status-intra-arterial", Required, "patient.ecog");
+            c.Unknown("performance-status-intra-arterial", Required, PatientFields.Ecog);
         }
         else if (ecog <= r.EcogMaxForIntraArterial)
         {
@@ -155,7 +156,7 @@ internal static class SystemicStrategy
         c.Met("systemic-backbone");
         if (ctx.Patient.Ecog is not { } ecog)
         {
-            c.Unknown("performance-status-systemic", Advisory, "patient.ecog");
+            c.Unknown("performance-status-systemic", Advisory, PatientFields.Ecog);
         }
         else if (ecog <= r.EcogMaxForLocalTherapy)
         {

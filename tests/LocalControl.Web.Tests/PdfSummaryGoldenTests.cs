@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using LocalControl.Registry.Entities;
+using LocalControl.Web.Infrastructure;
+using LocalControl.Web.Reporting;
+
+namespace LocalControl.Web.Tests;
+
+/// <summary>
+/// The PDF summary's text against a golden file read and checked by hand (tests/LocalControl.Web.Tests/Golden). The
+/// text is extracted with poppler's <c>pdftotext</c> (Debian poppler-utils, scripts/install-test-deps.sh), an
+/// independent reader of the PDF; only the line with the print date is normalised. When the summary changes on
+/// purpose, read the new text (and the page, rendered with <c>pdftoppm</c>) as a clinician would before replacing
+/// the file: never regenerate it to make this test pass.
+/// </summary>
+public partial class PdfSummaryGoldenTests
+{
+    [Fact]
+    public void Pdf_summary_text_matches_its_hand_checked_golden_file()
+    {
+        Assert.True(PdfSummary.EnsureFonts(DejaVuFontResolver.DefaultFolder), "DejaVu fonts missing: run scripts/install-test-deps.sh");
+        var root = RepoRoot();
+        const string sample = "04-liver-portal-branch";
+        var json = File.ReadAllText(Path.Combine(root, "samples", "cases", sample + ".json"));
+        var assessed = new CaseService().Assess(json);
+        Assert.NotNull(assessed);
+        var record = new CaseRecord
+        {
+            CaseId = assessed.Case.CaseId,
+            CaseFileJson = json,
+            Status = CaseStatus.ToDiscuss,
+            MeetingDate = new DateOnly(2026, 12, 3),
+            Version = 1,
+            LesionCount = assessed.Case.Lesions.Count,
+        };
+        var pdf = PdfSummary.Render(record, assessed, null, "clinician1", new DateTime(2026, 12, 2, 9, 30, 0, DateTimeKind.Utc));
+
+        var folder = Directory.CreateTempSubdirectory("lc-pdf-golden-");
+        try
+        {
+            var pdfPath = Path.Combine(folder.FullName, "summary.pdf");
+            File.WriteAllBytes(pdfPath, pdf);
+            var textPath = Path.Combine(folder.FullName, "summary.txt");
+            Process started;
+            try
+            {
+                started = Process.Start(new ProcessStartInfo("pdftotext", ["-enc", "UTF-8", pdfPath, textPath]) { RedirectStandardError = true })!;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                Assert.Fail("pdftotext not found: install Debian's poppler-utils (scripts/install-test-deps.sh)");
+                return;
+            }
+
+            using (var p = started)
+            {
+                var err = p.StandardError.ReadToEnd();
+                Assert.True(p.WaitForExit(30_000), "pdftotext did not finish");
+                Assert.True(p.ExitCode == 0, "pdftotext failed: " + err);
+            }
+
+            // To read a changed summary by hand: LC_KEEP_PDF=FOLDER keeps the PDF and its text there.
+            if (Environment.GetEnvironmentVariable("LC_KEEP_PDF") is { Length: > 0 } keep)
+            {
+                Directory.CreateDirectory(keep);
+                File.Copy(pdfPath, Path.Combine(keep, sample + ".pdf"), overwrite: true);
+                File.Copy(textPath, Path.Combine(keep, sample + ".pdf.txt"), overwrite: true);
+            }
+
+            var expected = File.ReadAllText(Path.Combine(root, "tests", "LocalControl.Web.Tests", "Golden", sample + ".pdf.txt"));
+            Assert.Equal(Normalise(expected), Normalise(File.ReadAllText(textPath)));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Line endings, trailing blank lines and the print date ("printed 2026-12-02 09:30 UTC").</summary>
+    private static string Normalise(string s) =>
+        PrintedDate().Replace(s.Replace("\r\n", "\n", StringComparison.Ordinal), "printed <date>").TrimEnd('\n', '\f');
+
+    [GeneratedRegex(@"printed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")]
+    private static partial Regex PrintedDate();
+
+    private static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "LocalControl.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("repository root not found");
+    }
+}
