@@ -220,4 +220,133 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("ablation-zone", err, StringComparison.Ordinal);
     }
+    // A same-grid pair with a 7 mm margin (8 mm tumour, 15 mm zone, concentric), and a copy of the follow-up sample case
+    // (lesion L1 ablated once, by treatment T1, which holds 4.2 mm).
+    private (string[] Args, string Case) CaseUpdateSetup(int tumours = 1, Action<JsonNode>? editCase = null)
+    {
+        var grid = SmallGrid();
+        var second = C + new Vector3D(0, 24, 0);
+        var pre = Write("t.nii", grid, p => (p - C).Length <= 8 || (tumours > 1 && (p - second).Length <= 3) ? 2 : 0);
+        var post = Write("z.nii", grid, p => (p - C).Length <= 15 || (tumours > 1 && (p - second).Length <= 7) ? 3 : 0);
+        var json = JsonNode.Parse(File.ReadAllText(Sample("14-liver-mwa-follow-up")))!;
+        editCase?.Invoke(json);
+        var casePath = F("case.json");
+        File.WriteAllText(casePath, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        return (["verify", "--pre", pre, "--pre-table", F("tumour-only.json"), "--post", post, "--post-table", F("zone-only.json"), "--case", casePath, "--update-case"], casePath);
+    }
+
+    private static JsonNode WithoutMargin(JsonNode caseJson, string treatmentId)
+    {
+        var copy = caseJson.DeepClone();
+        foreach (var t in copy["treatments"]!.AsArray())
+        {
+            if ((string?)t!["id"] == treatmentId)
+            {
+                t.AsObject().Remove("minimalAblativeMarginMm");
+            }
+        }
+
+        return copy;
+    }
+
+    [Fact]
+    public void Update_case_writes_the_margin_into_the_only_ablation_of_the_lesion_and_keeps_every_other_field()
+    {
+        var (args, casePath) = CaseUpdateSetup();
+        var before = JsonNode.Parse(File.ReadAllText(casePath))!;
+        var (code, text, err) = Run([.. args, "--format", "json"]);
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        var mam = (double)json["minimalMarginMm"]!;
+        Assert.InRange(mam, 6.5, 7.5); // 15 − 8 mm by construction
+        var update = json["caseUpdate"]!;
+        Assert.Equal("L1", (string?)update["lesionId"]);
+        Assert.Equal("T1", (string?)update["treatmentId"]);
+        Assert.Equal("T1", (string?)update["tumour"]);
+        Assert.Equal(4.2, (double)update["previousMarginMm"]!);
+        Assert.Contains("treatment 'T1' of lesion 'L1'", err, StringComparison.Ordinal);
+
+        var after = JsonNode.Parse(File.ReadAllText(casePath))!;
+        var record = after["treatments"]!.AsArray().Single(t => (string?)t!["id"] == "T1")!;
+        Assert.Equal(Math.Round(mam, 2), (double)record["minimalAblativeMarginMm"]!, 1e-9);
+        Assert.True(JsonNode.DeepEquals(WithoutMargin(before, "T1"), WithoutMargin(after, "T1")), "a field other than the margin changed");
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp-*", SearchOption.AllDirectories)); // the temp file was renamed, not left behind
+        // The case reader (and so `follow`) reads the new value.
+        var read = LocalControl.Core.Cases.CaseFileReader.Read(File.ReadAllText(casePath));
+        Assert.True(read.IsValid, string.Join("; ", read.Errors));
+        Assert.Equal(Math.Round(mam, 2), read.Case!.FollowUp!.Treatments.Single(t => t.Id == "T1").MinimalAblativeMarginMm!.Value, 1e-9);
+    }
+
+    [Theory]
+    [InlineData("--lesion", "L2", "no ablation of lesion 'L2'")]          // a lesion of the case that was not ablated
+    [InlineData("--lesion", "L9", "no lesion with id 'L9'")]               // not a lesion of the case
+    [InlineData("--treatment", "T2", "not an ablation")]                   // the systemic therapy cannot hold a margin
+    [InlineData("--treatment", "T7", "no treatment with id 'T7'")]
+    public void Update_case_refuses_a_lesion_or_treatment_it_cannot_identify_and_leaves_the_file_alone(string option, string value, string message)
+    {
+        var (args, casePath) = CaseUpdateSetup();
+        var before = File.ReadAllBytes(casePath);
+        var (code, _, err) = Run([.. args, option, value]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(casePath));
+    }
+
+    [Fact]
+    public void Update_case_asks_which_session_when_the_lesion_was_ablated_twice()
+    {
+        var (args, casePath) = CaseUpdateSetup(editCase: c =>
+        {
+            var repeat = c["treatments"]![0]!.DeepClone();
+            repeat["id"] = "T3";
+            repeat["date"] = "2025-01-20";
+            repeat.AsObject().Remove("minimalAblativeMarginMm");
+            c["treatments"]!.AsArray().Insert(1, repeat);
+        });
+        var before = File.ReadAllBytes(casePath);
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("ablated 2 times (T1 on 2025-01-15, T3 on 2025-01-20)", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(casePath));
+
+        (code, var text, err) = Run([.. args, "--treatment", "T3"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("to treatment 'T3' of lesion 'L1'", text, StringComparison.Ordinal);
+        var after = JsonNode.Parse(File.ReadAllText(casePath))!["treatments"]!.AsArray();
+        Assert.Equal(4.2, (double)after.Single(t => (string?)t!["id"] == "T1")!["minimalAblativeMarginMm"]!); // the other session untouched
+        Assert.InRange((double)after.Single(t => (string?)t!["id"] == "T3")!["minimalAblativeMarginMm"]!, 6.5, 7.5);
+    }
+
+    [Fact]
+    public void Update_case_with_several_tumours_needs_the_tumour_named()
+    {
+        var (args, casePath) = CaseUpdateSetup(tumours: 2);
+        var before = File.ReadAllBytes(casePath);
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("shows 2 tumours (T1, T2)", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(casePath));
+
+        (code, var text, err) = Run([.. args, "--tumour", "T2", "--format", "json"]);
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        var t2 = json["tumours"]!.AsArray().Single(t => (string?)t!["id"] == "T2")!;
+        Assert.InRange((double)t2["minimalMarginMm"]!, 3.5, 4.5); // 7 − 3 mm
+        var record = JsonNode.Parse(File.ReadAllText(casePath))!["treatments"]![0]!;
+        Assert.Equal((double)t2["minimalMarginMm"]!, (double)record["minimalAblativeMarginMm"]!, 1e-9);
+    }
+
+    [Fact]
+    public void Update_case_options_without_a_case_file_are_refused()
+    {
+        var (args, _) = CaseUpdateSetup();
+        var withoutCase = args.Where((a, n) => a != "--case" && (n == 0 || args[n - 1] != "--case")).ToArray();
+        var (code, _, err) = Run(withoutCase);
+        Assert.Equal(2, code);
+        Assert.Contains("--case", err, StringComparison.Ordinal);
+        (code, _, err) = Run([.. withoutCase.Where(a => a != "--update-case"), "--lesion", "L1"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--update-case", err, StringComparison.Ordinal);
+    }
 }
