@@ -6,7 +6,7 @@ namespace LocalControl.Verification.Registration;
 
 /// <summary>What the intensity refinement did.</summary>
 /// <param name="PostToPre">The refined motion.</param>
-/// <param name="MutualInformationStart">Mutual information (nats) of the finest level at the start.</param>
+/// <param name="MutualInformationStart">Mutual information (nats) at the starting motion, on the finest level's samples.</param>
 /// <param name="MutualInformationEnd">Mutual information (nats) of the finest level at the end.</param>
 /// <param name="Evaluations">Cost evaluations over all levels.</param>
 /// <param name="Converged">True when the finest level's simplex shrank below the tolerance within its budget.</param>
@@ -100,7 +100,7 @@ public static class MutualInformationRegistration
             var x0 = new double[6];
             if (targetMm == 0)
             {
-                miStart = -F(x0);
+                miStart = cost.MutualInformation(start); // the mask fit's value, on the finest level's samples
             }
 
             var (best, value, count, done) = NelderMead(F, x0, stepMm, tolMm, maxEvaluations);

@@ -78,6 +78,66 @@ public sealed class VerifyCommandTests : IDisposable
         return (pre, post);
     }
 
+    // CT-like values at a pre-scan point: body, liver, and blobs of other density inside the liver.
+    private static double Hu(Vector3D p)
+    {
+        if (!Liver(p))
+        {
+            return (p - C).Length < 90 ? 40 + 15 * Math.Sin(p.X / 13) : -1000;
+        }
+
+        var v = 100.0;
+        foreach (var (offset, sigma, hu) in new[] { (new Vector3D(20, 10, 5), 7.0, 90.0), (new Vector3D(-30, -5, 10), 9.0, -45.0), (new Vector3D(5, -20, -10), 6.0, 70.0), (new Vector3D(-40, -15, 18), 8.0, 60.0) })
+        {
+            var d = p - (C + offset);
+            v += hu * Math.Exp(-0.5 * d.Dot(d) / (sigma * sigma));
+        }
+
+        return v;
+    }
+
+    private string WriteImage(string name, string likeLabels, Func<Vector3D, double> value)
+    {
+        var g = VolumeFormats.Load(likeLabels).ToLabelVolume().Geometry;
+        var v = new Volume<float>(g);
+        for (var k = 0; k < g.Size.K; k++)
+        {
+            for (var j = 0; j < g.Size.J; j++)
+            {
+                for (var i = 0; i < g.Size.I; i++)
+                {
+                    v[i, j, k] = (float)value(g.IndexToPointLps(i, j, k));
+                }
+            }
+        }
+
+        var path = F(name);
+        NiftiWriter.Write(path, v);
+        return path;
+    }
+
+    [Fact]
+    public void Pre_and_post_images_refine_the_registration_by_mutual_information()
+    {
+        var (pre, post) = MovedPair();
+        var rotation = Matrix3DFromAxisAngle(new Vector3D(0.3, -0.5, 1), 4 * Math.PI / 180);
+        Vector3D PostToPre(Vector3D q) => rotation * (q - C) + C + new Vector3D(3, -2, 4);
+        var preImage = WriteImage("pre-ct.nii", pre, Hu);
+        var postImage = WriteImage("post-ct.nii", post, q => 300 - 0.7 * Hu(PostToPre(q)));
+        var (code, text, err) = Run("verify", "--pre", pre, "--pre-table", F("pre.json"), "--post", post, "--post-table", F("post.json"),
+            "--pre-image", preImage, "--post-image", postImage, "--format", "json");
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        var reg = json["registration"]!;
+        Assert.Equal("rigid-liver-surface+mutual-information", (string?)reg["method"]);
+        Assert.Contains(reg["notes"]!.AsArray(), n => ((string?)n)!.StartsWith("Refined on intensities", StringComparison.Ordinal));
+        var m = reg["postToPre"]!.AsArray().Select(v => (double)v!).ToArray();
+        var t = new Vector3D(m[3], m[7], m[11]);
+        var expected = PostToPre(Vector3D.Zero);
+        Assert.True((t - expected).Length < 1.0, $"translation {t} against {expected}"); // on 1.3–2 mm voxels
+        Assert.InRange((double)json["minimalMarginMm"]!, 1.0, 3.0);
+    }
+
     private static Matrix3D Matrix3DFromAxisAngle(Vector3D axis, double angle) => LocalControl.Verification.Registration.RigidTransform.AxisAngle(axis, angle);
 
     [Fact]
