@@ -227,6 +227,23 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Zone_that_misses_the_tumour_entirely_is_reported_with_a_negative_margin()
+    {
+        // An 8 mm tumour and a 6 mm zone 20 mm apart: 6 mm short of the facing pole, 22 mm short of the far pole.
+        var grid = SmallGrid();
+        var pre = Write("t.nii", grid, p => (p - (C + new Vector3D(-10, 0, 0))).Length <= 8 ? 2 : 0);
+        var post = Write("z.nii", grid, p => (p - (C + new Vector3D(10, 0, 0))).Length <= 6 ? 3 : 0);
+        var (code, text, err) = Run("verify", "--pre", pre, "--pre-table", F("tumour-only.json"), "--post", post, "--post-table", F("zone-only.json"), "--format", "json");
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        Assert.Equal(-22, (double)json["minimalMarginMm"]!, 1.0);
+        Assert.Equal(-6, (double)json["tumours"]![0]!["distributionMm"]!["max"]!, 1.0);
+        Assert.Equal(100, (double)json["surfaceBelow0Percent"]!);
+        Assert.False((bool)json["a0"]!);
+        Assert.True((bool)json["additionalAblationAdvised"]!);
+    }
+
+    [Fact]
     public void Empty_zone_is_refused_with_exit_2()
     {
         var grid = SmallGrid();
