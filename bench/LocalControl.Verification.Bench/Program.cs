@@ -218,4 +218,11 @@ else
 }
 
 Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
-Directory.Delete(dir, recursive: true);
+if (args.Contains("--keep"))
+{
+    Console.WriteLine($"kept the pair in {dir} (--keep)");
+}
+else
+{
+    Directory.Delete(dir, recursive: true);
+}

@@ -96,14 +96,29 @@ public static class MaskRegistration
             starts.Add(("landmarks", LandmarkFit.Fit(options.Landmarks)));
         }
 
+        // Coarse to fine: every start is fitted on a regular eighth of the surface points (the wide capture range is
+        // what the starts need, not the density), then the winner is refined on all of them from a 10 mm cut-off.
+        var coarseStride = points.Length >= 16_000 ? 8 : 1;
+        var coarse = new Vector3D[(points.Length + coarseStride - 1) / coarseStride];
+        for (var n = 0; n < coarse.Length; n++)
+        {
+            coarse[n] = points[n * coarseStride];
+        }
+
         Fit? best = null;
         foreach (var (_, start) in starts)
         {
-            var fit = Optimise(field, points, start, options);
+            var fit = Optimise(field, coarse, start, options, options.ReachMm);
             if (fit.Converged && (best is null || fit.Score < best.Score))
             {
                 best = fit;
             }
+        }
+
+        if (best is not null && coarseStride > 1)
+        {
+            var fine = Optimise(field, points, best.Transform, options, Math.Min(options.ReachMm, 10));
+            best = fine.Converged ? fine : null;
         }
 
         if (best is null)
@@ -223,7 +238,7 @@ public static class MaskRegistration
 
     private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers, double[] Covariance, Vector3D RotationCentre);
 
-    private static Fit Optimise(DistanceField field, Vector3D[] points, RigidTransform start, RegistrationOptions options)
+    private static Fit Optimise(DistanceField field, Vector3D[] points, RigidTransform start, RegistrationOptions options, double startCutoffMm)
     {
         var t = start;
         var centre = Vector3D.Zero;
@@ -238,7 +253,7 @@ public static class MaskRegistration
         var chunks = Math.Max(1, Math.Min(64, points.Length / 512));
         var converged = false;
         var iterations = 0;
-        double cutoff = options.ReachMm;
+        var cutoff = startCutoffMm;
         var h = new double[36];
         var g = new double[6];
         var inliers = 0;
@@ -355,7 +370,7 @@ public static class MaskRegistration
 
             // Shrink the cut-off towards 4.685 robust sigmas, never below 3 mm (voxel-scale noise of two masks).
             var sigma = RobustSigma(residuals);
-            var floor = Math.Max(3, options.ReachMm * Math.Pow(0.8, it + 1));
+            var floor = Math.Max(3, startCutoffMm * Math.Pow(0.8, it + 1));
             var next = Math.Max(floor, TukeyC * sigma);
             var settled = next >= cutoff * 0.999;
             cutoff = Math.Min(cutoff, next);
