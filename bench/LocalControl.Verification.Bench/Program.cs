@@ -161,8 +161,9 @@ print(f"{best:.3f} {mam:.2f}")
 """;
 File.WriteAllText(Path.Combine(dir, "scipy_margin.py"), py);
 var scipySeconds = double.NaN;
+var scipyOut = "skipped (--no-scipy)";
 // Debian's python (scipy, numpy, nibabel), not whatever python3 comes first on PATH.
-var scipyTime = Run("/usr/bin/python3", $"{dir}/scipy_margin.py {dir}", out var scipyOut);
+var scipyTime = args.Contains("--no-scipy") ? double.NaN : Run("/usr/bin/python3", $"{dir}/scipy_margin.py {dir}", out scipyOut);
 scipyOut = string.Join('\n', scipyOut.Split('\n').Where(l => !l.StartsWith("@cpu ", StringComparison.Ordinal)));
 if (double.IsFinite(scipyTime) && scipyOut.Trim().Split(' ') is [var s, var m])
 {
