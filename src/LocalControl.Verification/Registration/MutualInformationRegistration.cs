@@ -71,9 +71,11 @@ public static class MutualInformationRegistration
             }
 
             lastFactors = fPost;
-            var pre = Downsample(preImage, qb, fPre);
-            var post = Downsample(postImage, pb, fPost);
-            var samples = Samples(post, inRegion, maxSamples, postLo, postHi);
+            // Full resolution reads the images where they are (the boxes only bound the samples); coarser levels are block averages of the boxes.
+            var pre = fPre == (1, 1, 1) ? preImage : Downsample(preImage, qb, fPre);
+            var fullPost = fPost == (1, 1, 1);
+            var post = fullPost ? postImage : Downsample(postImage, pb, fPost);
+            var samples = Samples(post, fullPost ? pb : VolumeBox.Whole(post.Size), inRegion, maxSamples, postLo, postHi);
             if (samples.Count < 500)
             {
                 continue; // too coarse for this region; the next level has more
@@ -207,19 +209,19 @@ public static class MutualInformationRegistration
     }
 
     // Post voxels in the region, on a regular stride when there are more than maxSamples; each with its intensity bin.
-    private static SampleSet Samples(Volume<float> post, Func<Vector3D, bool>? inRegion, int maxSamples, double lo, double hi)
+    private static SampleSet Samples(Volume<float> post, VolumeBox box, Func<Vector3D, bool>? inRegion, int maxSamples, double lo, double hi)
     {
         var size = post.Size;
         var g = post.Geometry;
         var points = new List<Vector3D>();
         var bins = new List<int>();
         // Look at about four candidates per sample wanted (the region test is the costly part).
-        var stride = Math.Max(1, (int)Math.Floor(Math.Cbrt(size.VoxelCount / (4.0 * maxSamples))));
-        for (var k = 0; k < size.K; k += stride)
+        var stride = Math.Max(1, (int)Math.Floor(Math.Cbrt(box.Size.VoxelCount / (4.0 * maxSamples))));
+        for (var k = box.K0; k < box.K1; k += stride)
         {
-            for (var j = 0; j < size.J; j += stride)
+            for (var j = box.J0; j < box.J1; j += stride)
             {
-                for (var i = 0; i < size.I; i += stride)
+                for (var i = box.I0; i < box.I1; i += stride)
                 {
                     var v = post.Buffer[size.LinearIndex(i, j, k)];
                     if (!float.IsFinite(v))
