@@ -106,8 +106,10 @@ else
 }
 
 // 2. The margin step alone (known registration), in process, best of 3.
+var swLoad = Stopwatch.StartNew();
 var preMap = new LabelMap(VolumeFormats.Load(prePath).ToLabelVolume(), new LabelTable().Set(new LabelEntry(1, "liver", LabelRole.Liver)).Set(new LabelEntry(2, "tumour", LabelRole.Tumour)));
 var postMap = new LabelMap(VolumeFormats.Load(postPath).ToLabelVolume(), new LabelTable().Set(new LabelEntry(1, "liver", LabelRole.Liver)).Set(new LabelEntry(3, "ablation zone", LabelRole.AblationZone)));
+Console.WriteLine($"reading both label maps in process: {swLoad.Elapsed.TotalSeconds:0.000} s wall");
 var step = double.PositiveInfinity;
 var stepCpu = double.PositiveInfinity;
 MarginResult? result = null;
@@ -137,20 +139,51 @@ var rotErr = new RigidTransform(registration.PostToPre.Rotation * motion.Rotatio
 var posErr = spec.Tumours.Max(t => (registration.PostToPre.Apply(motion.Inverse().Apply(t.CentreLps)) - t.CentreLps).Length);
 Console.WriteLine($"registration alone: wall {regSeconds:0.000} s, CPU {regCpu:0.000} s; error {rotErr:0.000}°, {posErr:0.000} mm at the tumours; residual mean {registration.ResidualMeanMm:0.00} mm");
 
+// 3b. With --mi: the registration refined by mutual information on synthetic CTs of the same pair (liver with a
+// smooth texture, other tissue; the post CT with an inverted intensity mapping), in process.
+if (args.Contains("--mi"))
+{
+    static double Hu(LiverPhantomSpec spec, Vector3D p) => LiverPhantom.LabelAt(spec, p) != 0
+        ? 100 + 40 * Math.Sin(p.X / 9) * Math.Cos(p.Y / 11) * Math.Sin(p.Z / 7)
+        : 40 + 10 * Math.Sin(p.X / 15);
+    var preCt = new Volume<float>(grid);
+    var postCt = new Volume<float>(grid);
+    Parallel.For(0, size.K, k =>
+    {
+        for (var j = 0; j < size.J; j++)
+        {
+            for (var i = 0; i < size.I; i++)
+            {
+                var p = grid.IndexToPointLps(i, j, k);
+                preCt[i, j, k] = (float)Hu(spec, p);
+                postCt[i, j, k] = (float)(300 - 0.7 * Hu(spec, motion.Apply(p)));
+            }
+        }
+    });
+    self.Refresh();
+    var miCpu0 = self.TotalProcessorTime;
+    var swMi = Stopwatch.StartNew();
+    var refined = MaskRegistration.Register(preMap, postMap, new RegistrationOptions { PreImage = preCt, PostImage = postCt });
+    var miSeconds = swMi.Elapsed.TotalSeconds;
+    self.Refresh();
+    var miRot = new RigidTransform(refined.PostToPre.Rotation * motion.Rotation.Transpose(), Vector3D.Zero).RotationDegrees;
+    var miPos = spec.Tumours.Max(t => (refined.PostToPre.Apply(motion.Inverse().Apply(t.CentreLps)) - t.CentreLps).Length);
+    Console.WriteLine($"registration with mutual information ({refined.Method}): wall {miSeconds:0.000} s, CPU {(self.TotalProcessorTime - miCpu0).TotalSeconds:0.000} s; error {miRot:0.000}°, {miPos:0.000} mm at the tumours; {refined.Notes[^1]}");
+}
+
 // 4. scipy's EDT doing the margin step on the full grid (signed EDT of the zone, sampled at the tumour surface voxels).
 var py = """
-import sys, time, numpy as np
+import sys, time, numpy as np, nibabel
 from scipy import ndimage
-d, n = sys.argv[1], [int(x) for x in sys.argv[2].split(',')]
+d = sys.argv[1]
 def load(p):
-    raw = np.fromfile(p, dtype=np.uint8, offset=352)
-    return raw.reshape((n[2], n[1], n[0]))
+    return np.asanyarray(nibabel.load(p).dataobj)
 pre, post = load(d + '/pre.nii'), load(d + '/post.nii')
 best = 1e9
 for _ in range(2):
     t = time.perf_counter()
     zone = post == 3
-    sp = (1.5, 0.7, 0.7)
+    sp = (0.7, 0.7, 1.5)
     signed = ndimage.distance_transform_edt(zone, sampling=sp) - ndimage.distance_transform_edt(~zone, sampling=sp)
     tumour = pre == 2
     surface = tumour & ~ndimage.binary_erosion(tumour)
@@ -160,11 +193,14 @@ print(f"{best:.3f} {mam:.2f}")
 """;
 File.WriteAllText(Path.Combine(dir, "scipy_margin.py"), py);
 var scipySeconds = double.NaN;
-var scipyTime = Run("python3", $"{dir}/scipy_margin.py {dir} {size.I},{size.J},{size.K}", out var scipyOut);
+var scipyOut = "skipped (--no-scipy)";
+// Debian's python (scipy, numpy, nibabel), not whatever python3 comes first on PATH.
+var scipyTime = args.Contains("--no-scipy") ? double.NaN : Run("/usr/bin/python3", $"{dir}/scipy_margin.py {dir}", out scipyOut);
+scipyOut = string.Join('\n', scipyOut.Split('\n').Where(l => !l.StartsWith("@cpu ", StringComparison.Ordinal)));
 if (double.IsFinite(scipyTime) && scipyOut.Trim().Split(' ') is [var s, var m])
 {
     scipySeconds = double.Parse(s, inv);
-    Console.WriteLine($"scipy EDT margin step, full grid (no registration, voxel-centre MAM {m} mm): {scipySeconds:0.000} s wall, process CPU {lastCpu:0.00} s → ratio scipy / ours {scipySeconds / step:0.0}× (wall)");
+    Console.WriteLine($"scipy EDT margin step, full grid (no registration, voxel-centre MAM {m} mm): {scipySeconds:0.000} s wall, process CPU {lastCpu:0.00} s → ratio scipy / our margin step {scipySeconds / step:0.0}× wall (load {File.ReadAllText("/proc/loadavg").Trim()})");
 }
 else
 {
@@ -207,7 +243,7 @@ if (skipElastix)
 else if (double.IsFinite(elastixTime))
 {
     Console.WriteLine($"elastix rigid registration of the same pair (-threads 2): wall {elastixTime:0.00} s, CPU {lastCpu:0.00} s → ratio elastix / our registration {elastixTime / regSeconds:0.0}× wall, {lastCpu / regCpu:0.0}× CPU" +
-        (double.IsFinite(whole) ? $"; elastix / our whole verify {elastixTime / whole:0.0}× wall" : ""));
+        (double.IsFinite(whole) ? $"; elastix / our whole verify {elastixTime / whole:0.0}× wall" : "") + $" (load {File.ReadAllText("/proc/loadavg").Trim()})");
 }
 else
 {
@@ -215,4 +251,11 @@ else
 }
 
 Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
-Directory.Delete(dir, recursive: true);
+if (args.Contains("--keep"))
+{
+    Console.WriteLine($"kept the pair in {dir} (--keep)");
+}
+else
+{
+    Directory.Delete(dir, recursive: true);
+}

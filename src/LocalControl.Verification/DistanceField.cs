@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using LocalControl.Imaging.Distance;
 using LocalControl.Imaging.Geometry;
 using LocalControl.Imaging.Volumes;
@@ -162,14 +164,21 @@ internal sealed class DistanceField
     {
         var phi = new float[_phi.Length];
         var c = (float)clampMm;
-        for (var n = 0; n < phi.Length; n++)
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
+        long plane = (long)_size.I * _size.J;
+        var source = _phi;
+        Parallel.For(0, _size.K, parallel, k =>
         {
-            var v = _phi[n];
-            phi[n] = float.IsNaN(v) ? c : Math.Clamp(v, -c, c);
-        }
+            var from = source.AsSpan((int)(k * plane), (int)plane);
+            var to = phi.AsSpan((int)(k * plane), (int)plane);
+            for (var n = 0; n < from.Length; n++)
+            {
+                var v = from[n];
+                to[n] = float.IsNaN(v) ? c : Math.Clamp(v, -c, c);
+            }
+        });
 
         var sp = Geometry.SpacingMm;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
         for (var axis = 0; axis < 3; axis++)
         {
             var n = axis == 0 ? _size.I : axis == 1 ? _size.J : _size.K;
@@ -194,37 +203,61 @@ internal sealed class DistanceField
                 kernel[t] /= (float)sum;
             }
 
-            long stride = axis == 0 ? 1 : axis == 1 ? _size.I : (long)_size.I * _size.J;
-            var lines = _phi.Length / n;
+            // Each output value is Σ_u w_u · x(clamp(t + u)), summed in the order u = −r … r, as whole contiguous
+            // lines at a time (rows along i padded with replicated ends; i-rows for j; i×j planes for k), so the
+            // inner loop is a SIMD multiply-add over a span.
             var src = phi;
             var dst = new float[phi.Length];
-            Parallel.For(0, lines, parallel, () => new float[n], (line, _, buffer) =>
+            var size = _size;
+            switch (axis)
             {
-                // Line start: the index with coordinate 0 along the axis.
-                long start = axis switch
-                {
-                    0 => (long)line * n,
-                    1 => (line / _size.I) * (long)_size.I * _size.J + line % _size.I,
-                    _ => line,
-                };
-                for (var t = 0; t < n; t++)
-                {
-                    buffer[t] = src[start + t * stride];
-                }
-
-                for (var t = 0; t < n; t++)
-                {
-                    var acc = 0f;
-                    for (var u = -radius; u <= radius; u++)
+                case 0:
+                    Parallel.For(0, size.K, parallel, () => new float[size.I + 2 * radius], (k, _, padded) =>
                     {
-                        acc += kernel[u + radius] * buffer[Math.Clamp(t + u, 0, n - 1)];
-                    }
+                        for (var j = 0; j < size.J; j++)
+                        {
+                            var start = (int)size.LinearIndex(0, j, k);
+                            var row = src.AsSpan(start, size.I);
+                            padded.AsSpan(0, radius).Fill(row[0]);
+                            row.CopyTo(padded.AsSpan(radius));
+                            padded.AsSpan(radius + size.I).Fill(row[^1]);
+                            var output = dst.AsSpan(start, size.I);
+                            for (var u = 0; u < kernel.Length; u++)
+                            {
+                                AddScaled(output, padded.AsSpan(u, size.I), kernel[u]);
+                            }
+                        }
 
-                    dst[start + t * stride] = acc;
-                }
+                        return padded;
+                    }, _ => { });
+                    break;
+                case 1:
+                    Parallel.For(0, size.K, parallel, k =>
+                    {
+                        for (var j = 0; j < size.J; j++)
+                        {
+                            var output = dst.AsSpan((int)size.LinearIndex(0, j, k), size.I);
+                            for (var u = -radius; u <= radius; u++)
+                            {
+                                var from = Math.Clamp(j + u, 0, size.J - 1);
+                                AddScaled(output, src.AsSpan((int)size.LinearIndex(0, from, k), size.I), kernel[u + radius]);
+                            }
+                        }
+                    });
+                    break;
+                default:
+                    Parallel.For(0, size.K, parallel, k =>
+                    {
+                        var output = dst.AsSpan((int)(k * plane), (int)plane);
+                        for (var u = -radius; u <= radius; u++)
+                        {
+                            var from = Math.Clamp(k + u, 0, size.K - 1);
+                            AddScaled(output, src.AsSpan((int)(from * plane), (int)plane), kernel[u + radius]);
+                        }
+                    });
+                    break;
+            }
 
-                return buffer;
-            }, _ => { });
             phi = dst;
         }
 
@@ -251,6 +284,29 @@ internal sealed class DistanceField
         }
 
         return p;
+    }
+
+    // output += w · input, element-wise (Vector<float> lanes, then the tail).
+    private static void AddScaled(Span<float> output, ReadOnlySpan<float> input, float w)
+    {
+        var n = 0;
+        if (Vector.IsHardwareAccelerated && output.Length >= Vector<float>.Count)
+        {
+            var wv = new Vector<float>(w);
+            var outs = MemoryMarshal.Cast<float, Vector<float>>(output);
+            var ins = MemoryMarshal.Cast<float, Vector<float>>(input);
+            for (var v = 0; v < outs.Length; v++)
+            {
+                outs[v] += ins[v] * wv;
+            }
+
+            n = outs.Length * Vector<float>.Count;
+        }
+
+        for (; n < output.Length; n++)
+        {
+            output[n] += input[n] * w;
+        }
     }
 
     private static bool Differs(MaskRegion region, VolumeSize size, int i, int j, int k, byte here) =>

@@ -48,6 +48,7 @@ public static class MarginVerification
         var clock = Stopwatch.StartNew();
         var pre = input.Pre;
         var post = input.Post;
+        using var boxes = LabelBoxes.Scope(pre.Labels, post.Labels); // one pass per volume for every box asked below
         if (input.PreImage is { } preImage && !preImage.Geometry.IsSameGridAs(pre.Labels.Geometry))
         {
             throw new VerificationException("LC-VERIFY-007", "the pre image is not on the pre segmentation's voxel grid.", field: "pre-image");

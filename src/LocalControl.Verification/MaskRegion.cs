@@ -80,6 +80,11 @@ internal sealed class MaskRegion
     /// <summary>The bounding box of the voxels whose label is one of <paramref name="values"/> (empty when none).</summary>
     public static VolumeBox BoundingBox(Volume<int> labels, IReadOnlyList<int> values)
     {
+        if (LabelBoxes.InScope(labels) is { } known)
+        {
+            return known.For(values);
+        }
+
         var size = labels.Size;
         var buffer = labels.Buffer;
         var set = values.ToArray();

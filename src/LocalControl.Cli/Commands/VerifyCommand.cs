@@ -12,7 +12,7 @@ namespace LocalControl.Cli.Commands;
 
 /// <summary>
 /// <c>localcontrol verify --pre PRE --pre-table T1 --post POST --post-table T2 [--pre-image CT] [--post-image CT]
-/// [--case CASE.json] [-o margin.nii.gz] [--pictures DIR] [--format text|json]</c>: the minimal ablative margin in 3D.
+/// [--case CASE.json [--update-case [--lesion ID] [--treatment ID] [--tumour Tn]]] [-o margin.nii.gz] [--pictures DIR] [--format text|json]</c>: the minimal ablative margin in 3D.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -24,14 +24,18 @@ internal static class VerifyCommand
         var postTable = new Option<string?>("--post-table") { Description = "Label table of --post, e.g. {\"1\": \"liver\", \"3\": \"ablation-zone\"}." };
         var preImage = new Option<string?>("--pre-image") { Description = "Pre CT/MR: refines the registration on intensities (with --post-image), backs the pictures, and is the image a SEG/RTSTRUCT --pre lies on." };
         var postImage = new Option<string?>("--post-image") { Description = "Post CT/MR (intensity refinement; the image a SEG/RTSTRUCT --post lies on)." };
-        var caseFile = new Option<string?>("--case") { Description = "Case file: a RAS-mutant patient raises the threshold for additional ablation to 10 mm." };
+        var caseFile = new Option<string?>("--case") { Description = "Case file: a RAS-mutant patient raises the threshold for additional ablation to 10 mm; with --update-case the margin is written into it." };
         var segments = new Option<string?>("--segments") { Description = "Couinaud segment map on the pre grid (voxel = segment number): names the segment of the thinnest margin." };
         var landmarks = new Option<string?>("--landmarks") { Description = "JSON list of landmark pairs [{\"pre\": [x,y,z], \"post\": [x,y,z]}] in LPS mm (three or more start the registration; the error is reported)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the margin map (mm on each tumour-surface voxel, NaN elsewhere) as NIfTI." };
         var pictures = new Option<string?>("--pictures") { Description = "Folder for the axial, coronal and sagittal PNGs through the thinnest margin." };
+        var updateCase = new Option<bool>("--update-case") { Description = "Write the verified margin into the lesion's treatment record of --case (treatments[].minimalAblativeMarginMm; every other field kept)." };
+        var lesion = new Option<string?>("--lesion") { Description = "With --update-case: the case lesion id that was verified (needed when the case records ablations of several lesions)." };
+        var treatment = new Option<string?>("--treatment") { Description = "With --update-case: the treatment record id (needed when the lesion was ablated more than once)." };
+        var tumourOption = new Option<string?>("--tumour") { Description = "With --update-case: which verified tumour (T1, T2 …) is that lesion (needed when the segmentation shows several)." };
         var format = CommonOptions.Format("text", "text", "json");
         var command = new Command("verify", "Verify an ablation: register the post scan to the pre scan and measure every tumour's minimal ablative margin in 3D, with the evidence-based reading.");
-        foreach (var option in new Option[] { pre, preTable, post, postTable, preImage, postImage, caseFile, segments, landmarks, output, pictures, format })
+        foreach (var option in new Option[] { pre, preTable, post, postTable, preImage, postImage, caseFile, segments, landmarks, output, pictures, updateCase, lesion, treatment, tumourOption, format })
         {
             command.Options.Add(option);
         }
@@ -42,6 +46,21 @@ internal static class VerifyCommand
             var postPath = parse.GetValue(post)!;
             var preImagePath = parse.GetValue(preImage);
             var postImagePath = parse.GetValue(postImage);
+            var casePath = parse.GetValue(caseFile);
+            var update = parse.GetValue(updateCase);
+            if (!update && (parse.GetValue(lesion) ?? parse.GetValue(treatment) ?? parse.GetValue(tumourOption)) is not null)
+            {
+                throw new UserInputException("--lesion, --treatment and --tumour say where --update-case writes the margin: give --update-case (and --case) with them.");
+            }
+
+            if (update && casePath is null)
+            {
+                throw new UserInputException("--update-case writes the margin into a case file: give it with --case CASE.json.");
+            }
+
+            // Load the case and find the treatment record before the verification, so that a wrong id costs no time.
+            var loadedCase = casePath is null ? null : CaseFiles.Load(casePath, context).Case;
+            var target = update ? VerifyCaseUpdate.Resolve(loadedCase!, casePath!, parse.GetValue(lesion), parse.GetValue(treatment)) : default;
             var (preMap, _) = LoadLabelMap(prePath, parse.GetValue(preTable), preImagePath, null, "--pre-table");
             var (postMap, _) = LoadLabelMap(postPath, parse.GetValue(postTable), postImagePath, null, "--post-table");
             var input = new VerificationInput
@@ -50,7 +69,7 @@ internal static class VerifyCommand
                 Post = postMap,
                 PreImage = preImagePath is null ? null : LoadImage(preImagePath).ToFloatVolume(),
                 PostImage = postImagePath is null ? null : LoadImage(postImagePath).ToFloatVolume(),
-                Ras = parse.GetValue(caseFile) is { } casePath ? CaseFiles.Load(casePath, context).Case.Patient.RasStatus : null,
+                Ras = loadedCase?.Patient.RasStatus,
                 Registration = new RegistrationOptions { Landmarks = parse.GetValue(landmarks) is { } l ? ReadLandmarks(l) : [] },
                 Margins = new MarginOptions { SegmentMap = parse.GetValue(segments) is { } s ? LoadLabels(s) : null },
             };
@@ -74,7 +93,21 @@ internal static class VerifyCommand
 
             var json = VerificationJson.ToJson(report);
             json["wallSeconds"] = Math.Round(report.WallSeconds, 3);
-            context.WriteResult(parse.GetValue(format) == "json" ? json.ToJsonString(Indented) : VerificationJson.ToText(report), null);
+            var text = VerificationJson.ToText(report);
+            if (update)
+            {
+                var written = VerifyCaseUpdate.Write(casePath!, target.LesionId, target.TreatmentId, parse.GetValue(tumourOption), report);
+                json["caseUpdate"] = written.ToJson();
+                var line = string.Create(CultureInfo.InvariantCulture, $"case: wrote minimalAblativeMarginMm {written.MinimalAblativeMarginMm:0.00} mm ({written.Tumour}) to treatment '{written.TreatmentId}' of lesion '{written.LesionId}' in {written.CaseFile}{(written.PreviousMarginMm is { } old ? $" (was {old:0.00} mm)" : "")}");
+                if (parse.GetValue(format) == "json")
+                {
+                    context.Error.WriteLine(line);
+                }
+
+                text += line + Environment.NewLine;
+            }
+
+            context.WriteResult(parse.GetValue(format) == "json" ? json.ToJsonString(Indented) : text, null);
             return ExitCodes.Success;
         });
         return command;

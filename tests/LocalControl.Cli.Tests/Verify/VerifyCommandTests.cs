@@ -78,6 +78,66 @@ public sealed class VerifyCommandTests : IDisposable
         return (pre, post);
     }
 
+    // CT-like values at a pre-scan point: body, liver, and blobs of other density inside the liver.
+    private static double Hu(Vector3D p)
+    {
+        if (!Liver(p))
+        {
+            return (p - C).Length < 90 ? 40 + 15 * Math.Sin(p.X / 13) : -1000;
+        }
+
+        var v = 100.0;
+        foreach (var (offset, sigma, hu) in new[] { (new Vector3D(20, 10, 5), 7.0, 90.0), (new Vector3D(-30, -5, 10), 9.0, -45.0), (new Vector3D(5, -20, -10), 6.0, 70.0), (new Vector3D(-40, -15, 18), 8.0, 60.0) })
+        {
+            var d = p - (C + offset);
+            v += hu * Math.Exp(-0.5 * d.Dot(d) / (sigma * sigma));
+        }
+
+        return v;
+    }
+
+    private string WriteImage(string name, string likeLabels, Func<Vector3D, double> value)
+    {
+        var g = VolumeFormats.Load(likeLabels).ToLabelVolume().Geometry;
+        var v = new Volume<float>(g);
+        for (var k = 0; k < g.Size.K; k++)
+        {
+            for (var j = 0; j < g.Size.J; j++)
+            {
+                for (var i = 0; i < g.Size.I; i++)
+                {
+                    v[i, j, k] = (float)value(g.IndexToPointLps(i, j, k));
+                }
+            }
+        }
+
+        var path = F(name);
+        NiftiWriter.Write(path, v);
+        return path;
+    }
+
+    [Fact]
+    public void Pre_and_post_images_refine_the_registration_by_mutual_information()
+    {
+        var (pre, post) = MovedPair();
+        var rotation = Matrix3DFromAxisAngle(new Vector3D(0.3, -0.5, 1), 4 * Math.PI / 180);
+        Vector3D PostToPre(Vector3D q) => rotation * (q - C) + C + new Vector3D(3, -2, 4);
+        var preImage = WriteImage("pre-ct.nii", pre, Hu);
+        var postImage = WriteImage("post-ct.nii", post, q => 300 - 0.7 * Hu(PostToPre(q)));
+        var (code, text, err) = Run("verify", "--pre", pre, "--pre-table", F("pre.json"), "--post", post, "--post-table", F("post.json"),
+            "--pre-image", preImage, "--post-image", postImage, "--format", "json");
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        var reg = json["registration"]!;
+        Assert.Equal("rigid-liver-surface+mutual-information", (string?)reg["method"]);
+        Assert.Contains(reg["notes"]!.AsArray(), n => ((string?)n)!.StartsWith("Refined on intensities", StringComparison.Ordinal));
+        var m = reg["postToPre"]!.AsArray().Select(v => (double)v!).ToArray();
+        var t = new Vector3D(m[3], m[7], m[11]);
+        var expected = PostToPre(Vector3D.Zero);
+        Assert.True((t - expected).Length < 1.0, $"translation {t} against {expected}"); // on 1.3–2 mm voxels
+        Assert.InRange((double)json["minimalMarginMm"]!, 1.0, 3.0);
+    }
+
     private static Matrix3D Matrix3DFromAxisAngle(Vector3D axis, double angle) => LocalControl.Verification.Registration.RigidTransform.AxisAngle(axis, angle);
 
     [Fact]
@@ -167,6 +227,23 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Zone_that_misses_the_tumour_entirely_is_reported_with_a_negative_margin()
+    {
+        // An 8 mm tumour and a 6 mm zone 20 mm apart: 6 mm short of the facing pole, 22 mm short of the far pole.
+        var grid = SmallGrid();
+        var pre = Write("t.nii", grid, p => (p - (C + new Vector3D(-10, 0, 0))).Length <= 8 ? 2 : 0);
+        var post = Write("z.nii", grid, p => (p - (C + new Vector3D(10, 0, 0))).Length <= 6 ? 3 : 0);
+        var (code, text, err) = Run("verify", "--pre", pre, "--pre-table", F("tumour-only.json"), "--post", post, "--post-table", F("zone-only.json"), "--format", "json");
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        Assert.Equal(-22, (double)json["minimalMarginMm"]!, 1.0);
+        Assert.Equal(-6, (double)json["tumours"]![0]!["distributionMm"]!["max"]!, 1.0);
+        Assert.Equal(100, (double)json["surfaceBelow0Percent"]!);
+        Assert.False((bool)json["a0"]!);
+        Assert.True((bool)json["additionalAblationAdvised"]!);
+    }
+
+    [Fact]
     public void Empty_zone_is_refused_with_exit_2()
     {
         var grid = SmallGrid();
@@ -219,5 +296,134 @@ public sealed class VerifyCommandTests : IDisposable
         var (code, _, err) = Run("verify", "--pre", pre, "--pre-table", F("tumour-only.json"), "--post", post, "--post-table", F("tumour-only.json"));
         Assert.Equal(2, code);
         Assert.Contains("ablation-zone", err, StringComparison.Ordinal);
+    }
+    // A same-grid pair with a 7 mm margin (8 mm tumour, 15 mm zone, concentric), and a copy of the follow-up sample case
+    // (lesion L1 ablated once, by treatment T1, which holds 4.2 mm).
+    private (string[] Args, string Case) CaseUpdateSetup(int tumours = 1, Action<JsonNode>? editCase = null)
+    {
+        var grid = SmallGrid();
+        var second = C + new Vector3D(0, 24, 0);
+        var pre = Write("t.nii", grid, p => (p - C).Length <= 8 || (tumours > 1 && (p - second).Length <= 3) ? 2 : 0);
+        var post = Write("z.nii", grid, p => (p - C).Length <= 15 || (tumours > 1 && (p - second).Length <= 7) ? 3 : 0);
+        var json = JsonNode.Parse(File.ReadAllText(Sample("14-liver-mwa-follow-up")))!;
+        editCase?.Invoke(json);
+        var casePath = F("case.json");
+        File.WriteAllText(casePath, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        return (["verify", "--pre", pre, "--pre-table", F("tumour-only.json"), "--post", post, "--post-table", F("zone-only.json"), "--case", casePath, "--update-case"], casePath);
+    }
+
+    private static JsonNode WithoutMargin(JsonNode caseJson, string treatmentId)
+    {
+        var copy = caseJson.DeepClone();
+        foreach (var t in copy["treatments"]!.AsArray())
+        {
+            if ((string?)t!["id"] == treatmentId)
+            {
+                t.AsObject().Remove("minimalAblativeMarginMm");
+            }
+        }
+
+        return copy;
+    }
+
+    [Fact]
+    public void Update_case_writes_the_margin_into_the_only_ablation_of_the_lesion_and_keeps_every_other_field()
+    {
+        var (args, casePath) = CaseUpdateSetup();
+        var before = JsonNode.Parse(File.ReadAllText(casePath))!;
+        var (code, text, err) = Run([.. args, "--format", "json"]);
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        var mam = (double)json["minimalMarginMm"]!;
+        Assert.InRange(mam, 6.5, 7.5); // 15 − 8 mm by construction
+        var update = json["caseUpdate"]!;
+        Assert.Equal("L1", (string?)update["lesionId"]);
+        Assert.Equal("T1", (string?)update["treatmentId"]);
+        Assert.Equal("T1", (string?)update["tumour"]);
+        Assert.Equal(4.2, (double)update["previousMarginMm"]!);
+        Assert.Contains("treatment 'T1' of lesion 'L1'", err, StringComparison.Ordinal);
+
+        var after = JsonNode.Parse(File.ReadAllText(casePath))!;
+        var record = after["treatments"]!.AsArray().Single(t => (string?)t!["id"] == "T1")!;
+        Assert.Equal(Math.Round(mam, 2), (double)record["minimalAblativeMarginMm"]!, 1e-9);
+        Assert.True(JsonNode.DeepEquals(WithoutMargin(before, "T1"), WithoutMargin(after, "T1")), "a field other than the margin changed");
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp-*", SearchOption.AllDirectories)); // the temp file was renamed, not left behind
+        // The case reader (and so `follow`) reads the new value.
+        var read = LocalControl.Core.Cases.CaseFileReader.Read(File.ReadAllText(casePath));
+        Assert.True(read.IsValid, string.Join("; ", read.Errors));
+        Assert.Equal(Math.Round(mam, 2), read.Case!.FollowUp!.Treatments.Single(t => t.Id == "T1").MinimalAblativeMarginMm!.Value, 1e-9);
+    }
+
+    [Theory]
+    [InlineData("--lesion", "L2", "no ablation of lesion 'L2'")]          // a lesion of the case that was not ablated
+    [InlineData("--lesion", "L9", "no lesion with id 'L9'")]               // not a lesion of the case
+    [InlineData("--treatment", "T2", "not an ablation")]                   // the systemic therapy cannot hold a margin
+    [InlineData("--treatment", "T7", "no treatment with id 'T7'")]
+    public void Update_case_refuses_a_lesion_or_treatment_it_cannot_identify_and_leaves_the_file_alone(string option, string value, string message)
+    {
+        var (args, casePath) = CaseUpdateSetup();
+        var before = File.ReadAllBytes(casePath);
+        var (code, _, err) = Run([.. args, option, value]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(casePath));
+    }
+
+    [Fact]
+    public void Update_case_asks_which_session_when_the_lesion_was_ablated_twice()
+    {
+        var (args, casePath) = CaseUpdateSetup(editCase: c =>
+        {
+            var repeat = c["treatments"]![0]!.DeepClone();
+            repeat["id"] = "T3";
+            repeat["date"] = "2025-01-20";
+            repeat.AsObject().Remove("minimalAblativeMarginMm");
+            c["treatments"]!.AsArray().Insert(1, repeat);
+        });
+        var before = File.ReadAllBytes(casePath);
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("ablated 2 times (T1 on 2025-01-15, T3 on 2025-01-20)", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(casePath));
+
+        (code, var text, err) = Run([.. args, "--treatment", "T3"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("to treatment 'T3' of lesion 'L1'", text, StringComparison.Ordinal);
+        var after = JsonNode.Parse(File.ReadAllText(casePath))!["treatments"]!.AsArray();
+        Assert.Equal(4.2, (double)after.Single(t => (string?)t!["id"] == "T1")!["minimalAblativeMarginMm"]!); // the other session untouched
+        Assert.InRange((double)after.Single(t => (string?)t!["id"] == "T3")!["minimalAblativeMarginMm"]!, 6.5, 7.5);
+    }
+
+    [Fact]
+    public void Update_case_with_several_tumours_needs_the_tumour_named()
+    {
+        var (args, casePath) = CaseUpdateSetup(tumours: 2);
+        var before = File.ReadAllBytes(casePath);
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("shows 2 tumours (T1, T2)", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(casePath));
+
+        (code, var text, err) = Run([.. args, "--tumour", "T2", "--format", "json"]);
+        Assert.True(code == 0, err);
+        var json = JsonNode.Parse(text)!;
+        var t2 = json["tumours"]!.AsArray().Single(t => (string?)t!["id"] == "T2")!;
+        Assert.InRange((double)t2["minimalMarginMm"]!, 3.5, 4.5); // 7 − 3 mm
+        var record = JsonNode.Parse(File.ReadAllText(casePath))!["treatments"]![0]!;
+        Assert.Equal((double)t2["minimalMarginMm"]!, (double)record["minimalAblativeMarginMm"]!, 1e-9);
+    }
+
+    [Fact]
+    public void Update_case_options_without_a_case_file_are_refused()
+    {
+        var (args, _) = CaseUpdateSetup();
+        var withoutCase = args.Where((a, n) => a != "--case" && (n == 0 || args[n - 1] != "--case")).ToArray();
+        var (code, _, err) = Run(withoutCase);
+        Assert.Equal(2, code);
+        Assert.Contains("--case", err, StringComparison.Ordinal);
+        (code, _, err) = Run([.. withoutCase.Where(a => a != "--update-case"), "--lesion", "L1"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--update-case", err, StringComparison.Ordinal);
     }
 }
