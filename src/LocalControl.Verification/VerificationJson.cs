@@ -103,7 +103,7 @@ public static class VerificationJson
             ["recommendation"] = assessment.Recommendation,
             ["expectedOutcome"] = assessment.ExpectedOutcome,
             ["evidence"] = new JsonArray([.. assessment.EvidenceIds.Select(id => (JsonNode?)JsonValue.Create(id))]),
-            ["method"] = "Signed distance from each tumour surface point to the ablation zone boundary (positive inside), exact EDTs (Felzenszwalb-Huttenlocher) on the zone's grid moved by a rigid liver-surface registration; staircase removed by a smoothed level set.",
+            ["method"] = "Signed distance from each tumour surface point to the ablation zone boundary (positive inside), exact EDTs (Felzenszwalb-Huttenlocher) on the zone's grid moved by a rigid liver-surface registration" + (reg.Method.Contains("mutual-information", StringComparison.Ordinal) ? " refined on the images by mutual information" : "") + "; staircase removed by a smoothed level set.",
             ["wallSeconds"] = Math.Round(report.WallSeconds, 3),
         };
     }
