@@ -123,7 +123,8 @@ public class PlanTests
         // The largest catalogue zone (39 mm across, 42 along) cannot hold a 50 mm sphere of tumour + margin.
         Assert.True(plan.Probes.Count >= 2, $"{plan.Probes.Count} probe(s)");
         Assert.True(plan.Feasible, plan.Reason);
-        Assert.Equal(100, plan.EllipsoidCoveragePercent, 6);
+        Assert.True(plan.EllipsoidCoveragePercent >= 99, $"{plan.EllipsoidCoveragePercent} %");
+        Assert.True(plan.EllipsoidMinimalMarginMm >= 5 - phantom.Geometry.SpacingMm.X, $"{plan.EllipsoidMinimalMarginMm} mm");
         foreach (var p in plan.Probes)
         {
             AssertSafe(phantom, p);
@@ -176,7 +177,7 @@ public class PlanTests
     {
         // 10 mm vessel along S, its wall 1 mm from a 16 mm tumour; one probe allowed, so nothing can make up for it.
         var phantom = new PlanPhantom().TumourAt(Target, 8).VesselAlongS(Target.X + 14, Target.Y, 10);
-        var plan = Plan(phantom, maxProbes: 1, devices: [DeviceCatalogue.Default.Find("rf-cooled-2cm")!]);
+        var plan = Plan(phantom, maxProbes: 1);
         Assert.True(plan.Confirmed);
         Assert.Single(plan.Probes);
         AssertSafe(phantom, plan.Probes[0], vesselsForbidden: true);

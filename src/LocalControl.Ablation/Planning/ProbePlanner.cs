@@ -37,6 +37,9 @@ public static class ProbePlanner
     /// <summary>Lost goal voxels this close to a vessel wall (mm) are blamed on the heat sink.</summary>
     public const double HeatSinkNearMm = 5;
 
+    /// <summary>Most simulations spent raising settings when the confirmation falls short.</summary>
+    public const int UpgradeTrials = 3;
+
     private const byte NotInCrop = 0, Tissue = 1, TargetTumour = 2, OtherTissue = 3;
 
     /// <summary>Roles whose inclusion in an ablation zone is refused (thermal injury).</summary>
@@ -151,6 +154,7 @@ public static class ProbePlanner
         var simulatedZone = new byte[crop.Count];
         var fullZone = new Volume<byte>(g);
         var added = new HashSet<Candidate>();
+        var upgraded = 0;
         double maxShrinkMm = 0;
         var confirmationNote = (string?)null;
         var tolerance = Math.Max(g.SpacingMm.X, Math.Max(g.SpacingMm.Y, g.SpacingMm.Z));
@@ -160,19 +164,68 @@ public static class ProbePlanner
         {
             try
             {
+                var zones = new List<Volume<byte>>();
                 foreach (var c in chosen)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     var p = Simulate(request, c, map, cancellation);
                     model = p.Model;
                     maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
-                    Merge(p.Zone, fullZone, crop, simulatedZone);
+                    zones.Add(p.Zone);
                 }
 
+                Union(zones, fullZone, crop, simulatedZone);
                 (coverage, margin) = Measure(crop, goal, simulatedZone, request.MaxDegreeOfParallelism);
+                bool Short() => margin is null || margin < request.MarginMm - tolerance;
 
-                // Adjust: where the confirmed zone falls short, add the candidate that covers most of what is left.
-                while ((margin is null || margin < request.MarginMm - tolerance) && chosen.Count < request.MaxProbes)
+                // Adjust, first by raising a probe's setting on the same path (more energy, same puncture), at most
+                // UpgradeTrials simulations, keeping a change only when the confirmed margin grows.
+                var trials = 0;
+                while (Short() && trials < UpgradeTrials)
+                {
+                    var accepted = false;
+                    for (var i = 0; i < chosen.Count && trials < UpgradeTrials && !accepted; i++)
+                    {
+                        var current = chosen[i];
+                        var rest = chosen.Where((_, o) => o != i).ToList();
+                        var up = candidates.Where(c => c.Setting.Device == current.Setting.Device && c.CentreLps == current.CentreLps && c.AxisLps == current.AxisLps
+                                && c.Setting.EnergyKj > current.Setting.EnergyKj + 1e-9 && Separated(c, rest, request.MinShaftSeparationMm))
+                            .OrderBy(c => c.Setting.EnergyKj).ThenBy(c => c.DepthMm).FirstOrDefault();
+                        if (up is null)
+                        {
+                            continue;
+                        }
+
+                        cancellation.ThrowIfCancellationRequested();
+                        trials++;
+                        var p = Simulate(request, up, map, cancellation);
+                        var trialZones = new List<Volume<byte>>(zones) { [i] = p.Zone };
+                        var trialFull = new Volume<byte>(g);
+                        var trialCrop = new byte[crop.Count];
+                        Union(trialZones, trialFull, crop, trialCrop);
+                        var (c2, m2) = Measure(crop, goal, trialCrop, request.MaxDegreeOfParallelism);
+                        if ((m2 ?? double.MinValue) > (margin ?? double.MinValue) + 1e-9 || (m2 == margin && c2 > coverage + 1e-9))
+                        {
+                            chosen[i] = up;
+                            zones = trialZones;
+                            fullZone = trialFull;
+                            simulatedZone = trialCrop;
+                            (coverage, margin) = (c2, m2);
+                            maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                            upgraded++;
+                            accepted = true;
+                            log?.Invoke(FormattableString.Invariant($"plan: confirmation fell short; probe {i + 1} raised to {up.Setting.Setting.Id} ({coverage:0.0} % covered now)"));
+                        }
+                    }
+
+                    if (!accepted)
+                    {
+                        break;
+                    }
+                }
+
+                // Then by adding the candidate that covers most of what is still left.
+                while (Short() && chosen.Count < request.MaxProbes)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     var left = UncoveredBits(goal, simulatedZone, words);
@@ -184,16 +237,22 @@ public static class ProbePlanner
 
                     chosen.Add(next);
                     added.Add(next);
-                    RasterEllipsoid(crop, next, ellipsoidZone);
                     var p = Simulate(request, next, map, cancellation);
                     maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
-                    Merge(p.Zone, fullZone, crop, simulatedZone);
+                    zones.Add(p.Zone);
+                    Union(zones, fullZone, crop, simulatedZone);
                     (coverage, margin) = Measure(crop, goal, simulatedZone, request.MaxDegreeOfParallelism);
                     log?.Invoke(FormattableString.Invariant($"plan: confirmation fell short; added a probe ({coverage:0.0} % covered now)"));
                 }
 
-                if (added.Count > 0)
+                if (added.Count > 0 || upgraded > 0)
                 {
+                    Array.Clear(ellipsoidZone);
+                    foreach (var c in chosen)
+                    {
+                        RasterEllipsoid(crop, c, ellipsoidZone);
+                    }
+
                     (ellipsoidCoverage, ellipsoidMargin) = Measure(crop, goal, ellipsoidZone, request.MaxDegreeOfParallelism);
                 }
 
@@ -221,7 +280,7 @@ public static class ProbePlanner
         var confirmationSeconds = confirmClock.Elapsed.TotalSeconds;
         var heatSinkLimited = confirmed && HeatSinkLimited(crop, goal, ellipsoidZone, simulatedZone, request.MaxDegreeOfParallelism);
         var feasible = chosen.Count > 0 && margin is { } m && m >= request.MarginMm - tolerance;
-        var reason = Reason(request, feasible, chosen, candidates.Count, safe, rejections, coverage, margin, ellipsoidCoverage, heatSinkLimited, maxShrinkMm, confirmed, added.Count, confirmationNote);
+        var reason = Reason(request, feasible, chosen, safe, rejections, coverage, margin, ellipsoidCoverage, heatSinkLimited, maxShrinkMm, confirmed, added.Count, upgraded, confirmationNote);
         var probes = chosen.Select(c => Describe(c, g, labels, roles, organ.Value, added.Contains(c))).ToList();
         var goalVolume = new Volume<byte>(g);
         for (var q = 0; q < goal.Count; q++)
@@ -1143,30 +1202,28 @@ public static class ProbePlanner
             MaxDegreeOfParallelism = r.MaxDegreeOfParallelism,
         }, null, cancellation);
 
-    private static void Merge(Volume<byte> zone, Volume<byte> full, Crop crop, byte[] cropZone)
+    private static void Union(List<Volume<byte>> zones, Volume<byte> full, Crop crop, byte[] cropZone)
     {
-        var z = zone.Buffer;
-        for (var n = 0; n < z.Length; n++)
+        Array.Clear(full.Buffer);
+        foreach (var zone in zones)
         {
-            if (z[n] != 0)
+            var z = zone.Buffer;
+            for (var n = 0; n < z.Length; n++)
             {
-                full.Buffer[n] = 1;
+                full.Buffer[n] |= z[n];
             }
         }
 
         for (var n = 0; n < crop.Count; n++)
         {
-            if (z[crop.ToFull(n)] != 0)
-            {
-                cropZone[n] = 1;
-            }
+            cropZone[n] = full.Buffer[crop.ToFull(n)] != 0 ? (byte)1 : (byte)0;
         }
     }
 
     // ---- reporting ---------------------------------------------------------------------------------------------
 
-    private static string? Reason(PlanRequest r, bool feasible, List<Candidate> chosen, int candidateCount, int safe, Dictionary<string, int> rejections,
-        double coverage, double? margin, double ellipsoidCoverage, bool heatSinkLimited, double shrinkMm, bool confirmed, int added, string? note)
+    private static string? Reason(PlanRequest r, bool feasible, List<Candidate> chosen, int safe, Dictionary<string, int> rejections,
+        double coverage, double? margin, double ellipsoidCoverage, bool heatSinkLimited, double shrinkMm, bool confirmed, int added, int upgraded, string? note)
     {
         var inv = CultureInfo.InvariantCulture;
         var parts = new List<string>();
@@ -1201,6 +1258,11 @@ public static class ProbePlanner
             parts.Add("heat sink: the zone is cut short next to a vessel, but the margin goal is still reached");
         }
 
+        if (upgraded > 0)
+        {
+            parts.Add($"{upgraded} probe setting(s) raised after the bioheat confirmation showed the zone falling short");
+        }
+
         if (added > 0)
         {
             parts.Add($"{added} probe(s) added after the bioheat confirmation showed the catalogue zones falling short");
@@ -1211,7 +1273,6 @@ public static class ProbePlanner
             parts.Add(note ?? "not confirmed by the simulator: zones are the catalogue ellipsoids");
         }
 
-        _ = candidateCount;
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
