@@ -26,7 +26,8 @@ public static class PlanPictures
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(labels);
         var g = labels.Labels.Geometry;
-        var hidden = labels.Table.Entries.Where(e => e.Role is LabelRole.Liver or LabelRole.Body or LabelRole.Skin or LabelRole.Other).Select(e => e.Value).ToArray();
+        var hidden = labels.Table.Entries.Where(e => e.Role is LabelRole.Body or LabelRole.Skin or LabelRole.Other or LabelRole.Tumour).Select(e => e.Value).ToArray();
+        var bodyOnly = labels.Table.Entries.Where(e => e.Role is not (LabelRole.Body or LabelRole.Skin)).Select(e => e.Value).ToArray();
         var goalTable = new LabelTable()
             .Set(new LabelEntry(1, "tumour", LabelRole.Tumour, 0xFF2A2A))
             .Set(new LabelEntry(2, "margin shell", LabelRole.Other, MarginShellColour));
@@ -36,9 +37,11 @@ public static class PlanPictures
         var inv = CultureInfo.InvariantCulture;
         var caption = new List<string>
         {
-            string.Create(inv, $"{plan.Target} ({plan.Organ}): {(plan.Feasible ? "feasible" : "NOT feasible")}, {plan.Probes.Count} probe(s), margin goal {plan.MarginGoalMm:0.#} mm"),
-            string.Create(inv, $"coverage {plan.CoveragePercent:0.0} %, minimal margin {(plan.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")} ({(plan.Confirmed ? $"bioheat, {plan.ConfirmationGridMm:0.#} mm grid" : "catalogue ellipsoids")})"),
-            "red tumour, yellow margin shell, blue zone, green trajectories",
+            string.Create(inv, $"{plan.Target} ({plan.Organ}): {(plan.Feasible ? "feasible" : "NOT feasible")}, {plan.Probes.Count} probe(s)"),
+            string.Create(inv, $"margin goal {plan.MarginGoalMm:0.#} mm, minimal {(plan.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")}"),
+            string.Create(inv, $"coverage {plan.CoveragePercent:0.0} % ({(plan.Confirmed ? $"bioheat, {plan.ConfirmationGridMm:0.#} mm grid" : "ellipsoids")}){(plan.HeatSinkLimited ? ", heat sink" : "")}"),
+            "red tumour, yellow margin, blue zone,",
+            "green trajectories (projected)",
         };
         var lines = plan.Probes.Select(p => new LpsLine(p.EntryLps, p.TipLps, TrajectoryColour, 2)).ToList();
         var markers = plan.Probes.Select(p => new LpsMarker(p.TipLps, TrajectoryColour, 4)).ToList();
@@ -54,6 +57,7 @@ public static class PlanPictures
                 ThroughLps = plan.TargetCentreLps,
                 Labels =
                 [
+                    new LabelOverlay(labels, FillOpacity: 0f) { Hidden = bodyOnly },
                     new LabelOverlay(labels, FillOpacity: 0.25f) { Hidden = hidden },
                     new LabelOverlay(goal, FillOpacity: 0.35f),
                     new LabelOverlay(zone, FillOpacity: 0.2f),
@@ -62,7 +66,7 @@ public static class PlanPictures
                 Markers = markers,
                 SlabMm = Math.Max(2, g.SpacingMm.Z),
                 FieldOfViewHalfWidthMm = half,
-                PixelSizeMm = Math.Max(2 * half / 640, Math.Min(g.SpacingMm.X, g.SpacingMm.Y) / 2),
+                PixelSizeMm = 2 * half / 640,
                 Caption = caption,
             });
             var path = Path.Combine(folder, $"plan-{orientation.ToString().ToLowerInvariant()}.png");

@@ -40,6 +40,9 @@ public static class ProbePlanner
     /// <summary>Most simulations spent raising settings when the confirmation falls short.</summary>
     public const int UpgradeTrials = 3;
 
+    /// <summary>A raised setting that leaves the margin as it was must cover at least this much more of the goal (%), or the energy is not spent.</summary>
+    public const double MinUpgradeGainPercent = 0.5;
+
     private const byte NotInCrop = 0, Tissue = 1, TargetTumour = 2, OtherTissue = 3;
 
     /// <summary>Roles whose inclusion in an ablation zone is refused (thermal injury).</summary>
@@ -204,7 +207,7 @@ public static class ProbePlanner
                         var trialCrop = new byte[crop.Count];
                         Union(trialZones, trialFull, crop, trialCrop);
                         var (c2, m2) = Measure(crop, goal, trialCrop, request.MaxDegreeOfParallelism);
-                        if ((m2 ?? double.MinValue) > (margin ?? double.MinValue) + 1e-9 || (m2 == margin && c2 > coverage + 1e-9))
+                        if ((m2 ?? double.MinValue) > (margin ?? double.MinValue) + 1e-9 || (m2 == margin && c2 > coverage + MinUpgradeGainPercent))
                         {
                             chosen[i] = up;
                             zones = trialZones;
@@ -1242,7 +1245,7 @@ public static class ProbePlanner
             var m = margin is { } mm ? string.Create(inv, $"{mm:0.0} mm") : "none";
             if (heatSinkLimited)
             {
-                parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink; the zone reaches up to {shrinkMm:0.0} mm less toward it), minimal margin {m} of {r.MarginMm:0.#} mm"));
+                parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink: {(shrinkMm >= 0.5 ? $"the zone reaches {shrinkMm:0.0} mm less toward it than without the vessel" : "the cooled vessel and the tissue at its wall stay alive")}), minimal margin {m} of {r.MarginMm:0.#} mm"));
             }
             else if (ellipsoidCoverage < 100 - 1e-9)
             {
