@@ -167,6 +167,7 @@ public sealed class PlanCommandTests : IDisposable
         { "wide", ["--margin-mm", "25"], "--margin-mm 25" },
         { "probes", ["--max-probes", "0"], "--max-probes 0" },
         { "notumour", [], "no voxel carries a tumour label" },
+        { "depth", ["--max-depth-mm", "0"], "--max-depth-mm 0" },
     };
 
     [Theory]

@@ -338,7 +338,12 @@ public static class ProbePlanner
             throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--grid-mm {r.ConfirmationGridMm}: the confirmation grid must be 0.5 to 4 mm."));
         }
 
-        if (!(r.MaxDepthMm > 0) || !(r.MaxCranioCaudalDeg is >= 0 and <= 90) || !(r.MaxCrossableVesselCalibreMm >= 0) || !(r.MinShaftSeparationMm >= 0))
+        if (!(r.MaxDepthMm > 0) || !double.IsFinite(r.MaxDepthMm))
+        {
+            throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--max-depth-mm {r.MaxDepthMm}: the insertion depth must be a positive number of millimetres."));
+        }
+
+        if (!(r.MaxCranioCaudalDeg is >= 0 and <= 90) || !(r.MaxCrossableVesselCalibreMm >= 0) || !(r.MinShaftSeparationMm >= 0))
         {
             throw new AblationInputException("plan limits: depth must be positive, the cranio-caudal limit 0-90 degrees, calibre and separation non-negative.");
         }

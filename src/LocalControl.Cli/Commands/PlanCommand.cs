@@ -36,11 +36,12 @@ internal static class PlanCommand
         var caseFile = new Option<string?>("--case") { Description = "Case file: a RAS-mutant patient gets a 10 mm margin goal unless --margin-mm is given." };
         var seed = new Option<int>("--seed") { Description = "Seed of the candidate directions; the same seed gives the same plan (default 0).", DefaultValueFactory = _ => 0 };
         var gridMm = new Option<double>("--grid-mm") { Description = "Grid of the bioheat confirmation in mm (default 2: coarse, seconds per probe).", DefaultValueFactory = _ => 2.0 };
+        var maxDepth = new Option<double>("--max-depth-mm") { Description = "Longest insertion, skin to tip, in mm (default 200).", DefaultValueFactory = _ => 200.0 };
         var noConfirm = new Option<bool>("--no-confirm") { Description = "Skip the bioheat confirmation (catalogue ellipsoids only)." };
         var output = new Option<string>("--output", "-o") { Description = "Folder for plan.json, zone.nii.gz and the pictures (created if missing).", Required = true };
         var format = CommonOptions.Format("text", "text", "json");
         var command = new Command("plan", "Plan the fewest safe probes whose zones cover the tumour and its margin, with the heat sink of this patient's vessels.");
-        foreach (var o in new Option[] { labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, noConfirm, output, format })
+        foreach (var o in new Option[] { labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, maxDepth, noConfirm, output, format })
         {
             command.Options.Add(o);
         }
@@ -56,7 +57,7 @@ internal static class PlanCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, noConfirm, output, format));
+                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, maxDepth, noConfirm, output, format));
             }
             catch (OperationCanceledException)
             {
@@ -73,7 +74,7 @@ internal static class PlanCommand
 
     private static int Run(CliContext context, ParseResult parse, CancellationToken cancel, Option<string> labels, Option<string?> table, Option<string?> target,
         Option<double?> margin, Option<string?> devices, Option<int> maxProbes, Option<string?> caseFile, Option<int> seed, Option<double> gridMm,
-        Option<bool> noConfirm, Option<string> output, Option<string> format)
+        Option<double> maxDepth, Option<bool> noConfirm, Option<string> output, Option<string> format)
     {
         var inv = CultureInfo.InvariantCulture;
         var outDir = parse.GetValue(output)!;
@@ -141,6 +142,7 @@ internal static class PlanCommand
             Seed = parse.GetValue(seed),
             ConfirmationGridMm = parse.GetValue(gridMm),
             Confirm = !parse.GetValue(noConfirm),
+            MaxDepthMm = parse.GetValue(maxDepth),
         };
 
         PlanResult plan;
