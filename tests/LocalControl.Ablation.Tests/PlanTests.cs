@@ -247,6 +247,84 @@ public class PlanTests
         }
     }
 
+    [Fact]
+    public void Only_vessels_of_the_calibre_limit_or_more_block_and_all_of_their_voxels_do()
+    {
+        // 0.5 mm grid: a 2 mm vessel (crossable) and a 6 mm one (every voxel of it lies in a 3 mm ball inside it).
+        var phantom = new PlanPhantom(spacingMm: 0.5, halfX: 20, halfY: 20, halfZ: 5)
+            .Paint(PlanPhantom.Liver, _ => true)
+            .VesselAlongS(-8, 0, 2)
+            .VesselAlongS(8, 0, 6);
+        var access = AccessMap.Build(phantom.Map, LabelRole.Liver, 3);
+        var g = phantom.Geometry;
+        int small = 0, large = 0;
+        for (var n = 0; n < access.Classes.Length; n++)
+        {
+            if (phantom.Labels.Buffer[n] != PlanPhantom.Vessel)
+            {
+                Assert.Equal(AccessMap.Passable, access.Classes[n]);
+                continue;
+            }
+
+            var p = g.IndexToPointLps(n % g.Size.I, n / g.Size.I % g.Size.J, n / (g.Size.I * g.Size.J));
+            if (p.X < 0)
+            {
+                Assert.Equal(AccessMap.Passable, access.Classes[n]);
+                small++;
+            }
+            else
+            {
+                Assert.StartsWith("vessel of 3 mm", access.NameOf(access.Classes[n]), StringComparison.Ordinal);
+                large++;
+            }
+        }
+
+        Assert.True(small > 0 && large > 0);
+    }
+
+    [Fact]
+    public void Passes_near_gives_the_distance_from_the_shaft_to_the_nearest_structure_wall()
+    {
+        var phantom = new PlanPhantom().TumourAt(Target, 8)
+            .Paint(PlanPhantom.Gallbladder, p => (p - new Vector3D(-45, -25, 0)).Length < 8)
+            .VesselAlongS(-20, 14, 8);
+        var plan = Plan(phantom, confirm: false);
+        var g = phantom.Geometry;
+        var h = g.SpacingMm.X;
+        Assert.NotEmpty(plan.Probes);
+        foreach (var probe in plan.Probes)
+        {
+            foreach (var (label, role) in new[] { (PlanPhantom.Gallbladder, "gallbladder"), (PlanPhantom.Vessel, "portal-vein") })
+            {
+                var best = double.MaxValue;
+                var d = probe.TipLps - probe.EntryLps;
+                for (var n = 0; n < phantom.Labels.Buffer.Length; n++)
+                {
+                    if (phantom.Labels.Buffer[n] != label)
+                    {
+                        continue;
+                    }
+
+                    var p = g.IndexToPointLps(n % g.Size.I, n / g.Size.I % g.Size.J, n / (g.Size.I * g.Size.J));
+                    var t = Math.Clamp((p - probe.EntryLps).Dot(d) / d.Dot(d), 0, 1);
+                    best = Math.Min(best, (p - (probe.EntryLps + d * t)).Length);
+                }
+
+                var wall = Math.Max(0, best - (h / 2));
+                var listed = probe.PassesNear.FirstOrDefault(x => x.Structure == role);
+                if (wall <= ProbePlanner.PassesNearReportMm)
+                {
+                    Assert.NotNull(listed);
+                    Assert.Equal(wall, listed.DistanceMm, 6);
+                }
+                else
+                {
+                    Assert.Null(listed);
+                }
+            }
+        }
+    }
+
     public static TheoryData<string, string> BadRequests() => new()
     {
         { "margin", "--margin-mm" },

@@ -10,7 +10,8 @@ namespace LocalControl.Ablation.Planning;
 /// large bronchus, trachea, oesophagus, liver hilum, spinal cord, nerve roots, brachial plexus — minus the target's own
 /// organ — and vessels of at least <see cref="PlanRequest.MaxCrossableVesselCalibreMm"/>: a vessel voxel blocks when
 /// it lies in a ball of that diameter fitting inside the vessel mask (the morphological opening of the vessel mask by
-/// that ball, computed with two exact distance transforms), so the calibre is the vessel's local thickness.
+/// that ball, computed with two exact distance transforms, read conservatively on the voxel grid), so the calibre is the
+/// vessel's local thickness.
 /// </summary>
 public sealed class AccessMap
 {
@@ -129,10 +130,11 @@ public sealed class AccessMap
             return;
         }
 
-        // Inside distance (to the nearest non-vessel voxel centre) is the radius plus about half a voxel, as the
-        // simulator's calibre (2 × inside distance − one voxel) reads it: the core holds the centres of fitting balls.
+        // The core holds the centres of balls of the calibre's radius that contain no non-vessel voxel centre. On a
+        // rasterised vessel the inside distance runs from about the radius (staircase walls) to the radius plus half a
+        // voxel, so the conservative reading is taken: a vessel a little under the limit may block, never one over it.
         var inside = EuclideanDistance.SquaredDistance(vesselMask, g.Size, VolumeBox.Whole(g.Size), g.SpacingMm, sitesAreForeground: false, options);
-        var coreRadius = (calibreMm + h) / 2;
+        var coreRadius = calibreMm / 2;
         var core = new byte[vesselMask.Length];
         var anyCore = false;
         for (var n = 0; n < core.Length; n++)
@@ -150,7 +152,8 @@ public sealed class AccessMap
         }
 
         var toCore = EuclideanDistance.SquaredDistance(core, g.Size, VolumeBox.Whole(g.Size), g.SpacingMm, sitesAreForeground: true, options);
-        var reach = (calibreMm / 2) + (h / 2);
+        // Dilated back by the radius plus one voxel, so the single voxels a staircase wall sticks out are covered too.
+        var reach = (calibreMm / 2) + h;
         var reach2 = reach * reach;
         for (var n = 0; n < core.Length; n++)
         {
