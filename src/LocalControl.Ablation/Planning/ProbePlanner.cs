@@ -138,7 +138,19 @@ public static class ProbePlanner
         log?.Invoke(FormattableString.Invariant($"plan: {safe} safe straight paths, {candidates.Count} candidate probes ({clock.Elapsed.TotalSeconds:0.00} s)"));
 
         var words = (goal.Count + 63) / 64;
-        var chosen = candidates.Count == 0 ? [] : Cover(candidates, goal.Count, words, request);
+        var tolerance = Math.Max(g.SpacingMm.X, Math.Max(g.SpacingMm.Y, g.SpacingMm.Z));
+        bool ReachesGoal(List<Candidate> probes)
+        {
+            var zone = new byte[crop.Count];
+            foreach (var c in probes)
+            {
+                RasterEllipsoid(crop, c, zone);
+            }
+
+            return Measure(crop, goal, zone, request.MaxDegreeOfParallelism).MarginMm >= request.MarginMm - tolerance;
+        }
+
+        var chosen = candidates.Count == 0 ? [] : Cover(candidates, goal.Count, words, request, ReachesGoal);
         var searchSeconds = clock.Elapsed.TotalSeconds;
         cancellation.ThrowIfCancellationRequested();
 
@@ -160,7 +172,6 @@ public static class ProbePlanner
         var upgraded = 0;
         double maxShrinkMm = 0;
         var confirmationNote = (string?)null;
-        var tolerance = Math.Max(g.SpacingMm.X, Math.Max(g.SpacingMm.Y, g.SpacingMm.Z));
         double coverage = ellipsoidCoverage;
         double? margin = ellipsoidMargin;
         if (request.Confirm && chosen.Count > 0)
@@ -283,7 +294,7 @@ public static class ProbePlanner
         var confirmationSeconds = confirmClock.Elapsed.TotalSeconds;
         var heatSinkLimited = confirmed && HeatSinkLimited(crop, goal, ellipsoidZone, simulatedZone, request.MaxDegreeOfParallelism);
         var feasible = chosen.Count > 0 && margin is { } m && m >= request.MarginMm - tolerance;
-        var reason = Reason(request, feasible, chosen, safe, rejections, coverage, margin, ellipsoidCoverage, heatSinkLimited, maxShrinkMm, confirmed, added.Count, upgraded, confirmationNote);
+        var reason = Reason(request, feasible, chosen, safe, rejections, coverage, margin, ellipsoidMargin, tolerance, heatSinkLimited, maxShrinkMm, confirmed, added.Count, upgraded, confirmationNote);
         var probes = chosen.Select(c => Describe(c, g, labels, roles, organ.Value, added.Contains(c))).ToList();
         var goalVolume = new Volume<byte>(g);
         for (var q = 0; q < goal.Count; q++)
@@ -364,7 +375,10 @@ public static class ProbePlanner
 
             foreach (var s in d.Settings)
             {
-                if ((d.Modality == AblationModality.Mwa && s.Microwave is null) || (d.Modality == AblationModality.Rfa && s.Radiofrequency is null) || s.DurationMin is null)
+                // Settings measured ex vivo (calibrated without perfusion) are not planned with: in a perfused liver
+                // their zones are smaller than the catalogue figure.
+                var perfused = s.Microwave?.Perfused ?? s.Radiofrequency?.Perfused ?? false;
+                if ((d.Modality == AblationModality.Mwa && s.Microwave is null) || (d.Modality == AblationModality.Rfa && s.Radiofrequency is null) || s.DurationMin is null || !perfused)
                 {
                     continue;
                 }
@@ -870,7 +884,7 @@ public static class ProbePlanner
     // ---- set cover ---------------------------------------------------------------------------------------------
 
     /// <summary>Greedy set cover (most newly covered voxels, then least energy, then shortest path), then each probe swapped for the cheapest one that keeps the coverage and any probe no longer needed dropped.</summary>
-    private static List<Candidate> Cover(List<Candidate> candidates, int goalCount, int words, PlanRequest r)
+    private static List<Candidate> Cover(List<Candidate> candidates, int goalCount, int words, PlanRequest r, Func<List<Candidate>, bool> reachesGoal)
     {
         var chosen = new List<Candidate>();
         var covered = new ulong[words];
@@ -884,7 +898,9 @@ public static class ProbePlanner
 
             chosen.Add(next);
             Or(covered, next.Coverage!);
-            if (PopCount(covered) == goalCount)
+            // Done when every goal voxel is covered, or when the margin goal is met to within a voxel (the few voxels
+            // left are the staircase of the voxel grid, not worth another puncture).
+            if (PopCount(covered) == goalCount || reachesGoal(chosen))
             {
                 break;
             }
@@ -1231,7 +1247,7 @@ public static class ProbePlanner
     // ---- reporting ---------------------------------------------------------------------------------------------
 
     private static string? Reason(PlanRequest r, bool feasible, List<Candidate> chosen, int safe, Dictionary<string, int> rejections,
-        double coverage, double? margin, double ellipsoidCoverage, bool heatSinkLimited, double shrinkMm, bool confirmed, int added, int upgraded, string? note)
+        double coverage, double? margin, double? ellipsoidMargin, double tolerance, bool heatSinkLimited, double shrinkMm, bool confirmed, int added, int upgraded, string? note)
     {
         var inv = CultureInfo.InvariantCulture;
         var parts = new List<string>();
@@ -1252,7 +1268,7 @@ public static class ProbePlanner
             {
                 parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink: {(shrinkMm >= 0.5 ? $"the zone reaches {shrinkMm:0.0} mm less toward it than without the vessel" : "the cooled vessel and the tissue at its wall stay alive")}), minimal margin {m} of {r.MarginMm:0.#} mm"));
             }
-            else if (ellipsoidCoverage < 100 - 1e-9)
+            else if (!(ellipsoidMargin >= r.MarginMm - tolerance))
             {
                 parts.Add(string.Create(inv, $"size: the best plan with at most {r.MaxProbes} probe(s) covers {coverage:0.0} % of tumour + {r.MarginMm:0.#} mm margin (minimal margin {m})"));
             }
