@@ -26,7 +26,7 @@ public static class PlanPictures
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(labels);
         var g = labels.Labels.Geometry;
-        var hidden = labels.Table.Entries.Where(e => e.Role is LabelRole.Body or LabelRole.Skin or LabelRole.Other or LabelRole.Tumour).Select(e => e.Value).ToArray();
+        var hidden = labels.Table.Entries.Where(e => e.Role is LabelRole.Body or LabelRole.Skin or LabelRole.Other).Select(e => e.Value).ToArray();
         var bodyOnly = labels.Table.Entries.Where(e => e.Role is not (LabelRole.Body or LabelRole.Skin)).Select(e => e.Value).ToArray();
         var goalTable = new LabelTable()
             .Set(new LabelEntry(1, "tumour", LabelRole.Tumour, 0xFF2A2A))

@@ -292,7 +292,7 @@ public static class ProbePlanner
         }
 
         var confirmationSeconds = confirmClock.Elapsed.TotalSeconds;
-        var heatSinkLimited = confirmed && HeatSinkLimited(crop, goal, ellipsoidZone, simulatedZone, request.MaxDegreeOfParallelism);
+        var heatSinkLimited = confirmed && HeatSinkLimited(crop, goal, ellipsoidZone, simulatedZone, margin is { } mm0 && mm0 < request.MarginMm - tolerance ? mm0 : null, request.MaxDegreeOfParallelism);
         var feasible = chosen.Count > 0 && margin is { } m && m >= request.MarginMm - tolerance;
         var reason = Reason(request, feasible, chosen, safe, rejections, coverage, margin, ellipsoidMargin, tolerance, heatSinkLimited, maxShrinkMm, confirmed, added.Count, upgraded, confirmationNote);
         var probes = chosen.Select(c => Describe(c, g, labels, roles, organ.Value, added.Contains(c))).ToList();
@@ -1177,7 +1177,12 @@ public static class ProbePlanner
         return (coverage, Math.Sqrt(best));
     }
 
-    private static bool HeatSinkLimited(Crop crop, Goal goal, byte[] ellipsoid, byte[] simulated, int? threads)
+    /// <summary>
+    /// True when the simulated zone lost the goal next to a vessel: at least half of the goal voxels the ellipsoids
+    /// covered but the simulation did not lie within <see cref="HeatSinkNearMm"/> of a vessel, or, when the margin is
+    /// short (<paramref name="shortMarginMm"/>), the living tissue that limits it lies there.
+    /// </summary>
+    private static bool HeatSinkLimited(Crop crop, Goal goal, byte[] ellipsoid, byte[] simulated, double? shortMarginMm, int? threads)
     {
         var vessels = new byte[crop.Count];
         var any = false;
@@ -1211,7 +1216,34 @@ public static class ProbePlanner
             }
         }
 
-        return lost > 0 && nearVessel * 2 >= lost;
+        if (lost > 0 && nearVessel * 2 >= lost)
+        {
+            return true;
+        }
+
+        if (shortMarginMm is not { } limit || limit <= 0)
+        {
+            return false;
+        }
+
+        // The living voxels at the minimal margin from the tumour: is one of them at a vessel?
+        var tumour = new byte[crop.Count];
+        for (var n = 0; n < crop.Count; n++)
+        {
+            tumour[n] = goal.Kind[n] == TargetTumour ? (byte)1 : (byte)0;
+        }
+
+        var toTumour = EuclideanDistance.SquaredDistance(tumour, crop.Size, VolumeBox.Whole(crop.Size), crop.SpacingMm, sitesAreForeground: true, new EdtOptions { MaxDegreeOfParallelism = threads });
+        var edge = (limit * limit) + 1e-3;
+        for (var n = 0; n < crop.Count; n++)
+        {
+            if (goal.Kind[n] == Tissue && simulated[n] == 0 && toTumour[n] <= edge && toVessel[n] <= near2)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ZonePrediction Simulate(PlanRequest r, Candidate c, LabelMap map, CancellationToken cancellation) =>
