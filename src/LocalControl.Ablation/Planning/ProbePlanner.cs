@@ -809,7 +809,7 @@ public static class ProbePlanner
     /// <summary>Zone centres: the goal's centre, then a lattice (offset by the seed) over the tumour and its margin.</summary>
     private static List<Vector3D> Centres(Goal goal, Crop crop, ImageGeometry g, Random random)
     {
-        var centres = new List<Vector3D> { goal.TumourCentre(crop) };
+        var centres = new List<Vector3D> { goal.TumourCentre() };
         float x0 = float.MaxValue, y0 = float.MaxValue, z0 = float.MaxValue, x1 = float.MinValue, y1 = float.MinValue, z1 = float.MinValue;
         for (var q = 0; q < goal.Count; q++)
         {
@@ -1449,9 +1449,8 @@ public static class ProbePlanner
 
         public bool Contains(int cropIndex) => (_set ??= [.. Crop]).Contains(cropIndex);
 
-        public Vector3D TumourCentre(Crop crop)
+        public Vector3D TumourCentre()
         {
-            _ = crop;
             var sum = Vector3D.Zero;
             var n = 0;
             for (var q = 0; q < Count; q++)
