@@ -20,11 +20,14 @@ switch (mode)
     case "mw" or "rf" or "all":
         ProblemBench.Run(mode);
         break;
+    case "plan":
+        PlanBench.Run();
+        break;
     case "kernel":
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | mw | rf | all");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | mw | rf | all | plan");
         return 2;
 }
 

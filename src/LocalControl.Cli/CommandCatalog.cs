@@ -25,6 +25,7 @@ internal static class CommandCatalog
         // Plan
         yield return Commands.DevicesCommand.Create(context);
         yield return Commands.SimulateCommand.Create(context);
+        yield return Commands.PlanCommand.Create(context);
 
         // Verify
         yield return Commands.VerifyCommand.Create(context);

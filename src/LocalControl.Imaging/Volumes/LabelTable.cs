@@ -55,6 +55,8 @@ public enum LabelRole
     Trachea,
     /// <summary>Brachial plexus (critical structure).</summary>
     BrachialPlexus,
+    /// <summary>The body outline (soft tissue not otherwise labelled): its outer surface is where a probe may enter the patient.</summary>
+    Body,
 }
 
 /// <summary>Names of roles as written in label tables and JSON (kebab-case, e.g. <c>portal-vein</c>).</summary>
@@ -88,6 +90,7 @@ public static class LabelRoles
         [LabelRole.Oesophagus] = "oesophagus",
         [LabelRole.Trachea] = "trachea",
         [LabelRole.BrachialPlexus] = "brachial-plexus",
+        [LabelRole.Body] = "body",
     };
 
     /// <summary>The kebab-case name of a role.</summary>
