@@ -104,14 +104,7 @@ public static class CaseBundleExporter
                 Code = new CodeableConcept(FhirVocabulary.Icd10, icd.Code, icd.Display, "Metastasis of colorectal cancer: " + CaseVocabulary.ToJson(lesion.Organ)),
             };
             condition.Identifier.Add(new Identifier(FhirVocabulary.LesionIdSystem, lesion.Id));
-            var site = new CodeableConcept { Text = lesion.Location };
-            if (FhirVocabulary.BodySite(lesion.Organ) is { } b)
-            {
-                site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
-            }
-
-            site.Coding.Add(FhirVocabulary.OrganCoding(lesion.Organ));
-            condition.BodySite.Add(site);
+            condition.BodySite.Add(BodySite(lesion.Organ, lesion.Location));
             condition.Extension.Add(new Extension("http://hl7.org/fhir/StructureDefinition/condition-related",
                 new ResourceReference(Url("primary"))));
             Add("lesion:" + lesion.Id, condition);
@@ -170,14 +163,9 @@ public static class CaseBundleExporter
             foreach (var id in t.LesionIds)
             {
                 procedure.ReasonReference.Add(new ResourceReference(Url("lesion:" + id)));
-                var lesion = @case.Lesions.First(l => l.Id == id);
-                var site = new CodeableConcept { Text = lesion.Location };
-                if (FhirVocabulary.BodySite(lesion.Organ) is { } b)
-                {
-                    site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
-                }
-
-                procedure.BodySite.Add(site);
+                var lesion = @case.Lesions.FirstOrDefault(l => l.Id == id)
+                    ?? throw new ArgumentException($"treatment {t.Id}: lesionIds: {id} is not a lesion of case {@case.CaseId}", nameof(@case));
+                procedure.BodySite.Add(BodySite(lesion.Organ, lesion.Location));
             }
 
             if (t.Intent != TreatmentGoal.Unknown)
@@ -289,20 +277,13 @@ public static class CaseBundleExporter
                     Value = n.SizeMm is { } sz ? FhirVocabulary.Millimetres(sz) : null,
                 };
                 obs.DerivedFrom.Add(studyRef);
-                if (n.Organ is not null || n.Location is not null)
+                if (n.Organ is { } o)
                 {
-                    var site = new CodeableConcept { Text = n.Location };
-                    if (n.Organ is { } o)
-                    {
-                        if (FhirVocabulary.BodySite(o) is { } b)
-                        {
-                            site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
-                        }
-
-                        site.Coding.Add(FhirVocabulary.OrganCoding(o));
-                    }
-
-                    obs.BodySite = site;
+                    obs.BodySite = BodySite(o, n.Location);
+                }
+                else if (n.Location is not null)
+                {
+                    obs.BodySite = new CodeableConcept { Text = n.Location };
                 }
 
                 if (n.SizeMm is null)
@@ -318,8 +299,9 @@ public static class CaseBundleExporter
         if (history.FollowUps.Count > 0)
         {
             var assessment = RecistEvaluator.Assess(@case);
-            foreach (var tp in assessment.TimePoints)
+            for (var k = 0; k < assessment.TimePoints.Count; k++)
             {
+                var tp = assessment.TimePoints[k];
                 var status = DiseaseStatus(tp.OverallResponse);
                 var obs = new Observation
                 {
@@ -339,11 +321,24 @@ public static class CaseBundleExporter
                     obs.Component.Add(new Observation.ComponentComponent { Code = FhirVocabulary.Follow("sum-of-diameters", "RECIST sum of diameters"), Value = FhirVocabulary.Millimetres(Math.Round(sum, 2)) });
                 }
 
-                Add("recist:" + D(tp.Date), obs);
+                Add("recist:" + k.ToString(CultureInfo.InvariantCulture), obs); // by index: two studies may share a date
             }
         }
 
         return bundle;
+    }
+
+    /// <summary>Body site of a lesion: SNOMED CT structure where one fits, the case-file organ always, the location as text.</summary>
+    private static CodeableConcept BodySite(Organ organ, string? location)
+    {
+        var site = new CodeableConcept { Text = location };
+        if (FhirVocabulary.BodySite(organ) is { } b)
+        {
+            site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
+        }
+
+        site.Coding.Add(FhirVocabulary.OrganCoding(organ));
+        return site;
     }
 
     private static Observation TumourSize(ResourceReference patient, ResourceReference lesion, string? date, double? longestMm, double? shortAxisMm)

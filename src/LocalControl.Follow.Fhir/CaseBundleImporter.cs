@@ -113,7 +113,13 @@ public static class CaseBundleImporter
         }
 
         var resources = bundle.Entry.Select(e => e.Resource).ToList();
-        string Name(Resource r) => $"{r.TypeName} {byUrl.First(kv => ReferenceEquals(kv.Value, r)).Key}";
+        var urlOf = new Dictionary<Resource, string>(ReferenceEqualityComparer.Instance);
+        foreach (var e in bundle.Entry)
+        {
+            urlOf[e.Resource!] = e.FullUrl!; // both checked non-empty above
+        }
+
+        string Name(Resource r) => $"{r.TypeName} {urlOf[r]}";
 
         var patients = resources.OfType<FhirPatient>().ToList();
         if (patients.Count != 1)
@@ -233,7 +239,7 @@ public static class CaseBundleImporter
                 {
                     Organ = OrganOf(o.BodySite),
                     Location = o.BodySite?.Text,
-                    SizeMm = o.Value is Quantity q ? Mm(o, "valueQuantity", q) : null,
+                    SizeMm = o.Value is Quantity q ? Mm(Name(o), "valueQuantity", q) : null,
                 });
                 continue;
             }
@@ -248,7 +254,7 @@ public static class CaseBundleImporter
             {
                 var comp = o.Component.FirstOrDefault(c => c.Code?.Coding.Any(x => x.System == system && x.Code == code) == true);
                 return comp is null ? null
-                    : comp.Value is Quantity q ? Mm(o, field, q)
+                    : comp.Value is Quantity q ? Mm(Name(o), field, q)
                     : throw new FhirImportException(Name(o), field, "expected a quantity in mm");
             }
 
@@ -350,7 +356,7 @@ public static class CaseBundleImporter
                 Regimen = Text(FhirVocabulary.RegimenExtension),
                 TechnicalSuccess = outcome switch { "technical-success" => true, "technical-failure" => false, _ => null },
                 ComplicationGrade = gradeCode is null ? null : int.Parse(gradeCode["cirse-grade-".Length..], CultureInfo.InvariantCulture),
-                MinimalAblativeMarginMm = p.GetExtension(FhirVocabulary.MarginExtension)?.Value is Quantity m ? Mm(p, "extension[minimal-ablative-margin]", m) : null,
+                MinimalAblativeMarginMm = p.GetExtension(FhirVocabulary.MarginExtension)?.Value is Quantity m ? Mm(Name(p), "extension[minimal-ablative-margin]", m) : null,
             });
         }
 
@@ -405,7 +411,32 @@ public static class CaseBundleImporter
 
         var history = new FollowUpHistory { Treatments = treatments, FollowUps = followUps, RecistBaseline = baseline, Survival = survival };
         var corePatient = new CorePatient { Primary = primarySite is null ? null : new PrimaryTumour { Site = primarySite } };
-        return new MetastaticCase(caseId, corePatient, lesions) { FollowUp = history.IsEmpty ? null : history };
+        var built = new MetastaticCase(caseId, corePatient, lesions) { FollowUp = history.IsEmpty ? null : history };
+
+        // The case must obey every rule a case file obeys (a follow-up after its treatment, RECIST target limits,
+        // unique ids, plausible sizes): write it and read it back with the case-file reader, and return what it read.
+        var procedures = resources.OfType<Procedure>().ToList();
+        var conditions = lesionOrder;
+        string Where(string path)
+        {
+            static int? Index(string path, string prefix) =>
+                path.StartsWith(prefix, StringComparison.Ordinal) && path.IndexOf(']', prefix.Length) is var end and > 0
+                && int.TryParse(path.AsSpan(prefix.Length, end - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
+            return Index(path, "followUps[") is { } f && f < studies.Count ? $" ({Name(studies[f])})"
+                : Index(path, "treatments[") is { } t && t < procedures.Count ? $" ({Name(procedures[t])})"
+                : Index(path, "lesions[") is { } l && l < conditions.Count ? $" ({Name(conditions[l])})"
+                : path.StartsWith("survival", StringComparison.Ordinal) ? $" ({Name(patient)})"
+                : "";
+        }
+
+        var reread = CaseFileReader.Read(CaseFileWriter.Write(built));
+        if (!reread.IsValid)
+        {
+            var problems = string.Join("; ", reread.Errors.Take(5).Select(e => $"{e}{Where(e.Path)}"));
+            throw new FhirImportException($"Bundle: the case it holds breaks the case-file rules (docs/case-format.md): {problems}");
+        }
+
+        return reread.Case!;
     }
 
     private static Organ? OrganOf(CodeableConcept? site)
@@ -424,18 +455,23 @@ public static class CaseBundleImporter
             : ImagingModality.Unknown;
     }
 
-    private static double Mm(Resource r, string field, Quantity q)
+    private static double Mm(string name, string field, Quantity q)
     {
         if (q.Value is not { } v)
         {
-            throw new FhirImportException(r.TypeName, field + ".value", "missing");
+            throw new FhirImportException(name, field + ".value", "missing");
+        }
+
+        if (q.System is not null && q.System != FhirVocabulary.Ucum)
+        {
+            throw new FhirImportException(name, field + ".system", $"'{q.System}' is not UCUM ({FhirVocabulary.Ucum})");
         }
 
         return q.Code switch
         {
-            "mm" => (double)v,
-            "cm" => (double)v * 10,
-            _ => throw new FhirImportException(r.TypeName, field + ".code", $"unit '{q.Code}' is not UCUM mm or cm"),
+            "mm" => FhirVocabulary.ToDouble(v),
+            "cm" => FhirVocabulary.ToDouble(v * 10),
+            _ => throw new FhirImportException(name, field + ".code", $"unit '{q.Code}' is not UCUM mm or cm"),
         };
     }
 

@@ -123,8 +123,24 @@ public static class FhirVocabulary
     /// <summary>Coding of the case-file organ itself (kept so that the import reads the organ back exactly).</summary>
     public static Coding OrganCoding(Organ organ) => new(FollowCodeSystem, "organ-" + CaseVocabulary.ToJson(organ), CaseVocabulary.ToJson(organ));
 
-    /// <summary>A quantity in millimetres (UCUM <c>mm</c>).</summary>
-    public static Quantity Millimetres(double value) => new((decimal)value, "mm", Ucum) { Unit = "mm" };
+    /// <summary>
+    /// A quantity in millimetres (UCUM <c>mm</c>). The decimal is the double's shortest round-trip text, so that the
+    /// import reads back the very same double (a plain <c>(decimal)</c> cast keeps only 15 significant digits).
+    /// </summary>
+    public static Quantity Millimetres(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "a length must be a finite number of millimetres");
+        }
+
+        var exact = decimal.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+        return new Quantity(exact, "mm", Ucum) { Unit = "mm" };
+    }
+
+    /// <summary>The double a FHIR decimal stands for (through its text: exact for what <see cref="Millimetres"/> wrote).</summary>
+    public static double ToDouble(decimal value) =>
+        double.Parse(value.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A coding of LocalControl's follow-up code system.</summary>
     public static CodeableConcept Follow(string code, string display) => new(FollowCodeSystem, code, display, display);
