@@ -28,7 +28,13 @@ public static class CaseBundleExporter
     /// <summary>Builds the bundle of one case.</summary>
     /// <param name="case">The case.</param>
     /// <param name="pseudonymisation">Null for identified data; else the case id becomes its pseudonym and every date moves by the case's keyed shift (the same as the CSV export).</param>
-    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation = null)
+    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation = null) => Export(@case, pseudonymisation, null);
+
+    /// <summary>Builds the bundle of one case with the tumour board's decisions (one CarePlan each).</summary>
+    /// <param name="case">The case.</param>
+    /// <param name="pseudonymisation">Null for identified data; else pseudonym, shifted dates, and no decision rationale (free text).</param>
+    /// <param name="decisions">MDT decisions on this case (from the registry); null or empty for none.</param>
+    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation, IReadOnlyList<MdtDecision>? decisions)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var shift = pseudonymisation?.ShiftDays(@case.CaseId) ?? 0;
@@ -213,6 +219,48 @@ public static class CaseBundleExporter
             }
 
             Add("treatment:" + t.Id, procedure);
+        }
+
+        // MDT decisions: a CarePlan each (intent plan), one activity per chosen option, the lesion as its reason.
+        for (var i = 0; i < (decisions?.Count ?? 0); i++)
+        {
+            var decision = decisions![i];
+            var plan = new CarePlan
+            {
+                Status = RequestStatus.Active,
+                Intent = CarePlan.CarePlanIntent.Plan,
+                Subject = patientRef,
+                Created = D(decision.MeetingDate),
+                Title = "MDT decision",
+                Description = pseudonymisation is null ? decision.Rationale : null,
+            };
+            plan.Category.Add(FhirVocabulary.Follow("mdt-decision", "Multidisciplinary tumour board decision"));
+            if (decision.Intent is { Length: > 0 } intent)
+            {
+                plan.Extension.Add(new Extension(FhirVocabulary.DecisionIntentExtension, new Code(intent)));
+            }
+
+            foreach (var choice in decision.Choices)
+            {
+                var detail = new CarePlan.DetailComponent
+                {
+                    Status = CarePlan.CarePlanActivityStatus.NotStarted,
+                    Code = new CodeableConcept(FhirVocabulary.MdtOptionCodeSystem, choice.Therapy, choice.Therapy, choice.Therapy),
+                };
+                if (choice.LesionId is { } lesionId)
+                {
+                    if (@case.Lesions.All(l => l.Id != lesionId))
+                    {
+                        throw new ArgumentException($"MDT decision of {decision.MeetingDate:yyyy-MM-dd}: choice lesion {lesionId} is not a lesion of case {@case.CaseId}", nameof(decisions));
+                    }
+
+                    detail.ReasonReference.Add(new ResourceReference(Url("lesion:" + lesionId)));
+                }
+
+                plan.Activity.Add(new CarePlan.ActivityComponent { Detail = detail });
+            }
+
+            Add("decision:" + i.ToString(CultureInfo.InvariantCulture), plan);
         }
 
         // Follow-up studies: an ImagingStudy each, with one tumour-size observation per lesion finding.

@@ -88,8 +88,11 @@ public static class CaseBundleImporter
             ?? throw new FhirImportException($"{resource?.TypeName ?? "null"}: resourceType: expected a Bundle (one per patient)");
     }
 
-    /// <summary>Reads the case of a bundle.</summary>
-    public static MetastaticCase Import(Bundle bundle)
+    /// <summary>Reads the case of a bundle (its MDT decisions, if any, are checked and left out).</summary>
+    public static MetastaticCase Import(Bundle bundle) => ImportWithDecisions(bundle).Case;
+
+    /// <summary>Reads the case of a bundle and its MDT decisions (CarePlans), in bundle order.</summary>
+    public static (MetastaticCase Case, IReadOnlyList<MdtDecision> Decisions) ImportWithDecisions(Bundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var byUrl = new Dictionary<string, Resource>(StringComparer.Ordinal);
@@ -387,6 +390,45 @@ public static class CaseBundleImporter
             baseline = new RecistBaseline { Date = ParseDate(list.Date), TargetLesionIds = targets, NonTargetLesionIds = nonTargets };
         }
 
+        // MDT decisions.
+        var decisions = new List<MdtDecision>();
+        foreach (var plan in resources.OfType<CarePlan>())
+        {
+            if (plan.Category.SelectMany(c => c.Coding).Any(x => x.System == FhirVocabulary.FollowCodeSystem && x.Code == "mdt-decision") != true)
+            {
+                continue;
+            }
+
+            CheckSubject(plan, plan.Subject);
+            var meeting = ParseDate(plan.Created) ?? throw new FhirImportException(Name(plan), "created", "missing or not a date (the date of the meeting)");
+            var choices = new List<MdtChoice>();
+            for (var k = 0; k < plan.Activity.Count; k++)
+            {
+                var detail = plan.Activity[k].Detail;
+                var therapy = detail?.Code?.Coding.FirstOrDefault(x => x.System == FhirVocabulary.MdtOptionCodeSystem)?.Code;
+                if (string.IsNullOrWhiteSpace(therapy))
+                {
+                    throw new FhirImportException(Name(plan), $"activity[{k}].detail.code", $"no option coding of system {FhirVocabulary.MdtOptionCodeSystem}");
+                }
+
+                string? lesionId = detail!.ReasonReference.Count switch
+                {
+                    0 => null,
+                    1 => LesionAt(plan, $"activity[{k}].detail.reasonReference[0]", detail.ReasonReference[0]).Id,
+                    _ => throw new FhirImportException(Name(plan), $"activity[{k}].detail.reasonReference", "an option concerns one lesion or the patient"),
+                };
+                choices.Add(new MdtChoice(lesionId, therapy));
+            }
+
+            decisions.Add(new MdtDecision
+            {
+                MeetingDate = meeting,
+                Intent = (plan.GetExtension(FhirVocabulary.DecisionIntentExtension)?.Value as Code)?.Value,
+                Choices = choices,
+                Rationale = plan.Description,
+            });
+        }
+
         // Survival.
         SurvivalStatus? survival = null;
         var lastContact = patient.GetExtension(FhirVocabulary.LastContactExtension)?.Value is Date lc ? ParseDate(lc.Value) : null;
@@ -436,7 +478,7 @@ public static class CaseBundleImporter
             throw new FhirImportException($"Bundle: the case it holds breaks the case-file rules (docs/case-format.md): {problems}");
         }
 
-        return reread.Case!;
+        return (reread.Case!, decisions);
     }
 
     private static Organ? OrganOf(CodeableConcept? site)

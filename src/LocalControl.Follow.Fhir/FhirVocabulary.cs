@@ -19,6 +19,12 @@ public static class FhirVocabulary
     /// <summary>LocalControl's code system of therapies (the case-file spellings: rfa, mwa, …).</summary>
     public const string TherapyCodeSystem = Base + "/CodeSystem/therapy";
 
+    /// <summary>LocalControl's code system of MDT options (the registry's spellings).</summary>
+    public const string MdtOptionCodeSystem = Base + "/CodeSystem/mdt-option";
+
+    /// <summary>Extension on the MDT CarePlan: the decision's intent as recorded (valueCode).</summary>
+    public const string DecisionIntentExtension = Base + "/StructureDefinition/mdt-decision-intent";
+
     /// <summary>RECIST 1.1 overall response categories (CR, PR, SD, PD, NE).</summary>
     public const string RecistCodeSystem = Base + "/CodeSystem/recist-response";
 

@@ -162,6 +162,59 @@ public sealed class CaseBundleTests(BaseR4Validator validator)
         Assert.NotEqual(key.ShiftDays("HB-EVERY"), key.ShiftDays("HB-ALIVE"));
     }
 
+    private static readonly MdtDecision[] Decisions =
+    [
+        new()
+        {
+            MeetingDate = new DateOnly(2024, 2, 27), Intent = "curative", Rationale = "Dr Example: small, well placed; ablate L1, resect P1",
+            Choices = [new MdtChoice("L1", "ablation"), new MdtChoice("P1", "resection"), new MdtChoice(null, "systemic")],
+        },
+        new() { MeetingDate = new DateOnly(2024, 5, 20), Choices = [new MdtChoice("L3", "ablation")] },
+    ];
+
+    [Fact]
+    public void MDT_decisions_are_valid_CarePlans_and_come_back_whole()
+    {
+        var original = Cases.Read(Cases.EveryField);
+        var bundle = CaseBundleExporter.Export(original, null, Decisions);
+        Assert.Empty(validator.Errors(bundle));
+        var plans = bundle.Entry.Select(e => e.Resource).OfType<CarePlan>().ToList();
+        Assert.Equal(2, plans.Count);
+        Assert.Equal("2024-02-27", plans[0].Created);
+        var (imported, decisions) = CaseBundleImporter.ImportWithDecisions(CaseBundleImporter.Parse(CaseBundleExporter.ToJson(bundle)));
+        Assert.Equal(Cases.Carried(original), Cases.Carried(imported));
+        Assert.Equal(2, decisions.Count);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(Decisions[i].MeetingDate, decisions[i].MeetingDate);
+            Assert.Equal(Decisions[i].Intent, decisions[i].Intent);
+            Assert.Equal(Decisions[i].Rationale, decisions[i].Rationale);
+            Assert.Equal(Decisions[i].Choices, decisions[i].Choices);
+        }
+    }
+
+    [Fact]
+    public void Pseudonymised_MDT_decisions_lose_their_free_text_and_move_by_the_case_offset()
+    {
+        var original = Cases.Read(Cases.EveryField);
+        var bundle = CaseBundleExporter.Export(original, new Pseudonymisation("centre secret key 0001"), Decisions);
+        Assert.Empty(validator.Errors(bundle));
+        var json = CaseBundleExporter.ToJson(bundle);
+        Assert.DoesNotContain("Dr Example", json, StringComparison.Ordinal);
+        var (imported, decisions) = CaseBundleImporter.ImportWithDecisions(CaseBundleImporter.Parse(json));
+        var shift = imported.FollowUp!.Treatments[0].Date.DayNumber - original.FollowUp!.Treatments[0].Date.DayNumber;
+        Assert.Equal(Decisions.Select(d => d.MeetingDate.AddDays(shift)), decisions.Select(d => d.MeetingDate));
+        Assert.All(decisions, d => Assert.Null(d.Rationale));
+    }
+
+    [Fact]
+    public void A_decision_on_a_lesion_the_case_does_not_have_is_refused_at_export()
+    {
+        var bad = new MdtDecision { MeetingDate = new DateOnly(2024, 1, 1), Choices = [new MdtChoice("L99", "ablation")] };
+        var ex = Assert.Throws<ArgumentException>(() => CaseBundleExporter.Export(Cases.Read(Cases.EveryField), null, [bad]));
+        Assert.Contains("L99", ex.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Names() => Cases.Names();
 
     internal static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
