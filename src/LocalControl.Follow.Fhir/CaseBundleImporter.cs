@@ -358,7 +358,9 @@ public static class CaseBundleImporter
                 Setting = Text(FhirVocabulary.SettingExtension),
                 Regimen = Text(FhirVocabulary.RegimenExtension),
                 TechnicalSuccess = outcome switch { "technical-success" => true, "technical-failure" => false, _ => null },
-                ComplicationGrade = gradeCode is null ? null : int.Parse(gradeCode["cirse-grade-".Length..], CultureInfo.InvariantCulture),
+                ComplicationGrade = gradeCode is null ? null
+                    : int.TryParse(gradeCode.AsSpan("cirse-grade-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var grade) ? grade
+                    : throw new FhirImportException(Name(p), "complication", $"'{gradeCode}' is not cirse-grade-1 … cirse-grade-6"),
                 MinimalAblativeMarginMm = p.GetExtension(FhirVocabulary.MarginExtension)?.Value is Quantity m ? Mm(Name(p), "extension[minimal-ablative-margin]", m) : null,
             });
         }

@@ -126,6 +126,19 @@ public sealed class BadBundleTests
         Assert.Contains("at most 5", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("cirse-grade-x", "is not cirse-grade-1")]
+    [InlineData("cirse-grade-9", "complicationGrade")]
+    public void A_complication_grade_that_is_not_CIRSE_1_to_6_is_refused(string code, string expected)
+    {
+        var b = Good();
+        var rfa = b.Entry.Select(e => e.Resource).OfType<Procedure>().First(p => p.Identifier[0].Value == "T1");
+        rfa.Complication.Clear();
+        rfa.Complication.Add(FhirVocabulary.Follow(code, code));
+        var ex = Assert.Throws<FhirImportException>(() => CaseBundleImporter.Import(b));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Two_entries_with_one_fullUrl_are_refused()
     {
