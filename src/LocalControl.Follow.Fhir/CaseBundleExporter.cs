@@ -393,7 +393,9 @@ public static class CaseBundleExporter
     {
         var obs = new Observation
         {
-            Meta = Profiled(FhirVocabulary.Profiles.TumorSize),
+            // mCODE Tumor Size requires the longest dimension: claim the profile only when it is there (a node measured by
+            // its short axis only, a gone or not-evaluable lesion, an ablation zone alone keep the code, not the claim).
+            Meta = longestMm is null ? null : Profiled(FhirVocabulary.Profiles.TumorSize),
             Status = ObservationStatus.Final,
             Code = new CodeableConcept(FhirVocabulary.Loinc, FhirVocabulary.TumourSizeCode, "Size Tumor", "Tumour size"),
             Subject = patient,

@@ -84,7 +84,10 @@ public sealed class CaseBundleTests(BaseR4Validator validator)
         Assert.Contains(rfa.Extension, x => x.Url == FhirVocabulary.McodeProcedureIntent && ((CodeableConcept)x.Value).Coding[0].Code == "373808002");
         Assert.Equal(4, resources.OfType<ImagingStudy>().Count());
         var sizes = resources.OfType<Observation>().Where(o => o.Code.Coding.Any(c => c.System == "http://loinc.org" && c.Code == "21889-1")).ToList();
-        Assert.All(sizes, o => Assert.Contains(FhirVocabulary.Profiles.TumorSize, o.Meta.Profile));
+        // The mCODE Tumor Size claim only where the longest dimension (required by the profile) is present.
+        Assert.All(sizes, o => Assert.Equal(o.Component.Any(c => c.Code.Coding.Any(x => x.Code == "33728-7")), o.Meta?.Profile.Contains(FhirVocabulary.Profiles.TumorSize) == true));
+        Assert.Contains(sizes, o => o.Meta is null);
+        Assert.Contains(sizes, o => o.Meta is not null);
         var status = resources.OfType<Observation>().Where(o => o.Code.Coding.Any(c => c.Code == "97509-4")).ToList();
         Assert.NotEmpty(status);
         Assert.All(status, o => Assert.Contains(FhirVocabulary.Profiles.CancerDiseaseStatus, o.Meta.Profile));
