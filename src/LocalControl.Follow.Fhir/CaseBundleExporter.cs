@@ -69,6 +69,47 @@ public static class CaseBundleExporter
 
         Add("patient", patient);
 
+        // Patient-level findings the outcome strata use (age, ECOG, CEA, RAS and BRAF): LOINC where a code fits. No
+        // profile is claimed: a case file holds no date for them, which the mCODE profiles require.
+        Observation PatientFinding(CodeableConcept code, DataType value) => new()
+        {
+            Status = ObservationStatus.Final,
+            Code = code,
+            Subject = patientRef,
+            Value = value,
+        };
+
+        if (@case.Patient.AgeYears is { } age)
+        {
+            Add("age", PatientFinding(new CodeableConcept(FhirVocabulary.Loinc, "30525-0", "Age", "Age"),
+                new Quantity(age, "a", FhirVocabulary.Ucum) { Unit = "years" }));
+        }
+
+        if (@case.Patient.Ecog is { } ecog)
+        {
+            Add("ecog", PatientFinding(new CodeableConcept(FhirVocabulary.Loinc, FhirVocabulary.EcogCode, "ECOG Performance Status score", "ECOG performance status"),
+                new Integer(ecog)));
+        }
+
+        if (@case.Patient.CeaNgPerMl is { } cea)
+        {
+            var quantity = FhirVocabulary.Millimetres(cea);
+            quantity.Code = "ng/mL";
+            quantity.Unit = "ng/mL";
+            Add("cea", PatientFinding(new CodeableConcept(FhirVocabulary.Loinc, FhirVocabulary.CeaCode, "Carcinoembryonic Ag [Mass/volume] in Serum or Plasma", "CEA"),
+                quantity));
+        }
+
+        foreach (var (name, status) in new[] { ("ras-status", @case.Patient.RasStatus), ("braf-status", @case.Patient.BrafStatus) })
+        {
+            if (status != MutationStatus.Unknown)
+            {
+                var spelled = CaseVocabulary.ToJson(status);
+                Add(name, PatientFinding(FhirVocabulary.Follow(name, name == "ras-status" ? "RAS (KRAS/NRAS) mutation status" : "BRAF V600E mutation status"),
+                    FhirVocabulary.Follow(spelled, spelled)));
+            }
+        }
+
         // Primary colorectal cancer.
         var primary = new Condition
         {

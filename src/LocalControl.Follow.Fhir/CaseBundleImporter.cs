@@ -220,9 +220,53 @@ public static class CaseBundleImporter
             }
         }
 
+        int? ageYears = null, ecog = null;
+        double? cea = null;
+        MutationStatus ras = MutationStatus.Unknown, braf = MutationStatus.Unknown;
         foreach (var o in resources.OfType<Observation>())
         {
             CheckSubject(o, o.Subject);
+            bool Is(string system, string code) => o.Code?.Coding.Any(x => x.System == system && x.Code == code) == true;
+            if (Is(FhirVocabulary.Loinc, "30525-0"))
+            {
+                ageYears = o.Value is Quantity { Code: "a", Value: { } a } && a == decimal.Truncate(a) && a is >= 0 and <= 150 ? (int)a
+                    : throw new FhirImportException(Name(o), "valueQuantity", "age must be whole years (UCUM a) from 0 to 150");
+                continue;
+            }
+
+            if (Is(FhirVocabulary.Loinc, FhirVocabulary.EcogCode))
+            {
+                ecog = o.Value is Integer { Value: { } e } ? e : throw new FhirImportException(Name(o), "valueInteger", "missing (ECOG 0–4)");
+                continue;
+            }
+
+            if (Is(FhirVocabulary.Loinc, FhirVocabulary.CeaCode))
+            {
+                cea = o.Value is Quantity { Code: "ng/mL", Value: { } c } ? FhirVocabulary.ToDouble(c)
+                    : throw new FhirImportException(Name(o), "valueQuantity", "CEA must be in UCUM ng/mL");
+                continue;
+            }
+
+            if (Is(FhirVocabulary.FollowCodeSystem, "ras-status") || Is(FhirVocabulary.FollowCodeSystem, "braf-status"))
+            {
+                var code = (o.Value as CodeableConcept)?.Coding.FirstOrDefault(x => x.System == FhirVocabulary.FollowCodeSystem)?.Code;
+                var mutation = code switch
+                {
+                    "mutant" => MutationStatus.Mutant,
+                    "wild-type" => MutationStatus.WildType,
+                    _ => throw new FhirImportException(Name(o), "valueCodeableConcept", "missing or not mutant / wild-type"),
+                };
+                if (Is(FhirVocabulary.FollowCodeSystem, "ras-status"))
+                {
+                    ras = mutation;
+                }
+                else
+                {
+                    braf = mutation;
+                }
+
+                continue;
+            }
             var isSize = o.Code?.Coding.Any(x => x.System == FhirVocabulary.Loinc && x.Code == FhirVocabulary.TumourSizeCode) == true;
             var isNew = o.Code?.Coding.Any(x => x.System == FhirVocabulary.FollowCodeSystem && x.Code == "new-lesion") == true;
             if (!isSize && !isNew)
@@ -454,7 +498,15 @@ public static class CaseBundleImporter
         }).ToList();
 
         var history = new FollowUpHistory { Treatments = treatments, FollowUps = followUps, RecistBaseline = baseline, Survival = survival };
-        var corePatient = new CorePatient { Primary = primarySite is null ? null : new PrimaryTumour { Site = primarySite } };
+        var corePatient = new CorePatient
+        {
+            Primary = primarySite is null ? null : new PrimaryTumour { Site = primarySite },
+            AgeYears = ageYears,
+            Ecog = ecog,
+            CeaNgPerMl = cea,
+            RasStatus = ras,
+            BrafStatus = braf,
+        };
         var built = new MetastaticCase(caseId, corePatient, lesions) { FollowUp = history.IsEmpty ? null : history };
 
         // The case must obey every rule a case file obeys (a follow-up after its treatment, RECIST target limits,

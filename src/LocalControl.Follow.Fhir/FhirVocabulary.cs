@@ -101,6 +101,12 @@ public static class FhirVocabulary
     /// <summary>LOINC 33728-7 Size.maximum dimension in Tumor (longest diameter).</summary>
     public const string LongestDimensionCode = "33728-7";
 
+    /// <summary>LOINC 89247-1 ECOG Performance Status score.</summary>
+    public const string EcogCode = "89247-1";
+
+    /// <summary>LOINC 2039-6 Carcinoembryonic Ag [Mass/volume] in Serum or Plasma.</summary>
+    public const string CeaCode = "2039-6";
+
     /// <summary>LOINC 97509-4 Cancer disease status (mCODE Cancer Disease Status code).</summary>
     public const string DiseaseStatusCode = "97509-4";
 

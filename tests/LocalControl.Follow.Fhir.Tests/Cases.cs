@@ -31,7 +31,7 @@ internal static class Cases
     public const string EveryField = """
     {
       "caseId": "HB-EVERY",
-      "patient": { "primary": { "site": "rectum" } },
+      "patient": { "ageYears": 58, "ecog": 1, "cea": 12.35, "rasStatus": "wild-type", "brafStatus": "mutant", "primary": { "site": "rectum" } },
       "lesions": [
         { "id": "L1", "organ": "liver", "location": "segment 8", "longestDiameterMm": 24.7 },
         { "id": "L2", "organ": "lung", "location": "left upper lobe", "longestDiameterMm": 17 },
@@ -128,7 +128,7 @@ internal static class Cases
 
     /// <summary>
     /// What the bundle carries of a case, as text (records holding lists compare by reference, text compares by value):
-    /// the case id, the primary site, each lesion's id, organ, location and baseline sizes, and the whole follow-up part.
+    /// the case id, the primary site, age, ECOG, CEA, RAS and BRAF, each lesion's id, organ, location and baseline sizes, and the whole follow-up part.
     /// Dates move by <paramref name="shiftDays"/> (the pseudonymised expectation).
     /// </summary>
     public static string Carried(MetastaticCase c, int shiftDays = 0, string? caseId = null)
@@ -139,6 +139,7 @@ internal static class Cases
         {
             caseId = caseId ?? c.CaseId,
             primarySite = c.Patient.Primary?.Site,
+            c.Patient.AgeYears, c.Patient.Ecog, c.Patient.CeaNgPerMl, c.Patient.RasStatus, c.Patient.BrafStatus,
             lesions = c.Lesions.Select(l => new { l.Id, l.Organ, l.Location, l.LongestDiameterMm, l.ShortAxisMm }).ToList(),
             followUp = h is null ? null : new
             {
