@@ -83,6 +83,28 @@ public sealed class FhirExportImportCommandTests : IDisposable
     }
 
     [Fact]
+    public void One_invalid_case_among_several_writes_no_bundle_at_all()
+    {
+        File.WriteAllText(In("bad-case.json"), """{ "caseId": "X", "lesions": [ { "id": "L1", "organ": "spleen" } ] }""");
+        var output = Directory.CreateDirectory(In("out")).FullName;
+        var (code, _, error) = CliRunner.Run("export", "fhir", CliRunner.Sample("14-liver-mwa-follow-up"), In("bad-case.json"), "-o", output);
+        Assert.Equal(2, code);
+        Assert.Contains("bad-case.json", error, StringComparison.Ordinal);
+        Assert.Contains("organ", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(output));
+    }
+
+    [Fact]
+    public void Import_without_o_writes_the_case_file_to_standard_output()
+    {
+        var (code, _, error) = CliRunner.Run("export", "fhir", CliRunner.Sample("05-lung-metastases"), "-o", In("b.json"));
+        Assert.True(code == 0, error);
+        (code, var output, error) = CliRunner.Run("import", "fhir", In("b.json"));
+        Assert.True(code == 0, error);
+        Assert.Equal("LC-SAMPLE-05", JsonNode.Parse(output)!["caseId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Pseudonymise_without_a_key_exits_2()
     {
         var (code, _, error) = CliRunner.Run("export", "fhir", CliRunner.Sample("14-liver-mwa-follow-up"), "--pseudonymise");
