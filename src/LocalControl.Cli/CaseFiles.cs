@@ -44,12 +44,12 @@ internal static class CaseFiles
     /// Reads a UTF-8 text file (or standard input for <c>-</c>) with a size limit enforced while reading, naming the
     /// file in every error and saying precisely what is wrong: missing, a folder, a FIFO or device, empty, too large.
     /// </summary>
-    public static string ReadText(string path, string what)
+    public static string ReadText(string path, string what, long maxBytes = MaxFileBytes)
     {
         var shown = path == InputFiles.StandardStream ? "standard input" : path;
         try
         {
-            return InputFiles.ReadAllTextCapped(path, MaxFileBytes, shown);
+            return InputFiles.ReadAllTextCapped(path, maxBytes, shown);
         }
         catch (InputFileException ex)
         {
@@ -58,7 +58,7 @@ internal static class CaseFiles
                 FileKind.Missing when ex.Problem.StartsWith("the file does not exist", StringComparison.Ordinal) => $"{shown}: no such {what} (the file does not exist)",
                 FileKind.Directory => $"{shown}: is a folder, not a {what}",
                 FileKind.Regular when ex.Problem.StartsWith("the file is empty", StringComparison.Ordinal) => $"{shown}: the file is empty; a {what} is JSON text",
-                FileKind.Regular when ex.Problem.StartsWith("is larger than", StringComparison.Ordinal) => $"{shown}: too large for a {what} (at most {InputFiles.FormatBytes(MaxFileBytes)})",
+                FileKind.Regular when ex.Problem.StartsWith("is larger than", StringComparison.Ordinal) => $"{shown}: too large for a {what} (at most {InputFiles.FormatBytes(maxBytes)})",
                 FileKind.Regular when ex.Problem.StartsWith("is not UTF-8", StringComparison.Ordinal) => $"{shown}: not UTF-8 text{ex.Problem["is not UTF-8 text".Length..].TrimEnd('.')}; a {what} is JSON text",
                 _ => $"{shown}: {ex.Problem.TrimEnd('.')} (a {what} was expected)",
             }, ex);

@@ -12,5 +12,6 @@ internal static class CliErrors
         or UnauthorizedAccessException
         or Core.LocalControlInputException
         or Core.IO.InputFileException
-        or Core.IO.OutputFileException;
+        or Core.IO.OutputFileException
+        or Follow.Fhir.FhirImportException;
 }

@@ -34,6 +34,7 @@ internal static class CommandCatalog
         yield return Commands.FollowCommand.Create(context);
         yield return Commands.OutcomesCommand.Create(context);
         yield return Commands.ExportCommand.Create(context);
+        yield return Commands.ImportCommand.Create(context);
 
         // Registry
         yield return Commands.DbCommand.Create(context);

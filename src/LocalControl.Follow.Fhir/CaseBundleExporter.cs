@@ -28,7 +28,13 @@ public static class CaseBundleExporter
     /// <summary>Builds the bundle of one case.</summary>
     /// <param name="case">The case.</param>
     /// <param name="pseudonymisation">Null for identified data; else the case id becomes its pseudonym and every date moves by the case's keyed shift (the same as the CSV export).</param>
-    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation = null)
+    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation = null) => Export(@case, pseudonymisation, null);
+
+    /// <summary>Builds the bundle of one case with the tumour board's decisions (one CarePlan each).</summary>
+    /// <param name="case">The case.</param>
+    /// <param name="pseudonymisation">Null for identified data; else pseudonym, shifted dates, and no decision rationale (free text).</param>
+    /// <param name="decisions">MDT decisions on this case (from the registry); null or empty for none.</param>
+    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation, IReadOnlyList<MdtDecision>? decisions)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var shift = pseudonymisation?.ShiftDays(@case.CaseId) ?? 0;
@@ -62,6 +68,47 @@ public static class CaseBundleExporter
         }
 
         Add("patient", patient);
+
+        // Patient-level findings the outcome strata use (age, ECOG, CEA, RAS and BRAF): LOINC where a code fits. No
+        // profile is claimed: a case file holds no date for them, which the mCODE profiles require.
+        Observation PatientFinding(CodeableConcept code, DataType value) => new()
+        {
+            Status = ObservationStatus.Final,
+            Code = code,
+            Subject = patientRef,
+            Value = value,
+        };
+
+        if (@case.Patient.AgeYears is { } age)
+        {
+            Add("age", PatientFinding(new CodeableConcept(FhirVocabulary.Loinc, "30525-0", "Age", "Age"),
+                new Quantity(age, "a", FhirVocabulary.Ucum) { Unit = "years" }));
+        }
+
+        if (@case.Patient.Ecog is { } ecog)
+        {
+            Add("ecog", PatientFinding(new CodeableConcept(FhirVocabulary.Loinc, FhirVocabulary.EcogCode, "ECOG Performance Status score", "ECOG performance status"),
+                new Integer(ecog)));
+        }
+
+        if (@case.Patient.CeaNgPerMl is { } cea)
+        {
+            var quantity = FhirVocabulary.Millimetres(cea);
+            quantity.Code = "ng/mL";
+            quantity.Unit = "ng/mL";
+            Add("cea", PatientFinding(new CodeableConcept(FhirVocabulary.Loinc, FhirVocabulary.CeaCode, "Carcinoembryonic Ag [Mass/volume] in Serum or Plasma", "CEA"),
+                quantity));
+        }
+
+        foreach (var (name, status) in new[] { ("ras-status", @case.Patient.RasStatus), ("braf-status", @case.Patient.BrafStatus) })
+        {
+            if (status != MutationStatus.Unknown)
+            {
+                var spelled = CaseVocabulary.ToJson(status);
+                Add(name, PatientFinding(FhirVocabulary.Follow(name, name == "ras-status" ? "RAS (KRAS/NRAS) mutation status" : "BRAF V600E mutation status"),
+                    FhirVocabulary.Follow(spelled, spelled)));
+            }
+        }
 
         // Primary colorectal cancer.
         var primary = new Condition
@@ -104,14 +151,7 @@ public static class CaseBundleExporter
                 Code = new CodeableConcept(FhirVocabulary.Icd10, icd.Code, icd.Display, "Metastasis of colorectal cancer: " + CaseVocabulary.ToJson(lesion.Organ)),
             };
             condition.Identifier.Add(new Identifier(FhirVocabulary.LesionIdSystem, lesion.Id));
-            var site = new CodeableConcept { Text = lesion.Location };
-            if (FhirVocabulary.BodySite(lesion.Organ) is { } b)
-            {
-                site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
-            }
-
-            site.Coding.Add(FhirVocabulary.OrganCoding(lesion.Organ));
-            condition.BodySite.Add(site);
+            condition.BodySite.Add(BodySite(lesion.Organ, lesion.Location));
             condition.Extension.Add(new Extension("http://hl7.org/fhir/StructureDefinition/condition-related",
                 new ResourceReference(Url("primary"))));
             Add("lesion:" + lesion.Id, condition);
@@ -170,14 +210,9 @@ public static class CaseBundleExporter
             foreach (var id in t.LesionIds)
             {
                 procedure.ReasonReference.Add(new ResourceReference(Url("lesion:" + id)));
-                var lesion = @case.Lesions.First(l => l.Id == id);
-                var site = new CodeableConcept { Text = lesion.Location };
-                if (FhirVocabulary.BodySite(lesion.Organ) is { } b)
-                {
-                    site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
-                }
-
-                procedure.BodySite.Add(site);
+                var lesion = @case.Lesions.FirstOrDefault(l => l.Id == id)
+                    ?? throw new ArgumentException($"treatment {t.Id}: lesionIds: {id} is not a lesion of case {@case.CaseId}", nameof(@case));
+                procedure.BodySite.Add(BodySite(lesion.Organ, lesion.Location));
             }
 
             if (t.Intent != TreatmentGoal.Unknown)
@@ -225,6 +260,48 @@ public static class CaseBundleExporter
             }
 
             Add("treatment:" + t.Id, procedure);
+        }
+
+        // MDT decisions: a CarePlan each (intent plan), one activity per chosen option, the lesion as its reason.
+        for (var i = 0; i < (decisions?.Count ?? 0); i++)
+        {
+            var decision = decisions![i];
+            var plan = new CarePlan
+            {
+                Status = RequestStatus.Active,
+                Intent = CarePlan.CarePlanIntent.Plan,
+                Subject = patientRef,
+                Created = D(decision.MeetingDate),
+                Title = "MDT decision",
+                Description = pseudonymisation is null ? decision.Rationale : null,
+            };
+            plan.Category.Add(FhirVocabulary.Follow("mdt-decision", "Multidisciplinary tumour board decision"));
+            if (decision.Intent is { Length: > 0 } intent)
+            {
+                plan.Extension.Add(new Extension(FhirVocabulary.DecisionIntentExtension, new Code(intent)));
+            }
+
+            foreach (var choice in decision.Choices)
+            {
+                var detail = new CarePlan.DetailComponent
+                {
+                    Status = CarePlan.CarePlanActivityStatus.NotStarted,
+                    Code = new CodeableConcept(FhirVocabulary.MdtOptionCodeSystem, choice.Therapy, choice.Therapy, choice.Therapy),
+                };
+                if (choice.LesionId is { } lesionId)
+                {
+                    if (@case.Lesions.All(l => l.Id != lesionId))
+                    {
+                        throw new ArgumentException($"MDT decision of {decision.MeetingDate:yyyy-MM-dd}: choice lesion {lesionId} is not a lesion of case {@case.CaseId}", nameof(decisions));
+                    }
+
+                    detail.ReasonReference.Add(new ResourceReference(Url("lesion:" + lesionId)));
+                }
+
+                plan.Activity.Add(new CarePlan.ActivityComponent { Detail = detail });
+            }
+
+            Add("decision:" + i.ToString(CultureInfo.InvariantCulture), plan);
         }
 
         // Follow-up studies: an ImagingStudy each, with one tumour-size observation per lesion finding.
@@ -289,20 +366,13 @@ public static class CaseBundleExporter
                     Value = n.SizeMm is { } sz ? FhirVocabulary.Millimetres(sz) : null,
                 };
                 obs.DerivedFrom.Add(studyRef);
-                if (n.Organ is not null || n.Location is not null)
+                if (n.Organ is { } o)
                 {
-                    var site = new CodeableConcept { Text = n.Location };
-                    if (n.Organ is { } o)
-                    {
-                        if (FhirVocabulary.BodySite(o) is { } b)
-                        {
-                            site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
-                        }
-
-                        site.Coding.Add(FhirVocabulary.OrganCoding(o));
-                    }
-
-                    obs.BodySite = site;
+                    obs.BodySite = BodySite(o, n.Location);
+                }
+                else if (n.Location is not null)
+                {
+                    obs.BodySite = new CodeableConcept { Text = n.Location };
                 }
 
                 if (n.SizeMm is null)
@@ -318,8 +388,9 @@ public static class CaseBundleExporter
         if (history.FollowUps.Count > 0)
         {
             var assessment = RecistEvaluator.Assess(@case);
-            foreach (var tp in assessment.TimePoints)
+            for (var k = 0; k < assessment.TimePoints.Count; k++)
             {
+                var tp = assessment.TimePoints[k];
                 var status = DiseaseStatus(tp.OverallResponse);
                 var obs = new Observation
                 {
@@ -339,18 +410,33 @@ public static class CaseBundleExporter
                     obs.Component.Add(new Observation.ComponentComponent { Code = FhirVocabulary.Follow("sum-of-diameters", "RECIST sum of diameters"), Value = FhirVocabulary.Millimetres(Math.Round(sum, 2)) });
                 }
 
-                Add("recist:" + D(tp.Date), obs);
+                Add("recist:" + k.ToString(CultureInfo.InvariantCulture), obs); // by index: two studies may share a date
             }
         }
 
         return bundle;
     }
 
+    /// <summary>Body site of a lesion: SNOMED CT structure where one fits, the case-file organ always, the location as text.</summary>
+    private static CodeableConcept BodySite(Organ organ, string? location)
+    {
+        var site = new CodeableConcept { Text = location };
+        if (FhirVocabulary.BodySite(organ) is { } b)
+        {
+            site.Coding.Add(new Coding(FhirVocabulary.Snomed, b.Code, b.Display));
+        }
+
+        site.Coding.Add(FhirVocabulary.OrganCoding(organ));
+        return site;
+    }
+
     private static Observation TumourSize(ResourceReference patient, ResourceReference lesion, string? date, double? longestMm, double? shortAxisMm)
     {
         var obs = new Observation
         {
-            Meta = Profiled(FhirVocabulary.Profiles.TumorSize),
+            // mCODE Tumor Size requires the longest dimension: claim the profile only when it is there (a node measured by
+            // its short axis only, a gone or not-evaluable lesion, an ablation zone alone keep the code, not the claim).
+            Meta = longestMm is null ? null : Profiled(FhirVocabulary.Profiles.TumorSize),
             Status = ObservationStatus.Final,
             Code = new CodeableConcept(FhirVocabulary.Loinc, FhirVocabulary.TumourSizeCode, "Size Tumor", "Tumour size"),
             Subject = patient,

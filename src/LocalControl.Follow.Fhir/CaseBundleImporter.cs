@@ -88,8 +88,11 @@ public static class CaseBundleImporter
             ?? throw new FhirImportException($"{resource?.TypeName ?? "null"}: resourceType: expected a Bundle (one per patient)");
     }
 
-    /// <summary>Reads the case of a bundle.</summary>
-    public static MetastaticCase Import(Bundle bundle)
+    /// <summary>Reads the case of a bundle (its MDT decisions, if any, are checked and left out).</summary>
+    public static MetastaticCase Import(Bundle bundle) => ImportWithDecisions(bundle).Case;
+
+    /// <summary>Reads the case of a bundle and its MDT decisions (CarePlans), in bundle order.</summary>
+    public static (MetastaticCase Case, IReadOnlyList<MdtDecision> Decisions) ImportWithDecisions(Bundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var byUrl = new Dictionary<string, Resource>(StringComparer.Ordinal);
@@ -113,7 +116,13 @@ public static class CaseBundleImporter
         }
 
         var resources = bundle.Entry.Select(e => e.Resource).ToList();
-        string Name(Resource r) => $"{r.TypeName} {byUrl.First(kv => ReferenceEquals(kv.Value, r)).Key}";
+        var urlOf = new Dictionary<Resource, string>(ReferenceEqualityComparer.Instance);
+        foreach (var e in bundle.Entry)
+        {
+            urlOf[e.Resource!] = e.FullUrl!; // both checked non-empty above
+        }
+
+        string Name(Resource r) => $"{r.TypeName} {urlOf[r]}";
 
         var patients = resources.OfType<FhirPatient>().ToList();
         if (patients.Count != 1)
@@ -211,9 +220,53 @@ public static class CaseBundleImporter
             }
         }
 
+        int? ageYears = null, ecog = null;
+        double? cea = null;
+        MutationStatus ras = MutationStatus.Unknown, braf = MutationStatus.Unknown;
         foreach (var o in resources.OfType<Observation>())
         {
             CheckSubject(o, o.Subject);
+            bool Is(string system, string code) => o.Code?.Coding.Any(x => x.System == system && x.Code == code) == true;
+            if (Is(FhirVocabulary.Loinc, "30525-0"))
+            {
+                ageYears = o.Value is Quantity { Code: "a", Value: { } a } && a == decimal.Truncate(a) && a is >= 0 and <= 150 ? (int)a
+                    : throw new FhirImportException(Name(o), "valueQuantity", "age must be whole years (UCUM a) from 0 to 150");
+                continue;
+            }
+
+            if (Is(FhirVocabulary.Loinc, FhirVocabulary.EcogCode))
+            {
+                ecog = o.Value is Integer { Value: { } e } ? e : throw new FhirImportException(Name(o), "valueInteger", "missing (ECOG 0–4)");
+                continue;
+            }
+
+            if (Is(FhirVocabulary.Loinc, FhirVocabulary.CeaCode))
+            {
+                cea = o.Value is Quantity { Code: "ng/mL", Value: { } c } ? FhirVocabulary.ToDouble(c)
+                    : throw new FhirImportException(Name(o), "valueQuantity", "CEA must be in UCUM ng/mL");
+                continue;
+            }
+
+            if (Is(FhirVocabulary.FollowCodeSystem, "ras-status") || Is(FhirVocabulary.FollowCodeSystem, "braf-status"))
+            {
+                var code = (o.Value as CodeableConcept)?.Coding.FirstOrDefault(x => x.System == FhirVocabulary.FollowCodeSystem)?.Code;
+                var mutation = code switch
+                {
+                    "mutant" => MutationStatus.Mutant,
+                    "wild-type" => MutationStatus.WildType,
+                    _ => throw new FhirImportException(Name(o), "valueCodeableConcept", "missing or not mutant / wild-type"),
+                };
+                if (Is(FhirVocabulary.FollowCodeSystem, "ras-status"))
+                {
+                    ras = mutation;
+                }
+                else
+                {
+                    braf = mutation;
+                }
+
+                continue;
+            }
             var isSize = o.Code?.Coding.Any(x => x.System == FhirVocabulary.Loinc && x.Code == FhirVocabulary.TumourSizeCode) == true;
             var isNew = o.Code?.Coding.Any(x => x.System == FhirVocabulary.FollowCodeSystem && x.Code == "new-lesion") == true;
             if (!isSize && !isNew)
@@ -233,7 +286,7 @@ public static class CaseBundleImporter
                 {
                     Organ = OrganOf(o.BodySite),
                     Location = o.BodySite?.Text,
-                    SizeMm = o.Value is Quantity q ? Mm(o, "valueQuantity", q) : null,
+                    SizeMm = o.Value is Quantity q ? Mm(Name(o), "valueQuantity", q) : null,
                 });
                 continue;
             }
@@ -248,7 +301,7 @@ public static class CaseBundleImporter
             {
                 var comp = o.Component.FirstOrDefault(c => c.Code?.Coding.Any(x => x.System == system && x.Code == code) == true);
                 return comp is null ? null
-                    : comp.Value is Quantity q ? Mm(o, field, q)
+                    : comp.Value is Quantity q ? Mm(Name(o), field, q)
                     : throw new FhirImportException(Name(o), field, "expected a quantity in mm");
             }
 
@@ -349,8 +402,10 @@ public static class CaseBundleImporter
                 Setting = Text(FhirVocabulary.SettingExtension),
                 Regimen = Text(FhirVocabulary.RegimenExtension),
                 TechnicalSuccess = outcome switch { "technical-success" => true, "technical-failure" => false, _ => null },
-                ComplicationGrade = gradeCode is null ? null : int.Parse(gradeCode["cirse-grade-".Length..], CultureInfo.InvariantCulture),
-                MinimalAblativeMarginMm = p.GetExtension(FhirVocabulary.MarginExtension)?.Value is Quantity m ? Mm(p, "extension[minimal-ablative-margin]", m) : null,
+                ComplicationGrade = gradeCode is null ? null
+                    : int.TryParse(gradeCode.AsSpan("cirse-grade-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var grade) ? grade
+                    : throw new FhirImportException(Name(p), "complication", $"'{gradeCode}' is not cirse-grade-1 … cirse-grade-6"),
+                MinimalAblativeMarginMm = p.GetExtension(FhirVocabulary.MarginExtension)?.Value is Quantity m ? Mm(Name(p), "extension[minimal-ablative-margin]", m) : null,
             });
         }
 
@@ -381,6 +436,45 @@ public static class CaseBundleImporter
             baseline = new RecistBaseline { Date = ParseDate(list.Date), TargetLesionIds = targets, NonTargetLesionIds = nonTargets };
         }
 
+        // MDT decisions.
+        var decisions = new List<MdtDecision>();
+        foreach (var plan in resources.OfType<CarePlan>())
+        {
+            if (plan.Category.SelectMany(c => c.Coding).Any(x => x.System == FhirVocabulary.FollowCodeSystem && x.Code == "mdt-decision") != true)
+            {
+                continue;
+            }
+
+            CheckSubject(plan, plan.Subject);
+            var meeting = ParseDate(plan.Created) ?? throw new FhirImportException(Name(plan), "created", "missing or not a date (the date of the meeting)");
+            var choices = new List<MdtChoice>();
+            for (var k = 0; k < plan.Activity.Count; k++)
+            {
+                var detail = plan.Activity[k].Detail;
+                var therapy = detail?.Code?.Coding.FirstOrDefault(x => x.System == FhirVocabulary.MdtOptionCodeSystem)?.Code;
+                if (string.IsNullOrWhiteSpace(therapy))
+                {
+                    throw new FhirImportException(Name(plan), $"activity[{k}].detail.code", $"no option coding of system {FhirVocabulary.MdtOptionCodeSystem}");
+                }
+
+                string? lesionId = detail!.ReasonReference.Count switch
+                {
+                    0 => null,
+                    1 => LesionAt(plan, $"activity[{k}].detail.reasonReference[0]", detail.ReasonReference[0]).Id,
+                    _ => throw new FhirImportException(Name(plan), $"activity[{k}].detail.reasonReference", "an option concerns one lesion or the patient"),
+                };
+                choices.Add(new MdtChoice(lesionId, therapy));
+            }
+
+            decisions.Add(new MdtDecision
+            {
+                MeetingDate = meeting,
+                Intent = (plan.GetExtension(FhirVocabulary.DecisionIntentExtension)?.Value as Code)?.Value,
+                Choices = choices,
+                Rationale = plan.Description,
+            });
+        }
+
         // Survival.
         SurvivalStatus? survival = null;
         var lastContact = patient.GetExtension(FhirVocabulary.LastContactExtension)?.Value is Date lc ? ParseDate(lc.Value) : null;
@@ -404,8 +498,41 @@ public static class CaseBundleImporter
         }).ToList();
 
         var history = new FollowUpHistory { Treatments = treatments, FollowUps = followUps, RecistBaseline = baseline, Survival = survival };
-        var corePatient = new CorePatient { Primary = primarySite is null ? null : new PrimaryTumour { Site = primarySite } };
-        return new MetastaticCase(caseId, corePatient, lesions) { FollowUp = history.IsEmpty ? null : history };
+        var corePatient = new CorePatient
+        {
+            Primary = primarySite is null ? null : new PrimaryTumour { Site = primarySite },
+            AgeYears = ageYears,
+            Ecog = ecog,
+            CeaNgPerMl = cea,
+            RasStatus = ras,
+            BrafStatus = braf,
+        };
+        var built = new MetastaticCase(caseId, corePatient, lesions) { FollowUp = history.IsEmpty ? null : history };
+
+        // The case must obey every rule a case file obeys (a follow-up after its treatment, RECIST target limits,
+        // unique ids, plausible sizes): write it and read it back with the case-file reader, and return what it read.
+        var procedures = resources.OfType<Procedure>().ToList();
+        var conditions = lesionOrder;
+        string Where(string path)
+        {
+            static int? Index(string path, string prefix) =>
+                path.StartsWith(prefix, StringComparison.Ordinal) && path.IndexOf(']', prefix.Length) is var end and > 0
+                && int.TryParse(path.AsSpan(prefix.Length, end - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
+            return Index(path, "followUps[") is { } f && f < studies.Count ? $" ({Name(studies[f])})"
+                : Index(path, "treatments[") is { } t && t < procedures.Count ? $" ({Name(procedures[t])})"
+                : Index(path, "lesions[") is { } l && l < conditions.Count ? $" ({Name(conditions[l])})"
+                : path.StartsWith("survival", StringComparison.Ordinal) ? $" ({Name(patient)})"
+                : "";
+        }
+
+        var reread = CaseFileReader.Read(CaseFileWriter.Write(built));
+        if (!reread.IsValid)
+        {
+            var problems = string.Join("; ", reread.Errors.Take(5).Select(e => $"{e}{Where(e.Path)}"));
+            throw new FhirImportException($"Bundle: the case it holds breaks the case-file rules (docs/case-format.md): {problems}");
+        }
+
+        return (reread.Case!, decisions);
     }
 
     private static Organ? OrganOf(CodeableConcept? site)
@@ -424,18 +551,23 @@ public static class CaseBundleImporter
             : ImagingModality.Unknown;
     }
 
-    private static double Mm(Resource r, string field, Quantity q)
+    private static double Mm(string name, string field, Quantity q)
     {
         if (q.Value is not { } v)
         {
-            throw new FhirImportException(r.TypeName, field + ".value", "missing");
+            throw new FhirImportException(name, field + ".value", "missing");
+        }
+
+        if (q.System is not null && q.System != FhirVocabulary.Ucum)
+        {
+            throw new FhirImportException(name, field + ".system", $"'{q.System}' is not UCUM ({FhirVocabulary.Ucum})");
         }
 
         return q.Code switch
         {
-            "mm" => (double)v,
-            "cm" => (double)v * 10,
-            _ => throw new FhirImportException(r.TypeName, field + ".code", $"unit '{q.Code}' is not UCUM mm or cm"),
+            "mm" => FhirVocabulary.ToDouble(v),
+            "cm" => FhirVocabulary.ToDouble(v * 10),
+            _ => throw new FhirImportException(name, field + ".code", $"unit '{q.Code}' is not UCUM mm or cm"),
         };
     }
 

@@ -19,6 +19,12 @@ public static class FhirVocabulary
     /// <summary>LocalControl's code system of therapies (the case-file spellings: rfa, mwa, …).</summary>
     public const string TherapyCodeSystem = Base + "/CodeSystem/therapy";
 
+    /// <summary>LocalControl's code system of MDT options (the registry's spellings).</summary>
+    public const string MdtOptionCodeSystem = Base + "/CodeSystem/mdt-option";
+
+    /// <summary>Extension on the MDT CarePlan: the decision's intent as recorded (valueCode).</summary>
+    public const string DecisionIntentExtension = Base + "/StructureDefinition/mdt-decision-intent";
+
     /// <summary>RECIST 1.1 overall response categories (CR, PR, SD, PD, NE).</summary>
     public const string RecistCodeSystem = Base + "/CodeSystem/recist-response";
 
@@ -95,6 +101,12 @@ public static class FhirVocabulary
     /// <summary>LOINC 33728-7 Size.maximum dimension in Tumor (longest diameter).</summary>
     public const string LongestDimensionCode = "33728-7";
 
+    /// <summary>LOINC 89247-1 ECOG Performance Status score.</summary>
+    public const string EcogCode = "89247-1";
+
+    /// <summary>LOINC 2039-6 Carcinoembryonic Ag [Mass/volume] in Serum or Plasma.</summary>
+    public const string CeaCode = "2039-6";
+
     /// <summary>LOINC 97509-4 Cancer disease status (mCODE Cancer Disease Status code).</summary>
     public const string DiseaseStatusCode = "97509-4";
 
@@ -123,8 +135,24 @@ public static class FhirVocabulary
     /// <summary>Coding of the case-file organ itself (kept so that the import reads the organ back exactly).</summary>
     public static Coding OrganCoding(Organ organ) => new(FollowCodeSystem, "organ-" + CaseVocabulary.ToJson(organ), CaseVocabulary.ToJson(organ));
 
-    /// <summary>A quantity in millimetres (UCUM <c>mm</c>).</summary>
-    public static Quantity Millimetres(double value) => new((decimal)value, "mm", Ucum) { Unit = "mm" };
+    /// <summary>
+    /// A quantity in millimetres (UCUM <c>mm</c>). The decimal is the double's shortest round-trip text, so that the
+    /// import reads back the very same double (a plain <c>(decimal)</c> cast keeps only 15 significant digits).
+    /// </summary>
+    public static Quantity Millimetres(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "a length must be a finite number of millimetres");
+        }
+
+        var exact = decimal.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+        return new Quantity(exact, "mm", Ucum) { Unit = "mm" };
+    }
+
+    /// <summary>The double a FHIR decimal stands for (through its text: exact for what <see cref="Millimetres"/> wrote).</summary>
+    public static double ToDouble(decimal value) =>
+        double.Parse(value.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A coding of LocalControl's follow-up code system.</summary>
     public static CodeableConcept Follow(string code, string display) => new(FollowCodeSystem, code, display, display);
