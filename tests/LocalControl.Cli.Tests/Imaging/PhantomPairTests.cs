@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Geometry;
+using LocalControl.Imaging.Volumes;
+
+using static LocalControl.Cli.Tests.CliRunner;
+
+namespace LocalControl.Cli.Tests.Imaging;
+
+/// <summary>
+/// <c>phantom --body</c> (a skin for <c>plan</c>) and <c>phantom --ablated M [--post-shift]</c> (the scan after ablation for
+/// <c>verify</c>), checked against the phantom's own analytic shapes read from answers.json, never against our output.
+/// </summary>
+public sealed class PhantomPairTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lc-cli-pair-" + Guid.NewGuid().ToString("N"));
+
+    public PhantomPairTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string F(string name) => Path.Combine(_dir, name);
+
+    private static readonly string[] Small = ["--size", "100,80,40", "--spacing", "1.6,1.6,3.2"];
+
+    [Fact]
+    public void Body_outline_adds_a_skin_and_changes_no_other_voxel()
+    {
+        Assert.Equal(0, Run(["phantom", "-o", F("plain"), .. Small]).ExitCode);
+        Assert.Equal(0, Run(["phantom", "-o", F("body"), "--body", .. Small]).ExitCode);
+        var plain = VolumeFormats.Load(F("plain/labels.nii.gz")).ToLabelVolume();
+        var body = VolumeFormats.Load(F("body/labels.nii.gz")).ToLabelVolume();
+        long bodyVoxels = 0;
+        for (var n = 0; n < plain.Buffer.Length; n++)
+        {
+            if (plain.Buffer[n] != 0)
+            {
+                Assert.Equal(plain.Buffer[n], body.Buffer[n]);
+            }
+            else
+            {
+                Assert.True(body.Buffer[n] is 0 or 5, $"voxel {n}: {body.Buffer[n]}");
+                bodyVoxels += body.Buffer[n] == 5 ? 1 : 0;
+            }
+        }
+
+        Assert.True(bodyVoxels > 0);
+        // The field's corners stay background: the planner needs a skin that meets the outside.
+        Assert.Equal(0, body[0, 0, 20]);
+        Assert.Equal(0, body[99, 79, 20]);
+        Assert.Equal("body", (string)JsonNode.Parse(File.ReadAllText(F("body/label-table.json")))!["5"]!);
+    }
+
+    [Fact]
+    public void Scan_after_ablation_holds_each_tumour_inside_a_zone_exactly_the_margin_wider()
+    {
+        const double margin = 6;
+        var shift = new Vector3D(3, -2, 4);
+        Assert.Equal(0, Run(["phantom", "-o", _dir, "--ablated", "6", "--post-shift", "3,-2,4", .. Small]).ExitCode);
+        var answers = JsonNode.Parse(File.ReadAllText(F("answers.json")))!;
+        Assert.Equal(margin, (double)answers["afterAblation"]!["minimalAblativeMarginMm"]!);
+        var table = JsonNode.Parse(File.ReadAllText(F("post-label-table.json")))!.AsObject();
+        Assert.DoesNotContain(table, e => (string)e.Value! == "tumour");
+        Assert.Equal("ablation-zone", (string)table["6"]!);
+
+        var post = VolumeFormats.Load(F("post-labels.nii.gz")).ToLabelVolume();
+        var tumours = answers["lesions"]!.AsArray()
+            .Select(l => (Centre: Vec(l!["centroidMm"]!), RadiusMm: (double)l["longestDiameterMm"]! / 2))
+            .ToArray();
+        var g = post.Geometry;
+        long zoneVoxels = 0;
+        for (var k = 0; k < g.Size.K; k++)
+        {
+            for (var j = 0; j < g.Size.J; j++)
+            {
+                for (var i = 0; i < g.Size.I; i++)
+                {
+                    var q = g.IndexToPointLps(i, j, k) - shift; // the pre point this post voxel shows
+                    var nearest = tumours.Min(t => (q - t.Centre).Length - t.RadiusMm - margin);
+                    var label = post[i, j, k];
+                    Assert.NotEqual(2, label); // no tumour label after ablation
+                    if (nearest < -0.01)
+                    {
+                        Assert.Equal(6, label);
+                    }
+                    else if (nearest > 0.01)
+                    {
+                        Assert.NotEqual(6, label);
+                    }
+
+                    zoneVoxels += label == 6 ? 1 : 0;
+                }
+            }
+        }
+
+        Assert.True(zoneVoxels > 0);
+    }
+
+    [Theory]
+    [InlineData("--ablated", "-1")]
+    [InlineData("--ablated", "31")]
+    [InlineData("--post-shift", "1,2,3")]
+    public void Bad_pair_options_exit_2_naming_the_option(string option, string value)
+    {
+        var (code, _, err) = Run(["phantom", "-o", _dir, option, value, .. Small]);
+        Assert.Equal(2, code);
+        Assert.Contains(option, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_on_the_phantom_with_a_body_reaches_the_margin_of_its_smallest_tumour()
+    {
+        Assert.Equal(0, Run("phantom", "-o", _dir, "--body").ExitCode);
+        var (code, json, err) = Run("plan", "--labels", F("labels.nii.gz"), "--label-table", F("label-table.json"), "--target", "T3", "-o", F("plan"), "--format", "json");
+        Assert.True(code == 0, err);
+        var plan = JsonNode.Parse(json)!;
+        Assert.True((bool)plan["feasible"]!, json);
+        Assert.Single(plan["probes"]!.AsArray());
+        Assert.True((double)plan["minimalMarginMm"]! >= 5 - 1.6, json); // the goal within one voxel diagonal of the 0.8 x 0.8 x 1.6 mm grid
+        Assert.True(File.Exists(F("plan/plan.json")));
+    }
+
+    private static Vector3D Vec(JsonNode node)
+    {
+        var a = node.AsArray();
+        return new Vector3D((double)a[0]!, (double)a[1]!, (double)a[2]!);
+    }
+}
