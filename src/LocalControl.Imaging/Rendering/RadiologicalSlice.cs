@@ -172,6 +172,7 @@ public sealed class RadiologicalSlice
         for (var c = 0; c < 4; c++)
         {
             var idx = g.PointLpsToIndex(PixelToPointLps((c & 1) == 0 ? 0 : Width - 1, (c & 2) == 0 ? 0 : Height - 1, slice));
+            idx = new Vector3D(Snap(idx.X), Snap(idx.Y), Snap(idx.Z));
             lo0 = Math.Min(lo0, idx.X);
             lo1 = Math.Min(lo1, idx.Y);
             lo2 = Math.Min(lo2, idx.Z);
@@ -179,6 +180,9 @@ public sealed class RadiologicalSlice
             hi1 = Math.Max(hi1, idx.Y);
             hi2 = Math.Max(hi2, idx.Z);
         }
+
+        // A plane through voxel centres reads one layer, not two, whatever the rounding of the inverse direction matrix.
+        static double Snap(double v) => Math.Abs(v - Math.Round(v)) < 1e-6 ? Math.Round(v) : v;
 
         static (int Lo, int Hi) Range(double lo, double hi, int n)
         {
