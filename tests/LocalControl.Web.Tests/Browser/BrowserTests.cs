@@ -331,6 +331,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
 
             // A label map with no overlap in patient space is refused, with the reason on the page; nothing is drawn.
             await page.Locator("#overlay").SelectOptionAsync(farId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.Locator("#overlay-refused")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("#overlay-refused")).ToContainTextAsync("does not overlap the image");
             await Assertions.Expect(page.Locator("#overlay-img")).ToBeHiddenAsync();
             await ShotAsync(page, "14-viewer-overlay-refused");
