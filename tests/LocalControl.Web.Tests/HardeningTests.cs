@@ -658,6 +658,132 @@ public abstract class HardeningTests(LocalControlApp app)
         Assert.Single(Directory.GetDirectories(App.ImagesFolder), d => Directory.GetFiles(d).Any(f => f.EndsWith("scan.nhdr", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Slices_are_drawn_radiologically_from_the_geometry_and_a_label_map_through_patient_space_or_refused()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await NewCaseAsync(clinician);
+        var folder = Directory.CreateTempSubdirectory("lc-rad-").FullName;
+        try
+        {
+            // One patient, voxel centres x 0..5, y 0..4, z 0..6 mm (LPS), value 10 x + 40 y + 5 z + 3 (no grey level
+            // falls on a rounding tie): stored LPS-first
+            // and RAS-first (i towards the patient's right, j towards anterior).
+            static float Value(LocalControl.Imaging.Geometry.Vector3D p) => (float)(10 * p.X + 40 * p.Y + 5 * p.Z + 3);
+            var size = new LocalControl.Imaging.Geometry.VolumeSize(6, 5, 4);
+            var spacing = new LocalControl.Imaging.Geometry.Vector3D(1, 1, 2);
+            var lps = new LocalControl.Imaging.Geometry.ImageGeometry(size, spacing, new(0, 0, 0), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            var ras = new LocalControl.Imaging.Geometry.ImageGeometry(size, spacing, new(5, 4, 0), new LocalControl.Imaging.Geometry.Matrix3D(-1, 0, 0, 0, -1, 0, 0, 0, 1));
+            // Label map on a 2 × 2 × 4 mm grid: label 1 in voxel i = 2, j = 0 (cells x 3.5..5.5, y −0.5..1.5, all z).
+            var labelGrid = new LocalControl.Imaging.Geometry.ImageGeometry(new(3, 3, 2), new(2, 2, 4), new(0.5, 0.5, 1), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            var farGrid = new LocalControl.Imaging.Geometry.ImageGeometry(new(3, 3, 2), new(2, 2, 4), new(1000, 0.5, 1), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            async Task<long> UploadVolumeAsync<T>(string name, LocalControl.Imaging.Geometry.ImageGeometry g, Func<int, int, int, T> value, string kind) where T : unmanaged
+            {
+                var volume = new LocalControl.Imaging.Volumes.Volume<T>(g);
+                for (var k = 0; k < g.Size.K; k++) { for (var j = 0; j < g.Size.J; j++) { for (var i = 0; i < g.Size.I; i++) { volume[i, j, k] = value(i, j, k); } } }
+                var path = Path.Combine(folder, name);
+                LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(path, volume);
+                Assert.Equal(HttpStatusCode.Redirect, (await UploadAsync(clinician, caseId, await File.ReadAllBytesAsync(path), name, kind)).StatusCode);
+                await using var scope = App.Scope();
+                return (await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Images.AsNoTracking().OrderByDescending(i => i.Id).FirstAsync()).Id;
+            }
+            var lpsId = await UploadVolumeAsync("lps.nii.gz", lps, (i, j, k) => Value(lps.IndexToPointLps(i, j, k)), "image");
+            var rasId = await UploadVolumeAsync("ras.nii.gz", ras, (i, j, k) => Value(ras.IndexToPointLps(i, j, k)), "image");
+            var labelsId = await UploadVolumeAsync("labels.nii.gz", labelGrid, (i, j, k) => (byte)(i == 2 && j == 0 ? 1 : 0), "labels");
+            var farId = await UploadVolumeAsync("far.nii.gz", farGrid, (i, j, k) => (byte)1, "labels");
+
+            static byte Grey(double v) => (byte)Math.Clamp(Math.Round((v + 100) / 400 * 255), 0, 255);
+            // Per plane: picture size, slice shown, and the LPS point of pixel (column, row) by the radiological convention.
+            var planes = new (string Plane, int W, int H, int Slice, Func<int, int, LocalControl.Imaging.Geometry.Vector3D> Point, string Letters)[]
+            {
+                ("axial", 6, 5, 1, (c, r) => new(c, r, 2), "RLAP"),            // right on the left, anterior up; slice 1: z = 2
+                ("coronal", 6, 4, 3, (c, r) => new(c, 3, 6 - 2 * r), "RLSI"),  // superior up; slice 3: y = 3
+                ("sagittal", 5, 4, 1, (c, r) => new(4, c, 6 - 2 * r), "APSI"), // anterior on the left; slice 1: x = 5 − 1
+            };
+            foreach (var (plane, w, h, slice, point, letters) in planes)
+            {
+                foreach (var id in new[] { lpsId, rasId })
+                {
+                    var view = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/cases/{caseId}/images/{id}/view?plane={plane}"))!;
+                    Assert.Equal((w, h), ((int)view["width"]!, (int)view["height"]!));
+                    Assert.Equal(letters, $"{view["left"]}{view["right"]}{view["top"]}{view["bottom"]}");
+                    var pixels = PngPixels(await clinician.GetByteArrayAsync($"/cases/{caseId}/images/{id}/slices/{slice}.png?c=100&w=400&plane={plane}"), w, h, 1);
+                    for (var r = 0; r < h; r++)
+                    {
+                        for (var c = 0; c < w; c++)
+                        {
+                            Assert.True(Grey(Value(point(c, r))) == pixels[r * w + c], $"{plane}, image {id}, pixel ({c}, {r})");
+                        }
+                    }
+                }
+            }
+
+            // The label map lands on x 4..5, y 0..1 of the axial slice, i.e. columns 4..5 of rows 0..1, on either copy.
+            foreach (var id in new[] { lpsId, rasId })
+            {
+                var view = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/cases/{caseId}/images/{id}/view?plane=axial&overlay={labelsId}"))!;
+                Assert.True((bool)view["overlay"]!["drawn"]!);
+                var rgba = PngPixels(await clinician.GetByteArrayAsync($"/cases/{caseId}/images/{labelsId}/slices/1.png?on={id}&plane=axial"), 6, 5, 4);
+                for (var r = 0; r < 5; r++)
+                {
+                    for (var c = 0; c < 6; c++)
+                    {
+                        Assert.Equal(c >= 4 && r <= 1 ? 255 : 0, rgba[(r * 6 + c) * 4 + 3]);
+                    }
+                }
+            }
+
+            // No overlap in patient space: refused, with the reason, in the view and on the slice.
+            var refusedView = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/cases/{caseId}/images/{rasId}/view?plane=axial&overlay={farId}"))!;
+            Assert.False((bool)refusedView["overlay"]!["drawn"]!);
+            Assert.Contains("does not overlap", (string)refusedView["overlay"]!["refused"]!, StringComparison.Ordinal);
+            var refused = await clinician.GetAsync($"/cases/{caseId}/images/{farId}/slices/1.png?on={rasId}");
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.Contains("does not overlap", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, (await clinician.GetAsync($"/cases/{caseId}/images/{rasId}/slices/1.png?plane=oblique")).StatusCode);
+            // Sagittal slices run over x (6 of them, 0..5), not over the stored k (4).
+            Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync($"/cases/{caseId}/images/{rasId}/slices/5.png?plane=sagittal")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await clinician.GetAsync($"/cases/{caseId}/images/{rasId}/slices/6.png?plane=sagittal")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // A slice PNG's pixels (8-bit, `channels` per pixel, filter 0), read independently of the app's encoder.
+    private static byte[] PngPixels(byte[] png, int width, int height, int channels)
+    {
+        using var idat = new MemoryStream();
+        for (var p = 8; p < png.Length;)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(p));
+            if (Encoding.ASCII.GetString(png, p + 4, 4) == "IHDR")
+            {
+                Assert.Equal(width, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(p + 8)));
+                Assert.Equal(height, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(p + 12)));
+            }
+            if (Encoding.ASCII.GetString(png, p + 4, 4) == "IDAT")
+            {
+                idat.Write(png, p + 8, length);
+            }
+            p += 12 + length;
+        }
+        idat.Position = 0;
+        using var z = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress);
+        using var rows = new MemoryStream();
+        z.CopyTo(rows);
+        var bytes = rows.ToArray();
+        var stride = width * channels;
+        var pixels = new byte[stride * height];
+        for (var y = 0; y < height; y++)
+        {
+            Assert.Equal(0, bytes[y * (stride + 1)]);
+            Array.Copy(bytes, y * (stride + 1) + 1, pixels, y * stride, stride);
+        }
+        return pixels;
+    }
+
     // The slice PNG's grey pixels (8-bit, filter 0), read independently of the app's encoder.
     private static byte[] GreyPixels(byte[] png, int width, int height)
     {

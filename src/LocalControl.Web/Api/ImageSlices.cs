@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LocalControl.Imaging.Rendering;
 using LocalControl.Registry;
 using LocalControl.Web.Imaging;
 using LocalControl.Web.Infrastructure;
@@ -6,44 +7,138 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LocalControl.Web.Api;
 
-/// <summary>GET /cases/{caseId}/images/{imageId}/slices/{k}.png: one axial slice as PNG, for the viewer.</summary>
+/// <summary>
+/// The viewer's endpoints. GET /cases/{caseId}/images/{imageId}/slices/{k}.png: slice k of an uploaded image in the
+/// radiological convention (plane = axial, coronal or sagittal; from the image's geometry, whatever its storage
+/// order); with <c>on={baseImageId}</c> the image (a label map) is resampled onto that image's display grid through
+/// patient space, or refused (422) when the two cannot be matched. GET /cases/{caseId}/images/{imageId}/view: the
+/// display grid (size, pixel aspect, slice count, edge letters) and whether an overlay can be drawn on it.
+/// </summary>
 public static class ImageSlices
 {
-    /// <summary>Maps the slice endpoint (any role).</summary>
+    /// <summary>Maps the slice and view endpoints (any role).</summary>
     public static IEndpointRouteBuilder MapImageSlices(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cases/{caseId}/images/{imageId:long}/slices/{k:int}.png", Render).RequireAuthorization(Policies.Read).WithTags("Images")
             .WithName("ImageSlice")
-            .WithSummary("Axial slice k of an uploaded image as PNG: intensities through the window (c = centre, w = width), labels as a coloured overlay.");
+            .WithSummary("Slice k of an uploaded image as PNG in the radiological convention (plane = axial | coronal | sagittal): intensities through the window (c = centre, w = width), labels as colours; on = the image whose grid a label map is drawn on.");
+        app.MapGet("/cases/{caseId}/images/{imageId:long}/view", View).RequireAuthorization(Policies.Read).WithTags("Images")
+            .WithName("ImageView")
+            .WithSummary("The display grid of an image for a plane (size, pixel aspect, slices, R/L/A/P/S/I at the edges) and, with overlay, whether that label map can be drawn on it.");
         return app;
     }
 
+    /// <summary>Parses the plane; null when it is not one of axial, coronal, sagittal.</summary>
+    public static SliceOrientation? ParsePlane(string? plane) => plane?.ToLowerInvariant() switch
+    {
+        null or "" or "axial" => SliceOrientation.Axial,
+        "coronal" => SliceOrientation.Coronal,
+        "sagittal" => SliceOrientation.Sagittal,
+        _ => null,
+    };
+
+    private static string Name(SliceOrientation o) => o.ToString().ToLowerInvariant();
+
+    private static ProblemHttpResult PlaneProblem() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The plane must be axial, coronal or sagittal.");
+
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Render(
-        string caseId, long imageId, int k, double? c, double? w, CaseRegistry registry, ImageStore store, SliceViewAudit views, HttpContext http, CancellationToken ct)
+        string caseId, long imageId, int k, double? c, double? w, string? plane, long? on, CaseRegistry registry, ImageStore store, SliceViewAudit views, HttpContext http, CancellationToken ct)
     {
         var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
         if (image is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image for this case.");
         }
-        if (k < 0 || k >= image.SizeK)
+        if (ParsePlane(plane) is not { } orientation)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Slice {k} is outside 0..{image.SizeK - 1}.");
+            return PlaneProblem();
         }
         if (c is { } centre && !double.IsFinite(centre) || w is { } width && !double.IsFinite(width))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The window centre (c) and width (w) must be finite numbers.");
         }
+        var reference = image;
+        if (on is { } baseId && baseId != imageId)
+        {
+            reference = await registry.FindImageAsync(caseId, baseId, ct).ConfigureAwait(false);
+            if (reference is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image (on) for this case.");
+            }
+            if (store.WhyOverlayRefused(reference, image) is { } refused)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Overlay refused.", detail: refused);
+            }
+        }
+        var view = store.ViewOf(reference, orientation);
+        if (k < 0 || k >= view.SliceCount)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Slice {k} is outside 0..{view.SliceCount - 1} ({Name(orientation)}).");
+        }
         if (views.ShouldAudit(http.User.UserName(), imageId))
         {
             await registry.ViewAsync(caseId, http.User.UserName(), $"image {imageId} slices", ct).ConfigureAwait(false);
         }
-        var png = store.RenderSlice(image, k, c ?? 40, w ?? 400);
+        var png = store.RenderSlice(image, view, k, c ?? 40, w ?? 400);
         // Patient images: never kept in a browser or proxy cache (a shared workstation, a back button after sign-out).
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.File(png, "image/png");
     }
+
+    private static async Task<Results<Ok<ImageViewResponse>, ProblemHttpResult>> View(
+        string caseId, long imageId, string? plane, long? overlay, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
+    {
+        var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
+        if (image is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image for this case.");
+        }
+        if (ParsePlane(plane) is not { } orientation)
+        {
+            return PlaneProblem();
+        }
+        OverlayStatus? status = null;
+        if (overlay is { } overlayId)
+        {
+            var labels = await registry.FindImageAsync(caseId, overlayId, ct).ConfigureAwait(false);
+            if (labels is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such overlay image for this case.");
+            }
+            var refused = overlayId == imageId ? null : store.WhyOverlayRefused(image, labels);
+            status = new OverlayStatus(overlayId, refused is null, refused);
+        }
+        var view = store.ViewOf(image, orientation);
+        var (left, right, top, bottom) = view.EdgeLetters;
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new ImageViewResponse(imageId, Name(orientation), view.Width, view.Height, view.SliceCount,
+            view.PixelWidthMm, view.PixelHeightMm, view.SliceStepMm, left.ToString(), right.ToString(), top.ToString(), bottom.ToString(), status));
+    }
 }
+
+/// <summary>The display grid of an image for one plane (radiological convention).</summary>
+/// <param name="ImageId">The image.</param>
+/// <param name="Plane">axial, coronal or sagittal.</param>
+/// <param name="Width">Picture width, pixels.</param>
+/// <param name="Height">Picture height, pixels.</param>
+/// <param name="Slices">Number of slices (axial: inferior → superior; coronal: anterior → posterior; sagittal: left → right).</param>
+/// <param name="PixelWidthMm">Pixel size along the screen's x axis.</param>
+/// <param name="PixelHeightMm">Pixel size along the screen's y axis (the picture is shown with this aspect).</param>
+/// <param name="SliceStepMm">Distance between slices.</param>
+/// <param name="Left">Patient direction off the left edge (R/L/A/P/S/I).</param>
+/// <param name="Right">Off the right edge.</param>
+/// <param name="Top">Off the top edge.</param>
+/// <param name="Bottom">Off the bottom edge.</param>
+/// <param name="Overlay">Whether the overlay asked for can be drawn, or null when none was asked for.</param>
+public sealed record ImageViewResponse(long ImageId, string Plane, int Width, int Height, int Slices, double PixelWidthMm, double PixelHeightMm, double SliceStepMm,
+    string Left, string Right, string Top, string Bottom, OverlayStatus? Overlay);
+
+/// <summary>An overlay's fate: drawn through patient space, or refused with the reason shown to the user.</summary>
+/// <param name="ImageId">The label map.</param>
+/// <param name="Drawn">True when it can be drawn over the image.</param>
+/// <param name="Refused">Why not, when not.</param>
+public sealed record OverlayStatus(long ImageId, bool Drawn, string? Refused);
 
 /// <summary>
 /// Slice views are audited once per user and image per <see cref="Interval"/>: scrolling through 300 slices is one

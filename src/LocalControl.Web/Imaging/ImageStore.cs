@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Geometry;
+using LocalControl.Imaging.Rendering;
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using Microsoft.Win32.SafeHandles;
@@ -28,6 +30,11 @@ public sealed class ImageStore
     public static readonly long DefaultMaxVoxels = ImagingBudget.ForUploads.MaxVoxels;
 
     private const string VoxelSuffix = ".voxels";
+
+    private const string GeometrySuffix = ".geometry";
+
+    // Stored files never change (a new upload is a new name), so a geometry read once holds.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Id, string Sha, string Path), ImageGeometry> _geometries = new();
 
     private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr", ".zip"];
 
@@ -151,22 +158,41 @@ public sealed class ImageStore
         }
     }
 
-    /// <summary>Renders axial slice <paramref name="k"/> as PNG: intensities through a window (centre/width), or labels as coloured overlay (alpha 0 where 0).</summary>
-    public byte[] RenderSlice(CaseImage image, int k, double windowCentre, double windowWidth)
+    /// <summary>
+    /// The display grid of an image for a plane, in the radiological convention from the image's geometry (not its
+    /// storage order): see <see cref="RadiologicalSlice"/>.
+    /// </summary>
+    public RadiologicalSlice ViewOf(CaseImage image, SliceOrientation plane) => RadiologicalSlice.For(GeometryOf(image), plane);
+
+    /// <summary>
+    /// Why <paramref name="overlay"/> cannot be drawn over <paramref name="image"/>, or null when it can (frames of
+    /// reference, when both are known, and overlap in patient space). NIfTI and NRRD carry no frame of reference UID,
+    /// so for them only patient space decides.
+    /// </summary>
+    public string? WhyOverlayRefused(CaseImage image, CaseImage overlay) =>
+        RadiologicalSlice.WhyOverlayRefused(GeometryOf(image), null, GeometryOf(overlay), null);
+
+    /// <summary>
+    /// Renders slice <paramref name="slice"/> of <paramref name="view"/> (the display grid of the image it is drawn on)
+    /// as PNG: an intensity image through a window (centre/width) as grey, trilinear; a label map as colours with alpha
+    /// 0 where 0, nearest neighbour. Every pixel is sampled at its LPS point through the image's own geometry, so a
+    /// label map on another grid lands where it belongs. Only the voxels the slice touches are read.
+    /// </summary>
+    public byte[] RenderSlice(CaseImage image, RadiologicalSlice view, int slice, double windowCentre, double windowWidth)
     {
         ArgumentNullException.ThrowIfNull(image);
-        k = Math.Clamp(k, 0, image.SizeK - 1);
-        var width = image.SizeI;
-        var height = image.SizeJ;
-        var pixels = width * height;
-        var raw = ReadSlice(image, k);
+        ArgumentNullException.ThrowIfNull(view);
+        var g = GeometryOf(image);
+        var box = view.VoxelsTouched(g, slice);
+        var pixels = view.Width * view.Height;
         if (image.Kind == "labels")
         {
-            var slice = MemoryMarshal.Cast<byte, int>(raw);
+            var labels = new int[pixels];
+            view.SampleNearest(g, box, ReadBlock<int>(image, box), slice, labels);
             var rgba = new byte[pixels * 4];
-            for (var p = 0; p < slice.Length; p++)
+            for (var p = 0; p < labels.Length; p++)
             {
-                var label = slice[p];
+                var label = labels[p];
                 if (label == 0)
                 {
                     continue;
@@ -177,18 +203,46 @@ public sealed class ImageStore
                 rgba[p * 4 + 2] = b;
                 rgba[p * 4 + 3] = 255;
             }
-            return PngEncoder.Encode(width, height, 4, rgba);
+            return PngEncoder.Encode(view.Width, view.Height, 4, rgba);
         }
-        var values = MemoryMarshal.Cast<byte, float>(raw);
+        var values = new float[pixels];
+        view.SampleLinear(g, box, ReadBlock<float>(image, box), slice, values);
         var grey = new byte[pixels];
         var w = Math.Max(1, windowWidth);
         var low = windowCentre - w / 2;
         for (var p = 0; p < values.Length; p++)
         {
+            // Outside the volume (NaN) stays black.
             var v = (values[p] - low) / w * 255.0;
-            grey[p] = (byte)Math.Clamp(Math.Round(v), 0, 255);
+            grey[p] = float.IsNaN(values[p]) ? (byte)0 : (byte)Math.Clamp(Math.Round(v), 0, 255);
         }
-        return PngEncoder.Encode(width, height, 1, grey);
+        return PngEncoder.Encode(view.Width, view.Height, 1, grey);
+    }
+
+    /// <summary>
+    /// The image's geometry (size, spacing, origin and direction cosines in LPS), kept beside its voxels at upload
+    /// (<c>.geometry</c>); for an image uploaded before that, read once from the stored file's header and kept.
+    /// </summary>
+    public ImageGeometry GeometryOf(CaseImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return _geometries.GetOrAdd((image.Id, image.Sha256, image.StoredPath), _ =>
+        {
+            var path = Resolve(image.StoredPath);
+            var geometryPath = path + GeometrySuffix;
+            var g = File.Exists(geometryPath) ? GeometryFile.TryRead(geometryPath) : null;
+            if (g is null)
+            {
+                var options = image.StoredPath.Contains('/', StringComparison.Ordinal) ? _read with { AllowExternalDataFiles = true } : _read;
+                g = CheckHeader(path, options).Geometry;
+                GeometryFile.Write(geometryPath, g);
+            }
+            if (g.Size != new VolumeSize(image.SizeI, image.SizeJ, image.SizeK))
+            {
+                throw new InvalidDataException($"The geometry of image {image.Id} ({g.Size}) does not match its registry entry.");
+            }
+            return g;
+        });
     }
 
     /// <summary>Removes an image's files (the uploaded file or zip and its folder, and the voxels); missing files are no error.</summary>
@@ -210,6 +264,7 @@ public sealed class ImageStore
         var path = Path.Combine(Folder, Path.GetFileName(storedPath));
         File.Delete(path + VoxelSuffix + ".tmp");
         File.Delete(path + VoxelSuffix);
+        File.Delete(path + GeometrySuffix);
         File.Delete(path);
     }
 
@@ -309,9 +364,11 @@ public sealed class ImageStore
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, path + VoxelSuffix, overwrite: true);
+        GeometryFile.Write(path + GeometrySuffix, loaded.Info.Geometry);
     }
 
-    private byte[] ReadSlice(CaseImage image, int k)
+    // The voxels of one box (i fastest), read row by row from the voxel file: a slice never reads the whole volume.
+    private T[] ReadBlock<T>(CaseImage image, IndexBox box) where T : unmanaged
     {
         var path = Resolve(image.StoredPath);
         var voxelPath = path + VoxelSuffix;
@@ -332,21 +389,37 @@ public sealed class ImageStore
                 _decode.Release();
             }
         }
-        var sliceBytes = image.SizeI * image.SizeJ * 4;
-        var buffer = new byte[sliceBytes];
-        using SafeFileHandle handle = File.OpenHandle(voxelPath);
-        var offset = (long)k * sliceBytes;
-        var read = 0;
-        while (read < sliceBytes)
+        var size = box.Size;
+        var block = new T[size.VoxelCount];
+        if (box.IsEmpty)
         {
-            var n = RandomAccess.Read(handle, buffer.AsSpan(read), offset + read);
-            if (n == 0)
-            {
-                throw new InvalidDataException($"The voxel file of image {image.Id} is shorter than its {image.SizeK} slices.");
-            }
-            read += n;
+            return block;
         }
-        return buffer;
+        var bytes = MemoryMarshal.AsBytes(block.AsSpan());
+        var width = System.Runtime.CompilerServices.Unsafe.SizeOf<T>(); // 4: float32 intensities or int32 labels
+        var rowBytes = size.I * width;
+        long voxelRow = image.SizeI, voxelSlice = (long)image.SizeI * image.SizeJ;
+        using SafeFileHandle handle = File.OpenHandle(voxelPath);
+        var at = 0;
+        for (var k = box.K0; k <= box.K1; k++)
+        {
+            for (var j = box.J0; j <= box.J1; j++)
+            {
+                var offset = (k * voxelSlice + j * voxelRow + box.I0) * width;
+                var read = 0;
+                while (read < rowBytes)
+                {
+                    var n = RandomAccess.Read(handle, bytes.Slice(at + read, rowBytes - read), offset + read);
+                    if (n == 0)
+                    {
+                        throw new InvalidDataException($"The voxel file of image {image.Id} is shorter than its {image.SizeI} × {image.SizeJ} × {image.SizeK} voxels.");
+                    }
+                    read += n;
+                }
+                at += rowBytes;
+            }
+        }
+        return block;
     }
 
     private string Scrub(string message, string storedPath, string shownName)

@@ -227,6 +227,132 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
     }
 
     [Fact]
+    public async Task The_viewer_shows_an_lps_and_a_ras_stored_ct_the_same_way_round_and_refuses_a_label_map_from_elsewhere()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        var caseId = "BO-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await clinician.PostAsync("/api/cases", new StringContent(TestCases.Json(TestCases.Liver(caseId)), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var folder = Directory.CreateTempSubdirectory("lc-bori-").FullName;
+        try
+        {
+            // One patient, 64 × 64 × 8 voxels of 1 × 1 × 2.5 mm centred on the origin: body 40 HU, a bright block
+            // (1000 HU) in the patient's right-anterior (x −26..−16, y −26..−16: LPS), a "spine" (700 HU) posterior in
+            // the midline (x −4..4, y 18..28). Stored twice: LPS-first (i → left) and RAS-first (i → right, j → anterior).
+            const int n = 64, slices = 8;
+            static float Hu(LocalControl.Imaging.Geometry.Vector3D p) =>
+                p.X is >= -26 and <= -16 && p.Y is >= -26 and <= -16 ? 1000
+                : p.X is >= -4 and <= 4 && p.Y is >= 18 and <= 28 ? 700
+                : p.X * p.X + p.Y * p.Y < 30 * 30 ? 40 : -1000;
+            var size = new LocalControl.Imaging.Geometry.VolumeSize(n, n, slices);
+            var spacing = new LocalControl.Imaging.Geometry.Vector3D(1, 1, 2.5);
+            var lps = new LocalControl.Imaging.Geometry.ImageGeometry(size, spacing, new(-31.5, -31.5, -8.75), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            var ras = new LocalControl.Imaging.Geometry.ImageGeometry(size, spacing, new(31.5, 31.5, -8.75), new LocalControl.Imaging.Geometry.Matrix3D(-1, 0, 0, 0, -1, 0, 0, 0, 1));
+            // A label map on a coarser grid (2 × 2 × 5 mm) holding label 1 on the block, and one 1 m away (no overlap).
+            var labelGrid = new LocalControl.Imaging.Geometry.ImageGeometry(new(32, 32, 4), new(2, 2, 5), new(-31, -31, -7.5), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            var farGrid = new LocalControl.Imaging.Geometry.ImageGeometry(new(32, 32, 4), new(2, 2, 5), new(1000, -31, -7.5), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            string Write<T>(string name, LocalControl.Imaging.Geometry.ImageGeometry g, Func<LocalControl.Imaging.Geometry.Vector3D, T> value) where T : unmanaged
+            {
+                var volume = new LocalControl.Imaging.Volumes.Volume<T>(g);
+                for (var k = 0; k < g.Size.K; k++)
+                {
+                    for (var j = 0; j < g.Size.J; j++)
+                    {
+                        for (var i = 0; i < g.Size.I; i++)
+                        {
+                            volume[i, j, k] = value(g.IndexToPointLps(i, j, k));
+                        }
+                    }
+                }
+                var path = Path.Combine(folder, name);
+                LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(path, volume);
+                return path;
+            }
+            byte Block(LocalControl.Imaging.Geometry.Vector3D p) => (byte)(Hu(p) == 1000 ? 1 : 0);
+            var files = new[]
+            {
+                (Write("ct-lps.nii.gz", lps, Hu), "image"), (Write("ct-ras.nii.gz", ras, Hu), "image"),
+                (Write("block-labels.nii.gz", labelGrid, Block), "labels"), (Write("elsewhere-labels.nii.gz", farGrid, Block), "labels"),
+            };
+
+            var page = await SignedInPageAsync("clinician1");
+            await page.GotoAsync($"/cases/{caseId}/images");
+            var uploaded = 0;
+            foreach (var (file, kind) in files)
+            {
+                await page.Locator("input[name=Upload]").SetInputFilesAsync(file);
+                await page.Locator("select[name=Kind]").SelectOptionAsync(kind);
+                await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+                await Assertions.Expect(page.Locator("tr[data-image-id]")).ToHaveCountAsync(++uploaded);
+            }
+            var ids = await page.Locator("tr[data-image-id]").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.imageId))");
+            Array.Sort(ids);
+            var (lpsId, rasId, labelsId, farId) = (ids[0], ids[1], ids[2], ids[3]);
+
+            // The block's centre (−21, −21) and the spine's (0, 23) in LPS, as fractions of the axial picture: the field
+            // spans x −31.5..31.5 left → right on screen (patient right on the left) and y −31.5..31.5 top → bottom
+            // (anterior up), pixel edges half a millimetre further out.
+            static (double X, double Y) Fraction(double xLps, double yLps) => ((xLps + 32) / 64, (yLps + 32) / 64);
+            async Task<SkiaSharp.SKBitmap> StageAsync(string name)
+            {
+                await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.stage img')].filter(i => !i.hidden).every(i => i.complete && i.naturalWidth === 64)");
+                var png = await page.Locator("#base-img").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png") });
+                return SkiaSharp.SKBitmap.Decode(png);
+            }
+            static SkiaSharp.SKColor At(SkiaSharp.SKBitmap shot, (double X, double Y) f) => shot.GetPixel((int)(f.X * shot.Width), (int)(f.Y * shot.Height));
+
+            await page.Locator("#overlay").SelectOptionAsync("");
+            foreach (var (id, name) in new[] { (lpsId, "11-viewer-axial-lps-stored"), (rasId, "12-viewer-axial-ras-stored") })
+            {
+                await page.Locator("#base").SelectOptionAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await Assertions.Expect(page.Locator("#base-img")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex($"/images/{id}/slices/4\\.png"));
+                await Assertions.Expect(page.Locator("#edge-left")).ToHaveTextAsync("R");
+                await Assertions.Expect(page.Locator("#edge-top")).ToHaveTextAsync("A");
+                using var shot = await StageAsync(name);
+                // Block top-left (patient right-anterior), bright; its mirror images dark grey body; spine at the bottom.
+                Assert.True(At(shot, Fraction(-21, -21)).Red > 240, $"{name}: the right-anterior block must be at the top left");
+                Assert.InRange(At(shot, Fraction(18, -18)).Red, (byte)100, (byte)160); // 40 HU in W400/C40: grey 128
+                Assert.InRange(At(shot, Fraction(-18, 18)).Red, (byte)100, (byte)160);
+                Assert.True(At(shot, Fraction(0, 23)).Red > 240, $"{name}: the spine (700 HU, white in W400) must be at the bottom centre");
+                Assert.InRange(At(shot, Fraction(0, -23)).Red, (byte)100, (byte)160); // anterior midline: body
+            }
+
+            // The block label map, on a 2 mm grid, lands on the block of the RAS-stored CT (drawn through patient space).
+            await page.Locator("#overlay").SelectOptionAsync(labelsId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.Locator("#overlay-img")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex($"/images/{labelsId}/slices/4\\.png\\?on={rasId}&plane=axial"));
+            await Assertions.Expect(page.Locator("#overlay-refused")).ToBeHiddenAsync();
+            using (var shot = await StageAsync("13-viewer-label-map-on-ras-ct"))
+            {
+                var onBlock = At(shot, Fraction(-21, -21));
+                Assert.True(onBlock.Red > 200 && onBlock.Green < 180, $"the label colour (red) must cover the block: {onBlock}");
+                var mirror = At(shot, Fraction(18, -18));
+                Assert.True(Math.Abs(mirror.Red - mirror.Green) < 10, $"nothing on the mirrored side: {mirror}");
+            }
+
+            // A label map with no overlap in patient space is refused, with the reason on the page; nothing is drawn.
+            await page.Locator("#overlay").SelectOptionAsync(farId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.Locator("#overlay-refused")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#overlay-refused")).ToContainTextAsync("does not overlap the image");
+            await Assertions.Expect(page.Locator("#overlay-img")).ToBeHiddenAsync();
+            await ShotAsync(page, "14-viewer-overlay-refused");
+            var refused = await clinician.GetAsync($"/cases/{caseId}/images/{farId}/slices/4.png?on={rasId}");
+            Assert.Equal((System.Net.HttpStatusCode)422, refused.StatusCode);
+            Assert.Contains("does not overlap", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // Coronal of the RAS copy: right on the left, superior up.
+            await page.Locator("#overlay").SelectOptionAsync("");
+            await page.Locator("#plane").SelectOptionAsync("coronal");
+            await Assertions.Expect(page.Locator("#edge-top")).ToHaveTextAsync("S");
+            await Assertions.Expect(page.Locator("#edge-left")).ToHaveTextAsync("R");
+            await ShotAsync(page, "15-viewer-coronal-ras-stored");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_viewer_sees_no_edit_or_decide_controls()
     {
         var clinician = await app.SignInAsync("clinician1");
