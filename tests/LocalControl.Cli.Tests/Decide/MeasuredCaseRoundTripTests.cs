@@ -116,6 +116,37 @@ public sealed class MeasuredCaseRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void With_one_critical_structure_segmented_the_others_stay_unknown_end_to_end()
+    {
+        // The phantom's label 4 read as bowel: bowel is segmented (and more than 5 mm from every lesion), nothing else is.
+        File.WriteAllText(F("table.json"), """{"1": "liver", "2": "tumour", "3": "vessel", "4": "bowel"}""");
+        var (code, _, err) = Run("assess", UntypedAdjacencyCase(), "--labels", Imaging("labels.nii.gz"), "--label-table", F("table.json"),
+            "--write-case", F("measured-case.json"), "--format", "json");
+        Assert.True(code == 0, err);
+        var back = CaseFileReader.Read(File.ReadAllText(F("measured-case.json"))).Case!;
+        foreach (var lesion in back.Lesions)
+        {
+            Assert.True(lesion.DistancesMm!["bowel"] > 5, $"{lesion.Id}: bowel {lesion.DistancesMm["bowel"]} mm");
+            Assert.Empty(lesion.AdjacentStructures!);
+            Assert.DoesNotContain("bowel", lesion.AdjacencyNotAssessed!);
+            Assert.Contains("bile-duct", lesion.AdjacencyNotAssessed!);
+            Assert.Contains("gallbladder", lesion.AdjacencyNotAssessed!);
+        }
+
+        (code, var json, err) = Run("assess", F("measured-case.json"), "--format", "json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(json);
+        foreach (var lesion in doc.RootElement.GetProperty("lesions").EnumerateArray())
+        {
+            var rfa = lesion.GetProperty("options").EnumerateArray().Single(o => o.GetProperty("therapy").GetString() == "rfa");
+            var vulnerable = rfa.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "no-vulnerable-structure");
+            Assert.Equal("unknown", vulnerable.GetProperty("status").GetString());
+            Assert.Contains("bile duct", vulnerable.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("bowel", vulnerable.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Write_case_needs_labels()
     {
         var (code, _, err) = Run("assess", Imaging("phantom-case.json"), "--write-case", F("x.json"));
