@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using LocalControl.Core.Cases;
 using LocalControl.Core.Engine;
 using LocalControl.Core.Evidence;
