@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using LocalControl.Core.Cases;
 using LocalControl.Core.Engine;
 using LocalControl.Core.Evidence;
@@ -11,7 +10,7 @@ namespace LocalControl.Cli.Commands;
 
 /// <summary>
 /// <c>localcontrol assess CASE.json [--format text|json|markdown|html] [-o FILE] [--rules FILE]
-/// [--labels SEG [--label-table FILE] [--segments MAP] [--prefer-typed]]</c>. With <c>--labels</c>, the measurement uses
+/// [--labels SEG [--label-table FILE] [--segments MAP] [--prefer-typed] [--write-case FILE]]</c>. With <c>--labels</c>, the measurement uses
 /// the same rule set's large-vessel calibre and adjacency distance as the assessment.
 /// </summary>
 internal static class AssessCommand
@@ -28,9 +27,10 @@ internal static class AssessCommand
         var image = new Option<string?>("--image") { Description = "With --labels: the CT/MR the segmentation was drawn on (a DICOM SEG or RTSTRUCT is put on its grid)." };
         var series = new Option<string?>("--series") { Description = "With --image: which DICOM series of a folder (UID or index)." };
         var preferTyped = new Option<bool>("--prefer-typed") { Description = "With --labels: keep typed values where the case file has them (measured values fill only the gaps)." };
+        var writeCase = new Option<string?>("--write-case") { Description = "With --labels: also write the case with the measured values merged in (every measured field, docs/case-format.md) to this file." };
         var command = new Command("assess", "Assess every lesion and the patient against each tool of the local-therapy box, with criteria, evidence and expected outcomes.")
         {
-            caseArgument, format, output, rules, labels, labelTable, segments, image, series, preferTyped,
+            caseArgument, format, output, rules, labels, labelTable, segments, image, series, preferTyped, writeCase,
         };
         command.SetAction(parse =>
         {
@@ -48,10 +48,14 @@ internal static class AssessCommand
 
                 @case = merged;
                 warnings = [.. warnings, .. notes];
+                if (parse.GetValue(writeCase) is { } casePath)
+                {
+                    Core.IO.OutputFiles.WriteText(casePath, CaseFileWriter.Write(@case));
+                }
             }
-            else if (parse.GetValue(labelTable) is not null || parse.GetValue(segments) is not null || parse.GetValue(image) is not null || parse.GetValue(preferTyped))
+            else if (parse.GetValue(labelTable) is not null || parse.GetValue(segments) is not null || parse.GetValue(image) is not null || parse.GetValue(preferTyped) || parse.GetValue(writeCase) is not null)
             {
-                throw new UserInputException("--label-table, --segments, --image and --prefer-typed need --labels");
+                throw new UserInputException("--label-table, --segments, --image, --prefer-typed and --write-case need --labels");
             }
 
             var engine = ReferenceEquals(ruleSet, Core.Rules.RuleSet.Default) ? TumourBoardEngine.Default : new TumourBoardEngine(ruleSet, EvidenceBase.Default);
@@ -80,31 +84,7 @@ internal static class AssessCommand
             throw new ImagingException("LC-MEAS-004", "no tumour label found: nothing to measure (check the label table's 'tumour' entries).", labelPath, "labels");
         }
 
-        var result = new List<LesionMeasurement>(lesions.Count);
-        foreach (var m in lesions)
-        {
-            result.Add(new LesionMeasurement
-            {
-                Id = m.Id,
-                Organ = m.Organ is { } organ && CaseVocabulary.TryParseOrgan(organ, out var o) ? o : null,
-                Location = m.Segment is { } s ? "segment " + s.ToString(CultureInfo.InvariantCulture) : null,
-                LongestDiameterMm = Math.Round(m.LongestDiameterMm, 2),
-                LongestAxialDiameterMm = Math.Round(m.LongestAxialDiameterMm, 2),
-                VolumeMl = Math.Round(m.VolumeMl, 3),
-                CentroidMm = [Math.Round(m.CentroidLps.X, 2), Math.Round(m.CentroidLps.Y, 2), Math.Round(m.CentroidLps.Z, 2)],
-                DistanceToLargeVesselMm = Round(m.DistanceToLargeVesselMm),
-                LargeVesselCalibreMm = Round(m.LargeVesselCalibreMm),
-                DistanceToHilumMm = Round(m.DistanceToHilumMm),
-                DepthFromCapsuleMm = Round(m.DepthFromCapsuleMm),
-                AdjacentStructures = m.AdjacentStructures?.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
-                AdjacencyNotAssessed = m.NotSegmentedStructures.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
-                DistanceToAnyVesselMm = Round(m.DistanceToAnyVesselMm),
-                DistancesMm = m.DistancesMm.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 2)),
-            });
-        }
-
-        return result;
+        var options = ImagingCommandSupport.MeasureOptionsFor(segmentPath, rules);
+        return lesions.Select(m => m.ToLesionMeasurement(ImagingCommandSupport.LesionSourceJson(labelPath, m.Id, options, rules))).ToList();
     }
-
-    private static double? Round(double? value) => value is { } v ? Math.Round(v, 2) : null;
 }

@@ -141,6 +141,19 @@ internal static class ImagingCommandSupport
     public static MeasureOptions MeasureOptionsFor(string? segmentPath, Core.Rules.RuleSet rules) =>
         segmentPath is null ? MeasureOptions.From(rules) : MeasureOptions.From(rules) with { SegmentMap = LoadLabels(segmentPath) };
 
+    /// <summary>
+    /// A measured lesion's provenance, written to its <c>source</c> in the case file by <c>measure</c> and by
+    /// <c>assess --labels --write-case</c> alike: the label file, the component's id in it and the thresholds measured with.
+    /// </summary>
+    public static string LesionSourceJson(string labelPath, string measuredId, MeasureOptions options, Core.Rules.RuleSet rules) => new JsonObject
+    {
+        ["file"] = labelPath,
+        ["measuredLesionId"] = measuredId,
+        ["ruleSet"] = rules.DisplayVersion,
+        ["largeVesselMinCalibreMm"] = options.LargeVesselCalibreMm,
+        ["adjacencyDistanceMm"] = options.AdjacencyDistanceMm,
+    }.ToJsonString();
+
     /// <summary>The measurement method in words, with the thresholds actually used.</summary>
     public static string MeasureMethod(MeasureOptions options) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"Surface distances between the closest voxel centres (exact EDT, Felzenszwalb-Huttenlocher); calibre = 2 x the vessel's inside distance on its centreline; large vessel >= {options.LargeVesselCalibreMm:0.###} mm; adjacency <= {options.AdjacencyDistanceMm:0.###} mm.");

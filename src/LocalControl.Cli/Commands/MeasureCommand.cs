@@ -51,7 +51,7 @@ internal static class MeasureCommand
             var list = new JsonArray();
             foreach (var lesion in lesions)
             {
-                list.Add(lesion.ToCaseLesionJson());
+                list.Add(lesion.ToCaseLesionJson(LesionSourceJson(labelPath, lesion.Id, options, ruleSet)));
             }
 
             var tableJson = new JsonObject();

@@ -31,6 +31,20 @@ public static partial class CaseFileWriter
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
+    /// <summary>One lesion as it stands in a case file's <c>lesions</c> array (indented JSON text): what
+    /// <c>measure</c> prints for each measured lesion, so that its list and a written case carry the same fields.</summary>
+    public static string WriteLesion(Lesion lesion)
+    {
+        ArgumentNullException.ThrowIfNull(lesion);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            WriteLesion(w, lesion);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     private static void WritePatient(Utf8JsonWriter w, Patient p)
     {
         w.WriteStartObject("patient");

@@ -198,6 +198,16 @@ public static class CaseVocabulary
     /// <inheritdoc cref="ToJson(Organ)"/>
     public static string ToJson(MsiStatus value) => Msi.ToJson(value);
 
+    /// <summary>The MSI status in clinicians' words for reports and pages (<c>MSS</c>, <c>MSI-high</c>, <c>MSI-low</c>,
+    /// <c>unknown</c>); the case file keeps its own spelling (<see cref="ToJson(MsiStatus)"/>).</summary>
+    public static string DisplayName(MsiStatus value) => value switch
+    {
+        MsiStatus.Mss => "MSS",
+        MsiStatus.MsiHigh => "MSI-high",
+        MsiStatus.MsiLow => "MSI-low",
+        _ => "unknown",
+    };
+
     /// <inheritdoc cref="ToJson(Organ)"/>
     public static string ToJson(PrimarySite value) => PrimarySites.ToJson(value);
 

@@ -3,7 +3,11 @@ using System.Globalization;
 namespace LocalControl.Core.Cases;
 
 /// <summary>
-/// What images say about one lesion (from <c>localcontrol measure</c> or the imaging library), in case-file units.
+/// What images say about one lesion, in case-file names and units: the one hand-over from Measure to Decide. The
+/// imaging library builds it in one place (<c>MeasuredLesion.ToLesionMeasurement</c>, rounding included) and
+/// <see cref="MeasurementMerge"/> is the one place it becomes a case <see cref="Lesion"/>, both for
+/// <c>measure</c>'s lesion list (<see cref="MeasurementMerge.ToLesion"/>, then <see cref="CaseFileWriter"/>) and for
+/// <c>assess --labels</c> (<see cref="MeasurementMerge.Merge"/>); docs/case-format.md lists the field mapping.
 /// Null means "not measured". Core keeps this neutral so that it needs no imaging code.
 /// </summary>
 public sealed record LesionMeasurement
@@ -52,6 +56,10 @@ public sealed record LesionMeasurement
 
     /// <summary>Distance to each segmented structure, by label role.</summary>
     public IReadOnlyDictionary<string, double>? DistancesMm { get; init; }
+
+    /// <summary>Provenance of the measurement (label file, thresholds, rule set) as a JSON object, written to the
+    /// lesion's <c>source</c>.</summary>
+    public string? MeasurementSourceJson { get; init; }
 }
 
 /// <summary>
@@ -84,7 +92,7 @@ public static class MeasurementMerge
             if (index < 0)
             {
                 var id = UniqueId(lesions, m.Id);
-                var added = Apply(new Lesion { Id = id, Organ = m.Organ ?? Organ.Other }, m, preferTyped: false, $"lesions[{lesions.Count}]", notes);
+                var added = ToLesion(m) with { Id = id };
                 notes.Add(new($"lesions[{lesions.Count}]", $"lesion {id} added from {sourceName} (measured {m.Id}); it was not in the case file"));
                 if (m.Organ is null)
                 {
@@ -109,6 +117,16 @@ public static class MeasurementMerge
         }
 
         return (@case with { Lesions = lesions }, notes);
+    }
+
+    /// <summary>
+    /// A case lesion made of measured values only (organ <see cref="Organ.Other"/> when the segmentation does not
+    /// say; <c>measure</c> then leaves <c>organ</c> out so that the case reader asks for it).
+    /// </summary>
+    public static Lesion ToLesion(LesionMeasurement measured)
+    {
+        ArgumentNullException.ThrowIfNull(measured);
+        return Apply(new Lesion { Id = measured.Id, Organ = measured.Organ ?? Organ.Other }, measured, preferTyped: false, "lesion", []);
     }
 
     /// <summary>A case lesion matches a measured one by nearest centroid (when the case has centroids) or else by id.</summary>
@@ -223,6 +241,7 @@ public static class MeasurementMerge
                 : m.AdjacencyNotAssessed is { Count: > 0 } notAssessed ? notAssessed : typed.AdjacencyNotAssessed,
             DistanceToAnyVesselMm = m.DistanceToAnyVesselMm ?? typed.DistanceToAnyVesselMm,
             DistancesMm = m.DistancesMm ?? typed.DistancesMm,
+            MeasurementSourceJson = m.MeasurementSourceJson ?? typed.MeasurementSourceJson,
             Location = typed.Location ?? m.Location,
             CentroidMm = typed.CentroidMm ?? m.CentroidMm,
         };

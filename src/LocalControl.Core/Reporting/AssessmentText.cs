@@ -39,10 +39,9 @@ public static class AssessmentText
         sb.AppendLine();
         sb.AppendLine("Patient-level options");
         AppendTextOptions(sb, a.PatientOptions, "patient", shownOutcomes);
-        var curative = a.PatientOptions.First(o => o.Therapy == Therapy.CurativeLocal);
-        if (curative.Plan is { } plan && curative.Eligibility != Eligibility.NotEligible)
+        if (CurativePlan(a) is { } plan)
         {
-            sb.AppendLine("  Combination for curative intent (usable local options per lesion, best first):");
+            sb.AppendLine("  " + PlanHeading);
             foreach (var p in plan)
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"    {Plain(p.LesionId)}: {PlanLine(p)}");
@@ -162,6 +161,18 @@ public static class AssessmentText
         sb.AppendLine("## Patient-level options");
         sb.AppendLine();
         AppendMarkdownOptions(sb, a.PatientOptions);
+        if (CurativePlan(a) is { } plan)
+        {
+            sb.AppendLine(PlanHeading);
+            sb.AppendLine();
+            foreach (var p in plan)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- {Md(p.LesionId)}: {Md(PlanLine(p))}");
+            }
+
+            sb.AppendLine();
+        }
+
         sb.AppendLine("## Prognostic context");
         sb.AppendLine();
         foreach (var s in new[] { a.Scores.Fong, a.Scores.Game, a.Scores.TumourBurden })
@@ -222,6 +233,12 @@ public static class AssessmentText
 
         sb.AppendLine("<h2>Patient-level options</h2>");
         AppendHtmlOptions(sb, a.PatientOptions);
+        if (CurativePlan(a) is { } plan)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<p>{H(PlanHeading)}</p>");
+            sb.AppendLine("<ul class=\"plan\">" + string.Concat(plan.Select(p => $"<li>{H(p.LesionId)}: {H(PlanLine(p))}</li>")) + "</ul>");
+        }
+
         sb.AppendLine("<h2>Prognostic context</h2><p>Information only, never an exclusion.</p><ul>");
         foreach (var s in new[] { a.Scores.Fong, a.Scores.Game, a.Scores.TumourBurden })
         {
@@ -351,6 +368,15 @@ public static class AssessmentText
     {
         var population = e.Figure.Population ?? e.Item.Population;
         return $"{e.Figure.Label}: {e.Figure.Value}{Partly(e)}{(string.IsNullOrWhiteSpace(population) ? "" : "; " + population)}; {e.Item.ShortName} [{e.Item.Id}], {AssessmentJson.GradeName(e.Item.Grade)}";
+    }
+
+    private const string PlanHeading = "Combination for curative intent (usable local options per lesion, best first):";
+
+    /// <summary>The per-lesion plan of curative-intent local treatment, shown in every format unless that option is not eligible.</summary>
+    private static IReadOnlyList<LesionPlan>? CurativePlan(Assessment a)
+    {
+        var curative = a.PatientOptions.First(o => o.Therapy == Therapy.CurativeLocal);
+        return curative.Eligibility != Eligibility.NotEligible ? curative.Plan : null;
     }
 
     private static string PlanLine(LesionPlan p)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using LocalControl.Core.Cases;
 using LocalControl.Imaging.Geometry;
 
 namespace LocalControl.Imaging.Measurements;
@@ -59,60 +61,46 @@ public sealed class MeasuredLesion
     /// <summary>Critical structures (case-file names) absent from the label table: their adjacency is unknown.</summary>
     public IReadOnlyList<string> NotSegmentedStructures { get; init; } = [];
 
-    /// <summary>The lesion in the case-file format (camelCase, units in names), leaving out what was not measured.</summary>
-    public JsonObject ToCaseLesionJson()
+    /// <summary>
+    /// The measured values in case-file names and units: the one conversion from imaging to the case model
+    /// (docs/case-format.md, "Measured lesions"). Lengths are rounded to 0.01 mm and volumes to 0.001 mL; the organ
+    /// and the critical structures keep only names the case file knows; the segment becomes <c>location</c>.
+    /// </summary>
+    /// <param name="sourceJson">Provenance of the measurement as a JSON object (label file, thresholds), or null.</param>
+    public LesionMeasurement ToLesionMeasurement(string? sourceJson = null) => new()
     {
-        var o = new JsonObject { ["id"] = Id };
-        if (Organ is not null)
+        Id = Id,
+        Organ = Organ is { } organ && CaseVocabulary.TryParseOrgan(organ, out var o) ? o : null,
+        Location = Segment is { } s ? "segment " + s.ToString(CultureInfo.InvariantCulture) : null,
+        LongestDiameterMm = Round(LongestDiameterMm),
+        LongestAxialDiameterMm = Round(LongestAxialDiameterMm),
+        VolumeMl = Math.Round(VolumeMl, 3),
+        CentroidMm = [Round(CentroidLps.X), Round(CentroidLps.Y), Round(CentroidLps.Z)],
+        DistanceToLargeVesselMm = Round(DistanceToLargeVesselMm),
+        LargeVesselCalibreMm = Round(LargeVesselCalibreMm),
+        DistanceToHilumMm = Round(DistanceToHilumMm),
+        DepthFromCapsuleMm = Round(DepthFromCapsuleMm),
+        AdjacentStructures = AdjacentStructures?.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
+        AdjacencyNotAssessed = NotSegmentedStructures.Where(CaseVocabulary.AdjacentStructures.Contains).ToList(),
+        DistanceToAnyVesselMm = Round(DistanceToAnyVesselMm),
+        DistancesMm = DistancesMm.Count == 0 ? null : DistancesMm.ToDictionary(kv => kv.Key, kv => Round(kv.Value), StringComparer.Ordinal),
+        MeasurementSourceJson = sourceJson,
+    };
+
+    /// <summary>
+    /// The lesion as a case-file entry: <see cref="ToLesionMeasurement"/> made a case lesion by
+    /// <see cref="MeasurementMerge.ToLesion"/> and written by <see cref="CaseFileWriter.WriteLesion(Lesion)"/>, so that
+    /// <c>measure</c>'s list and a case written after <c>assess --labels</c> carry the same fields. What was not
+    /// measured is left out, the organ too when the segmentation does not say (the case reader then asks for it).
+    /// </summary>
+    /// <param name="sourceJson">Provenance of the measurement as a JSON object, written as the lesion's <c>source</c>.</param>
+    public JsonObject ToCaseLesionJson(string? sourceJson = null)
+    {
+        var measurement = ToLesionMeasurement(sourceJson);
+        var o = JsonNode.Parse(CaseFileWriter.WriteLesion(MeasurementMerge.ToLesion(measurement)))!.AsObject();
+        if (measurement.Organ is null)
         {
-            o["organ"] = Organ;
-        }
-
-        if (Segment is { } segment)
-        {
-            o["location"] = $"segment {segment.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        }
-
-        o["longestDiameterMm"] = Round(LongestDiameterMm);
-        o["longestAxialDiameterMm"] = Round(LongestAxialDiameterMm);
-        o["volumeMl"] = Math.Round(VolumeMl, 3);
-        o["centroidMm"] = new JsonArray(Round(CentroidLps.X), Round(CentroidLps.Y), Round(CentroidLps.Z));
-        Add(o, "distanceToLargeVesselMm", DistanceToLargeVesselMm);
-        Add(o, "largeVesselCalibreMm", LargeVesselCalibreMm);
-        Add(o, "distanceToAnyVesselMm", DistanceToAnyVesselMm);
-        Add(o, "distanceToHilumMm", DistanceToHilumMm);
-        Add(o, "depthFromCapsuleMm", DepthFromCapsuleMm);
-        if (AdjacentStructures is not null)
-        {
-            var a = new JsonArray();
-            foreach (var s in AdjacentStructures)
-            {
-                a.Add(s);
-            }
-
-            o["adjacentStructures"] = a;
-        }
-
-        if (NotSegmentedStructures.Count > 0)
-        {
-            var n = new JsonArray();
-            foreach (var s in NotSegmentedStructures)
-            {
-                n.Add(s);
-            }
-
-            o["adjacencyNotAssessed"] = n;
-        }
-
-        if (DistancesMm.Count > 0)
-        {
-            var d = new JsonObject();
-            foreach (var (key, value) in DistancesMm.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                d[key] = Round(value);
-            }
-
-            o["distancesMm"] = d;
+            o.Remove("organ");
         }
 
         return o;
@@ -120,11 +108,5 @@ public sealed class MeasuredLesion
 
     private static double Round(double v) => Math.Round(v, 2);
 
-    private static void Add(JsonObject o, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            o[name] = Round(v);
-        }
-    }
+    private static double? Round(double? v) => v is { } x ? Math.Round(x, 2) : null;
 }

@@ -60,7 +60,7 @@ public static class PdfSummary
             var c = assessed.Case;
             var p = c.Patient;
             w.Heading("Patient", 12);
-            w.Text($"Age {Display.Num(p.AgeYears)} years · ECOG {Display.Num(p.Ecog)} · RAS {CaseVocabulary.ToJson(p.RasStatus)} · BRAF {CaseVocabulary.ToJson(p.BrafStatus)} · MSI {CaseVocabulary.ToJson(p.MsiStatus)}");
+            w.Text($"Age {Display.Num(p.AgeYears)} years · ECOG {Display.Num(p.Ecog)} · RAS {CaseVocabulary.ToJson(p.RasStatus)} · BRAF {CaseVocabulary.ToJson(p.BrafStatus)} · MSI {CaseVocabulary.DisplayName(p.MsiStatus)}");
             w.Text($"Primary {(p.Primary?.Site is { } site ? CaseVocabulary.ToJson(site) : Display.Unknown)}, node-positive {Display.YesNo(p.Primary?.NodePositive)}, resected {Display.YesNo(p.Primary?.Resected)} · CEA {Display.Num(p.CeaNgPerMl, "ng/mL")} · disease-free interval {Display.Num(p.DiseaseFreeIntervalMonths, "months")}");
             w.Text($"Liver: FLR {Display.Num(p.Liver?.FutureLiverRemnantPercent, "%")}, cirrhosis {Display.YesNo(p.Liver?.Cirrhosis)}, bilirubin {Display.Num(p.Liver?.BilirubinUmolPerL, "µmol/L")}");
             if (p.PriorSystemicTherapy is { Count: > 0 } lines)
