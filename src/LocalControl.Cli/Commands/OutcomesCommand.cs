@@ -1,5 +1,7 @@
 using System.CommandLine;
+using LocalControl.Core.Cases;
 using LocalControl.Follow.Survival;
+using Microsoft.EntityFrameworkCore;
 
 namespace LocalControl.Cli.Commands;
 
@@ -11,9 +13,107 @@ internal static class OutcomesCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("outcomes", "Outcome statistics: survival and local-control curves.");
+        var db = new Option<string?>("--db")
+        {
+            Description = "The registry: a SQLite file (opened read-only), or with --provider postgres a PostgreSQL connection string.",
+        };
+        var provider = new Option<string>("--provider") { Description = "sqlite (default) or postgres.", DefaultValueFactory = _ => "sqlite" };
+        provider.AcceptOnlyFromAmong("sqlite", "postgres");
+        var endpoint = new Option<string?>("--endpoint") { Description = "ltp (local-tumour-progression-free survival per ablated lesion) or os (overall survival per patient)." };
+        var by = new Option<string?>("--by") { Description = "Strata: tool, size (< 30 / ≥ 30 mm), margin (< 5, 5–10, ≥ 10 mm), organ or ras." };
+        var format = CommonOptions.Format("text", "text", "json", "png");
+        var output = CommonOptions.Output();
+        var command = new Command("outcomes", "Outcome statistics: the registry's survival and local-control curves (--db), or any time-to-event table (survival).")
+        {
+            db, provider, endpoint, by, format, output,
+        };
         command.Subcommands.Add(Survival(context));
+        command.SetAction(parse => RegistryOutcomesAsync(context, parse.GetValue(db), parse.GetValue(provider)!, parse.GetValue(endpoint),
+            parse.GetValue(by), parse.GetValue(format)!, parse.GetValue(output)).GetAwaiter().GetResult());
         return command;
+    }
+
+    /// <summary>
+    /// <c>localcontrol outcomes --db CONNECTION --endpoint ltp|os --by tool|size|margin|organ|ras [--format text|json|png] [-o FILE]</c>:
+    /// the cohort of every case in the registry, by the response engine's rules (<see cref="CohortOutcomes"/>), with the
+    /// published figures of the evidence base beside the curves.
+    /// </summary>
+    private static async Task<int> RegistryOutcomesAsync(CliContext context, string? connection, string provider, string? endpointName, string? byName, string fmt, string? outputPath)
+    {
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            throw new UserInputException("give the registry with --db (a SQLite file, or a PostgreSQL connection string with --provider postgres), or use 'outcomes survival --csv FILE'.");
+        }
+        if (endpointName is null || !CohortOutcomes.TryParseEndpoint(endpointName, out var endpoint))
+        {
+            throw new UserInputException($"--endpoint: {(endpointName is null ? "missing" : $"'{endpointName}' is not an end point")}; use ltp or os.");
+        }
+        if (byName is null || !CohortOutcomes.TryParseGrouping(byName, out var by))
+        {
+            throw new UserInputException($"--by: {(byName is null ? "missing" : $"'{byName}' is not a grouping")}; use tool, size, margin, organ or ras.");
+        }
+        if (fmt == "png" && string.IsNullOrEmpty(outputPath))
+        {
+            throw new UserInputException("--format png writes an image: give the file with -o FILE.png");
+        }
+
+        List<(string CaseId, string Json)> stored;
+        await using (var db = provider == "postgres" ? DbCommand.Open("postgres", null, connection) : DbCommand.Open("sqlite", connection, null))
+        {
+            try
+            {
+                stored = (await db.Cases.AsNoTracking().OrderBy(c => c.CaseId).Select(c => new { c.CaseId, c.CaseFileJson }).ToListAsync().ConfigureAwait(false))
+                    .Select(c => (c.CaseId, c.CaseFileJson)).ToList();
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
+            {
+                throw new UserInputException($"cannot read the registry: {e.Message}", e);
+            }
+        }
+
+        var cases = new List<MetastaticCase>(stored.Count);
+        var unreadable = new List<CohortExclusion>();
+        foreach (var (caseId, json) in stored)
+        {
+            var read = CaseFileReader.Read(json);
+            if (read.Case is { } c && read.IsValid)
+            {
+                cases.Add(c);
+            }
+            else
+            {
+                var first = read.Errors.FirstOrDefault();
+                unreadable.Add(new(caseId, null, $"case file not valid under this version's rules: {first?.Path} {first?.Message}".Trim()));
+            }
+        }
+
+        var cohort = CohortOutcomes.Build(cases, endpoint, by);
+        cohort = cohort with { Excluded = [.. unreadable, .. cohort.Excluded] };
+        var what = endpoint == CohortEndpoint.Ltp ? "ablated lesions with a known local-tumour-progression status" : "patients with a local treatment and a survival record";
+        if (cohort.Subjects.Count == 0)
+        {
+            throw new UserInputException($"--db {(provider == "postgres" ? "(PostgreSQL)" : connection)}: the cohort is empty: {stored.Count} case(s), no {what} ({cohort.Excluded.Count} left out).");
+        }
+
+        var result = cohort.Analyse();
+        var published = CohortOutcomes.Published(endpoint);
+        switch (fmt)
+        {
+            case "json":
+                context.WriteResult(CohortReport.Json(cohort, result, published, endpointName, byName), outputPath);
+                break;
+            case "png":
+                var timeLabel = endpoint == CohortEndpoint.Ltp ? "Months from ablation" : "Months from first local treatment";
+                var title = (endpoint == CohortEndpoint.Ltp ? "Local-tumour-progression-free survival per lesion" : "Overall survival per patient") + $" by {byName}";
+                var points = published.Where(p => p.Months is not null).Select(p => new PublishedFigure(p.Months!.Value, p.Survival, p.ShortName)).ToList();
+                OutputFiles.WriteBytes(KaplanMeierPlot.Png(result, timeLabel, title, points), outputPath!);
+                break;
+            default:
+                context.WriteResult(CohortReport.Text(cohort, result, published, endpointName, byName), outputPath);
+                break;
+        }
+
+        return ExitCodes.Success;
     }
 
     private static Command Survival(CliContext context)
