@@ -57,18 +57,29 @@ internal static class OutcomesCommand
             throw new UserInputException("--format png writes an image: give the file with -o FILE.png");
         }
 
-        List<(string CaseId, string Json)> stored;
-        await using (var db = provider == "postgres" ? DbCommand.Open("postgres", null, connection) : DbCommand.Open("sqlite", connection, null))
+        if (provider == "postgres")
         {
             try
             {
-                stored = (await db.Cases.AsNoTracking().OrderBy(c => c.CaseId).Select(c => new { c.CaseId, c.CaseFileJson }).ToListAsync().ConfigureAwait(false))
-                    .Select(c => (c.CaseId, c.CaseFileJson)).ToList();
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
+            catch (ArgumentException e)
             {
-                throw new UserInputException($"cannot read the registry: {e.Message}", e);
+                throw new UserInputException($"--db: not a PostgreSQL connection string (Host=…;Database=…;Username=…): {e.Message}", e);
             }
+        }
+
+        List<(string CaseId, string Json)> stored;
+        try
+        {
+            await using var db = provider == "postgres" ? DbCommand.Open("postgres", null, connection) : DbCommand.Open("sqlite", connection, null);
+            stored = (await db.Cases.AsNoTracking().OrderBy(c => c.CaseId).Select(c => new { c.CaseId, c.CaseFileJson }).ToListAsync().ConfigureAwait(false))
+                .Select(c => (c.CaseId, c.CaseFileJson)).ToList();
+        }
+        catch (Exception e) when (DatabaseFailure(e) is { } cause)
+        {
+            // An unreachable server, a refused login, a file that is not a registry.
+            throw new UserInputException($"cannot read the registry: {cause.Message}", e);
         }
 
         var cases = new List<MetastaticCase>(stored.Count);
@@ -115,6 +126,14 @@ internal static class OutcomesCommand
 
         return ExitCodes.Success;
     }
+
+    // EF Core wraps a failed connection in InvalidOperationException ("transient failure"); the cause is inside.
+    private static Exception? DatabaseFailure(Exception e) => e switch
+    {
+        Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException => e,
+        InvalidOperationException { InnerException: Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException } => e.InnerException,
+        _ => null,
+    };
 
     private static Command Survival(CliContext context)
     {

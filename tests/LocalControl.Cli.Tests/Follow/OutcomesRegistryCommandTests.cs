@@ -255,5 +255,13 @@ public sealed class OutcomesRegistryCommandTests : IAsyncLifetime
         Assert.Equal(2, c2);
         Assert.Contains("no such registry file", e2, StringComparison.Ordinal);
         Assert.False(File.Exists(missing));
+
+        using var notRegistry = new CliRunner.TempFile("these are not the pages of a SQLite database", ".db");
+        var (c3, _, e3) = CliRunner.Run("outcomes", "--db", notRegistry.Path, "--endpoint", "os", "--by", "tool");
+        Assert.Equal(2, c3);
+        Assert.Contains("cannot read the registry: SQLite Error 26: 'file is not a database'", e3, StringComparison.Ordinal);
+        var (c4, _, e4) = CliRunner.Run("outcomes", "--db", "Hst=1;;==", "--provider", "postgres", "--endpoint", "os", "--by", "tool");
+        Assert.Equal(2, c4);
+        Assert.Contains("--db: not a PostgreSQL connection string", e4, StringComparison.Ordinal);
     }
 }
