@@ -7,7 +7,9 @@ namespace LocalControl.Cli.Commands;
 
 /// <summary>
 /// <c>localcontrol outcomes survival --csv FILE --time COL --event COL [--group COL] [--format text|json|png] [-o FILE]</c>:
-/// Kaplan–Meier curves with Greenwood 95 % bands, median and log-rank test for any time-to-event table.
+/// Kaplan–Meier curves with Greenwood 95 % bands, median and log-rank test for any time-to-event table; and
+/// <c>localcontrol outcomes --db CONNECTION --endpoint ltp|os --by tool|size|margin|organ|ras</c>: the same for the
+/// registry's cohort, with the published figures beside the curves (docs/follow.md).
 /// </summary>
 internal static class OutcomesCommand
 {
