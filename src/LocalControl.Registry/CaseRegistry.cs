@@ -3,12 +3,38 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LocalControl.Registry;
 
-/// <summary>What the caller extracted from a valid case file: the JSON and the columns the list needs.</summary>
+/// <summary>
+/// What the caller extracted from a valid case file: the JSON, the columns the list needs and the treatment and
+/// follow-up rows (<see cref="CaseFileRows"/>). Build it with <see cref="From"/> so that the rows are always those of
+/// the JSON; the registry rewrites a case's rows from this on every save.
+/// </summary>
 /// <param name="CaseId">The case file's caseId.</param>
 /// <param name="CaseFileJson">The case file as JSON text.</param>
 /// <param name="LesionCount">Number of lesions.</param>
 /// <param name="Organs">Organs with lesions, comma separated.</param>
-public sealed record CaseFileContent(string CaseId, string CaseFileJson, int LesionCount, string Organs);
+public sealed record CaseFileContent(string CaseId, string CaseFileJson, int LesionCount, string Organs)
+{
+    /// <summary>One row per treatment × lesion (<c>treatments[]</c>); empty when the case file has none.</summary>
+    public IReadOnlyList<TreatmentRecord> Treatments { get; init; } = [];
+
+    /// <summary>One row per follow-up lesion observation (<c>followUps[].lesions[]</c>).</summary>
+    public IReadOnlyList<FollowUpFindingRecord> FollowUpFindings { get; init; } = [];
+
+    /// <summary>The content of a case file that <paramref name="case"/> was read from.</summary>
+    /// <param name="case">The case as read from <paramref name="caseFileJson"/> (valid).</param>
+    /// <param name="caseFileJson">The case-file JSON, stored exactly as given.</param>
+    public static CaseFileContent From(LocalControl.Core.Cases.MetastaticCase @case, string caseFileJson)
+    {
+        ArgumentNullException.ThrowIfNull(@case);
+        ArgumentNullException.ThrowIfNull(caseFileJson);
+        var organs = @case.Lesions.Select(l => l.Organ).Distinct().Order().Select(LocalControl.Core.Cases.CaseVocabulary.ToJson);
+        return new CaseFileContent(@case.CaseId, caseFileJson, @case.Lesions.Count, string.Join(",", organs))
+        {
+            Treatments = CaseFileRows.Treatments(@case),
+            FollowUpFindings = CaseFileRows.FollowUpFindings(@case),
+        };
+    }
+}
 
 /// <summary>A row of the case list.</summary>
 public sealed record CaseListItem(string CaseId, CaseStatus Status, int LesionCount, string Organs, DateOnly? MeetingDate, DateTime UpdatedUtc);
@@ -145,6 +171,7 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             }
             throw;
         }
+        AddRows(created.Id, content);
         var sha = AddVersion(created, user, now);
         AddAudit(user, AuditActions.Create, "case", content.CaseId, $"version 1; case file sha256 {sha}");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -186,6 +213,10 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         record.Organs = content.Organs;
         record.UpdatedUtc = now;
         record.Version++;
+        // The rows are a copy of the case file: replace them in the same transaction as the JSON they come from.
+        db.Treatments.RemoveRange(await db.Treatments.Where(t => t.CaseRecordId == record.Id).ToListAsync(ct).ConfigureAwait(false));
+        db.FollowUpFindings.RemoveRange(await db.FollowUpFindings.Where(f => f.CaseRecordId == record.Id).ToListAsync(ct).ConfigureAwait(false));
+        AddRows(record.Id, content);
         var sha = AddVersion(record, user, now);
         AddAudit(user, AuditActions.Update, "case", content.CaseId, $"{detail}; case file sha256 {sha}");
         try
@@ -394,6 +425,45 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         return await q.OrderByDescending(a => a.Id)
             .Skip((int)Math.Min(skip, int.MaxValue)).Take(size)
             .ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The treatment rows of a case (one per treatment × lesion), in the order of the case file.</summary>
+    public async Task<IReadOnlyList<TreatmentRecord>> TreatmentsAsync(string caseId, CancellationToken ct = default)
+    {
+        var record = await FindAsync(caseId, ct).ConfigureAwait(false);
+        return record is null ? []
+            : await db.Treatments.AsNoTracking().Where(t => t.CaseRecordId == record.Id).OrderBy(t => t.Id).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The follow-up lesion observations of a case, in the order of the case file.</summary>
+    public async Task<IReadOnlyList<FollowUpFindingRecord>> FollowUpFindingsAsync(string caseId, CancellationToken ct = default)
+    {
+        var record = await FindAsync(caseId, ct).ConfigureAwait(false);
+        return record is null ? []
+            : await db.FollowUpFindings.AsNoTracking().Where(f => f.CaseRecordId == record.Id).OrderBy(f => f.Id).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    // Fresh copies: the content's rows are templates and may be saved again for another case or version.
+    private void AddRows(long caseRecordId, CaseFileContent content)
+    {
+        foreach (var t in content.Treatments)
+        {
+            db.Treatments.Add(new TreatmentRecord
+            {
+                CaseRecordId = caseRecordId, TreatmentId = t.TreatmentId, LesionId = t.LesionId, Date = t.Date, Therapy = t.Therapy,
+                Approach = t.Approach, Intent = t.Intent, Device = t.Device, Setting = t.Setting, Regimen = t.Regimen,
+                TechnicalSuccess = t.TechnicalSuccess, ComplicationGrade = t.ComplicationGrade, MinimalAblativeMarginMm = t.MinimalAblativeMarginMm,
+            });
+        }
+        foreach (var f in content.FollowUpFindings)
+        {
+            db.FollowUpFindings.Add(new FollowUpFindingRecord
+            {
+                CaseRecordId = caseRecordId, StudyDate = f.StudyDate, Modality = f.Modality, LesionId = f.LesionId, Status = f.Status,
+                LongestDiameterMm = f.LongestDiameterMm, ShortAxisMm = f.ShortAxisMm, UnequivocalProgression = f.UnequivocalProgression,
+                HasAblationZone = f.HasAblationZone, EnhancingTissue = f.EnhancingTissue, AdjacentToZone = f.AdjacentToZone, ZoneDiameterMm = f.ZoneDiameterMm,
+            });
+        }
     }
 
     private string AddVersion(CaseRecord record, string user, DateTime at)

@@ -28,6 +28,12 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     /// <summary>Every version of every case file (append-only).</summary>
     public DbSet<CaseFileVersion> CaseVersions => Set<CaseFileVersion>();
 
+    /// <summary>Treatments per lesion, copied from the case files (rewritten on every save of a case).</summary>
+    public DbSet<TreatmentRecord> Treatments => Set<TreatmentRecord>();
+
+    /// <summary>Follow-up lesion observations, copied from the case files (rewritten on every save of a case).</summary>
+    public DbSet<FollowUpFindingRecord> FollowUpFindings => Set<FollowUpFindingRecord>();
+
     /// <summary>Audit trail (append-only).</summary>
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 

@@ -112,7 +112,8 @@ internal static class DbCommand
         }
     }
 
-    private static RegistryDbContext Open(string provider, string? database, string? connection)
+    /// <summary>Opens the registry: a SQLite file read-only, or a PostgreSQL connection string.</summary>
+    internal static RegistryDbContext Open(string provider, string? database, string? connection)
     {
         if (provider == "postgres")
         {

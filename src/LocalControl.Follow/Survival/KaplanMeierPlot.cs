@@ -43,7 +43,7 @@ public static class KaplanMeierPlot
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         plot.Render(canvas, widthPx, heightPx);
-        DrawAtRiskTable(canvas, plot, analysis, heightPx - tableHeight);
+        DrawAtRiskTable(canvas, plot, analysis, Ticks(MaxTime(analysis, published ?? [])), heightPx - tableHeight);
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
@@ -54,7 +54,7 @@ public static class KaplanMeierPlot
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var plot = Build(analysis, timeLabel, title, published ?? [], tableHeight: 0);
-        var ticks = Ticks(analysis);
+        var ticks = Ticks(MaxTime(analysis, published ?? []));
         var labels = ticks.Select(t => Format(t) + "\n" + string.Join("\n", analysis.Groups.Select(g => AtRisk(g.Curve, t).ToString(CultureInfo.InvariantCulture)))).ToArray();
         plot.Axes.Bottom.SetTicks(ticks, labels);
         plot.Layout.Default();
@@ -79,7 +79,7 @@ public static class KaplanMeierPlot
     private static Plot Build(SurvivalAnalysisResult analysis, string timeLabel, string title, IReadOnlyList<PublishedFigure> published, int tableHeight)
     {
         var plot = new Plot();
-        var maxTime = Math.Max(analysis.Groups.Max(g => g.Curve.Steps.Count == 0 ? 0 : g.Curve.Steps[^1].Time), published.Count == 0 ? 0 : published.Max(p => p.Time));
+        var maxTime = MaxTime(analysis, published);
         for (var g = 0; g < analysis.Groups.Count; g++)
         {
             var group = analysis.Groups[g];
@@ -104,8 +104,10 @@ public static class KaplanMeierPlot
             plot.Add.Marker(figure.Time, figure.Survival, MarkerShape.FilledDiamond, 10, Colors.Black);
             var text = plot.Add.Text($"{figure.Survival * 100:0.0} % ({figure.Citation})", figure.Time, figure.Survival);
             text.LabelFontSize = 11;
-            text.LabelAlignment = Alignment.LowerLeft;
-            text.OffsetX = 6;
+            // Labels in the right half of the axis go to the left of their point, so they stay inside the plot.
+            var rightHalf = figure.Time > maxTime / 2;
+            text.LabelAlignment = rightHalf ? Alignment.LowerRight : Alignment.LowerLeft;
+            text.OffsetX = rightHalf ? -6 : 6;
         }
 
         var p = analysis.LogRank?.PValue;
@@ -113,7 +115,8 @@ public static class KaplanMeierPlot
         plot.XLabel(timeLabel);
         plot.YLabel("Survival probability");
         plot.Axes.SetLimits(0, maxTime <= 0 ? 1 : maxTime * 1.02, 0, 1.02);
-        plot.Axes.Bottom.SetTicks(Ticks(analysis), [.. Ticks(analysis).Select(Format)]);
+        var ticks = Ticks(maxTime);
+        plot.Axes.Bottom.SetTicks(ticks, [.. ticks.Select(Format)]);
         double[] yTicks = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
         plot.Axes.Left.SetTicks(yTicks, [.. yTicks.Select(Format)]);
         plot.ShowLegend(Alignment.UpperRight);
@@ -125,14 +128,13 @@ public static class KaplanMeierPlot
         return plot;
     }
 
-    private static void DrawAtRiskTable(SKCanvas canvas, Plot plot, SurvivalAnalysisResult analysis, float top)
+    private static void DrawAtRiskTable(SKCanvas canvas, Plot plot, SurvivalAnalysisResult analysis, double[] ticks, float top)
     {
         using var typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default;
         using var font = new SKFont(typeface, 13);
         using var bold = new SKFont(typeface, 13) { Embolden = true };
         using var paint = new SKPaint { IsAntialias = true, Color = SKColors.Black };
         canvas.DrawText("Number at risk", 10, top + RowHeightPx - 4, SKTextAlign.Left, bold, paint);
-        var ticks = Ticks(analysis);
         for (var g = 0; g < analysis.Groups.Count; g++)
         {
             var group = analysis.Groups[g];
@@ -148,10 +150,13 @@ public static class KaplanMeierPlot
         }
     }
 
-    /// <summary>Ticks at a round step, shared by the axis and the number-at-risk table.</summary>
-    private static double[] Ticks(SurvivalAnalysisResult analysis)
+    /// <summary>End of the time axis: the last time of any curve or published figure.</summary>
+    private static double MaxTime(SurvivalAnalysisResult analysis, IReadOnlyList<PublishedFigure> published) =>
+        Math.Max(analysis.Groups.Max(g => g.Curve.Steps.Count == 0 ? 0 : g.Curve.Steps[^1].Time), published.Count == 0 ? 0 : published.Max(p => p.Time));
+
+    /// <summary>Ticks at a round step over the whole axis, shared by the axis and the number-at-risk table.</summary>
+    private static double[] Ticks(double maxTime)
     {
-        var maxTime = analysis.Groups.Max(g => g.Curve.Steps.Count == 0 ? 0 : g.Curve.Steps[^1].Time);
         if (maxTime <= 0)
         {
             return [0];

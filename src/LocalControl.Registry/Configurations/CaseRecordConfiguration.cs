@@ -101,3 +101,32 @@ internal sealed class CaseImageConfiguration : IEntityTypeConfiguration<CaseImag
         b.Property(i => i.UploadedBy).HasMaxLength(256);
     }
 }
+
+internal sealed class TreatmentRecordConfiguration : IEntityTypeConfiguration<TreatmentRecord>
+{
+    public void Configure(EntityTypeBuilder<TreatmentRecord> b)
+    {
+        b.ToTable("treatments");
+        b.HasKey(t => t.Id);
+        b.HasIndex(t => t.CaseRecordId);
+        b.HasIndex(t => new { t.Therapy, t.Date }); // cohorts by tool
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(t => t.CaseRecordId).OnDelete(DeleteBehavior.Cascade);
+        // Ids and free text are as long as the case file has them (the case file sets no limit); vocabularies are short.
+        b.Property(t => t.Therapy).HasMaxLength(16);
+        b.Property(t => t.Approach).HasMaxLength(16);
+        b.Property(t => t.Intent).HasMaxLength(16);
+    }
+}
+
+internal sealed class FollowUpFindingRecordConfiguration : IEntityTypeConfiguration<FollowUpFindingRecord>
+{
+    public void Configure(EntityTypeBuilder<FollowUpFindingRecord> b)
+    {
+        b.ToTable("follow_up_lesions");
+        b.HasKey(f => f.Id);
+        b.HasIndex(f => new { f.CaseRecordId, f.LesionId, f.StudyDate });
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(f => f.CaseRecordId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(f => f.Modality).HasMaxLength(16);
+        b.Property(f => f.Status).HasMaxLength(16);
+    }
+}

@@ -82,9 +82,7 @@ public sealed class CaseService
         {
             return new CaseFileCheck(result, null);
         }
-        var c = result.Case;
-        var organs = c.Lesions.Select(l => l.Organ).Distinct().Order().Select(CaseVocabulary.ToJson);
-        return new CaseFileCheck(result, new CaseFileContent(c.CaseId, json, c.Lesions.Count, string.Join(",", organs)));
+        return new CaseFileCheck(result, CaseFileContent.From(result.Case, json));
     }
 
     private static CaseProblem? RegistryLimits(string json)

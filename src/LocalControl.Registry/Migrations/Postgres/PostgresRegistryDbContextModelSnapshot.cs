@@ -327,6 +327,61 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.ToTable("decisions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool?>("AdjacentToZone")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool?>("EnhancingTissue")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HasAblationZone")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("LesionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("LongestDiameterMm")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Modality")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double?>("ShortAxisMm")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateOnly>("StudyDate")
+                        .HasColumnType("date");
+
+                    b.Property<bool?>("UnequivocalProgression")
+                        .HasColumnType("boolean");
+
+                    b.Property<double?>("ZoneDiameterMm")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId", "LesionId", "StudyDate");
+
+                    b.ToTable("follow_up_lesions", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.RegistryUser", b =>
                 {
                     b.Property<string>("Id")
@@ -396,6 +451,67 @@ namespace LocalControl.Registry.Migrations.Postgres
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.TreatmentRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Approach")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("ComplicationGrade")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Device")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Intent")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("LesionId")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("MinimalAblativeMarginMm")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Regimen")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Setting")
+                        .HasColumnType("text");
+
+                    b.Property<bool?>("TechnicalSuccess")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Therapy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TreatmentId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId");
+
+                    b.HasIndex("Therapy", "Date");
+
+                    b.ToTable("treatments", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -557,6 +673,24 @@ namespace LocalControl.Registry.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Case");
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.TreatmentRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -312,6 +312,59 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.ToTable("decisions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("AdjacentToZone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("EnhancingTissue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HasAblationZone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LesionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("LongestDiameterMm")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Modality")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("ShortAxisMm")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StudyDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("UnequivocalProgression")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ZoneDiameterMm")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId", "LesionId", "StudyDate");
+
+                    b.ToTable("follow_up_lesions", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.RegistryUser", b =>
                 {
                     b.Property<string>("Id")
@@ -381,6 +434,65 @@ namespace LocalControl.Registry.Migrations.Sqlite
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.TreatmentRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Approach")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ComplicationGrade")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Device")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Intent")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LesionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("MinimalAblativeMarginMm")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Regimen")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Setting")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("TechnicalSuccess")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Therapy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TreatmentId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId");
+
+                    b.HasIndex("Therapy", "Date");
+
+                    b.ToTable("treatments", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -538,6 +650,24 @@ namespace LocalControl.Registry.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Case");
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.TreatmentRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
