@@ -162,7 +162,9 @@ public static class MaskRegistration
             landmarkError = options.Landmarks.Average(l => (transform.Apply(l.PostLps) - l.PreLps).Length);
         }
 
-        return new RegistrationResult(transform, method, mean, p95, best.RmsMm, best.Covariance, best.RotationCentre, best.Iterations,
+        var voxelMm = Math.Max(preGrid.SpacingMm.X, Math.Max(preGrid.SpacingMm.Y, preGrid.SpacingMm.Z));
+        var (covariance, rotationCentre) = ConstraintCovariance(field, points, transform, best.RmsMm, voxelMm, options);
+        return new RegistrationResult(transform, method, mean, p95, best.RmsMm, covariance, rotationCentre, best.Iterations,
             100.0 * best.Inliers / points.Length, points.Length)
         {
             LandmarkErrorMm = landmarkError,
@@ -258,6 +260,10 @@ public static class MaskRegistration
         var g = new double[6];
         var inliers = 0;
         double sumW = 0, sumWr2 = 0;
+        var cutoffSettled = false;
+        var bestCost = double.PositiveInfinity;
+        var bestPose = t;
+        var sinceBest = 0;
         for (var it = 0; it < options.MaxIterations; it++)
         {
             iterations = it + 1;
@@ -267,7 +273,7 @@ public static class MaskRegistration
             var partH = new double[chunks][];
             var partG = new double[chunks][];
             var partN = new int[chunks];
-            var partW = new double[chunks * 2];
+            var partW = new double[chunks * 3];
             var tt = t;
             var c = cutoff;
             Parallel.For(0, chunks, parallel, chunk =>
@@ -277,7 +283,7 @@ public static class MaskRegistration
                 var n0 = (int)((long)points.Length * chunk / chunks);
                 var n1 = (int)((long)points.Length * (chunk + 1) / chunks);
                 var count = 0;
-                double sw = 0, swr2 = 0;
+                double sw = 0, swr2 = 0, rho = 0;
                 Span<double> jac = stackalloc double[6];
                 for (var n = n0; n < n1; n++)
                 {
@@ -286,11 +292,13 @@ public static class MaskRegistration
                     residuals[n] = r;
                     if (!double.IsFinite(r) || Math.Abs(r) >= c)
                     {
+                        rho += c * c / 6;
                         continue;
                     }
 
                     var u = r / c;
                     var w = (1 - u * u) * (1 - u * u);
+                    rho += c * c / 6 * (1 - w * (1 - u * u));
                     var a = q - cq;
                     var rot = a.Cross(grad);
                     jac[0] = rot.X;
@@ -316,13 +324,15 @@ public static class MaskRegistration
                 partH[chunk] = lh;
                 partG[chunk] = lg;
                 partN[chunk] = count;
-                partW[2 * chunk] = sw;
-                partW[2 * chunk + 1] = swr2;
+                partW[3 * chunk] = sw;
+                partW[3 * chunk + 1] = swr2;
+                partW[3 * chunk + 2] = rho;
             });
 
             inliers = 0;
             sumW = 0;
             sumWr2 = 0;
+            var cost = 0.0;
             for (var chunk = 0; chunk < chunks; chunk++)
             {
                 for (var x = 0; x < 36; x++)
@@ -336,8 +346,40 @@ public static class MaskRegistration
                 }
 
                 inliers += partN[chunk];
-                sumW += partW[2 * chunk];
-                sumWr2 += partW[2 * chunk + 1];
+                sumW += partW[3 * chunk];
+                sumWr2 += partW[3 * chunk + 1];
+                cost += partW[3 * chunk + 2];
+            }
+
+            // Along a direction the surface does not constrain (a liver nearly symmetric about an axis) Gauss–Newton
+            // wanders on the voxel staircase without its steps ever shrinking: once the cut-off has settled, the fit
+            // has converged when the robust cost has not fallen by 1e-5 of itself in 10 iterations, and the best pose
+            // seen is kept. The uncertainty (ConstraintCovariance) then says how loosely that pose is pinned.
+            if (cutoffSettled)
+            {
+                if (cost < bestCost * (1 - 1e-5))
+                {
+                    bestCost = cost;
+                    bestPose = t;
+                    sinceBest = 0;
+                }
+                else if (cost < bestCost)
+                {
+                    bestCost = cost;
+                    bestPose = t;
+                    sinceBest++;
+                }
+                else
+                {
+                    sinceBest++;
+                }
+
+                if (sinceBest >= 10)
+                {
+                    t = bestPose;
+                    converged = true;
+                    break;
+                }
             }
 
             if (inliers < 50)
@@ -373,6 +415,14 @@ public static class MaskRegistration
             var floor = Math.Max(3, startCutoffMm * Math.Pow(0.8, it + 1));
             var next = Math.Max(floor, TukeyC * sigma);
             var settled = next >= cutoff * 0.999;
+            if (!settled)
+            {
+                // A new cut-off is a new cost: costs under the old one do not compare.
+                bestCost = double.PositiveInfinity;
+                sinceBest = 0;
+            }
+
+            cutoffSettled = settled;
             cutoff = Math.Min(cutoff, next);
             if (settled && delta.Length < 1e-3 && omega.Length < 1e-5)
             {
@@ -406,6 +456,114 @@ public static class MaskRegistration
 
         Array.Sort(a);
         return 1.4826 * a[a.Length / 2];
+    }
+
+    /// <summary>1-σ prior on the rotation between the two scans (degrees): bounds a direction the surface does not constrain.</summary>
+    internal const double RotationPriorDegrees = 5;
+
+    /// <summary>
+    /// How well the liver surface pins the pose: the covariance of the six parameters (rotation vector rad about the
+    /// returned centre, translation mm) from the Gauss–Newton curvature JᵀWJ of the point-to-surface residuals at the
+    /// optimum. The fit's own Jacobian cannot be used for this: on the exact distance map a voxelised surface's normal
+    /// is the staircase's (along a grid axis), so a rotation about an axis of symmetry seems to move the surface
+    /// through the staircase and looks well constrained when the cost is in truth flat along it. Here the normals come
+    /// from the map smoothed by one voxel (the surface without its staircase). σ² is the robust residual variance,
+    /// never below the quantisation of two masks (voxel/√6); neighbouring points are not independent (one sample per
+    /// 5 mm cell); and a Gaussian prior (rotation <see cref="RotationPriorDegrees"/>°, translation the map's reach)
+    /// keeps an unconstrained direction finite: there the uncertainty reads as the prior, i.e. "not measured".
+    /// </summary>
+    internal static (double[] Covariance, Vector3D RotationCentreLps) ConstraintCovariance(DistanceField field, Vector3D[] points, RigidTransform t, double rmsMm, double voxelMm, RegistrationOptions options)
+    {
+        var smooth = field.Smoothed(voxelMm, 6 * voxelMm, options.Threads);
+        var moved = new Vector3D[points.Length];
+        var r = new double[points.Length];
+        Parallel.For(0, points.Length, n =>
+        {
+            moved[n] = t.Apply(points[n]);
+            r[n] = field.Sample(moved[n]);
+        });
+        var cutoff = Math.Max(3, TukeyC * RobustSigma(r));
+        var centre = Vector3D.Zero;
+        foreach (var q in moved)
+        {
+            centre += q;
+        }
+
+        centre *= 1.0 / moved.Length;
+        var h = new double[36];
+        var inliers = 0;
+        double sw = 0, swr2 = 0;
+        Span<double> jac = stackalloc double[6];
+        for (var n = 0; n < moved.Length; n++)
+        {
+            if (!double.IsFinite(r[n]) || Math.Abs(r[n]) >= cutoff)
+            {
+                continue;
+            }
+
+            smooth.SampleWithGradient(moved[n], out var grad);
+            var len = grad.Length;
+            if (!(len > 0.5))
+            {
+                continue;
+            }
+
+            var normal = grad * (1 / len);
+            var u = r[n] / cutoff;
+            var w = (1 - u * u) * (1 - u * u);
+            var rot = (moved[n] - centre).Cross(normal);
+            jac[0] = rot.X;
+            jac[1] = rot.Y;
+            jac[2] = rot.Z;
+            jac[3] = normal.X;
+            jac[4] = normal.Y;
+            jac[5] = normal.Z;
+            for (var x = 0; x < 6; x++)
+            {
+                for (var y = 0; y < 6; y++)
+                {
+                    h[x * 6 + y] += w * jac[x] * jac[y];
+                }
+            }
+
+            inliers++;
+            sw += w;
+            swr2 += w * r[n] * r[n];
+        }
+
+        var sigma = Math.Max(double.IsFinite(rmsMm) ? rmsMm : 0, Math.Max(Math.Sqrt(swr2 / Math.Max(1e-12, sw)), voxelMm / Math.Sqrt(6)));
+        var cells = new HashSet<(int, int, int)>();
+        foreach (var q in moved)
+        {
+            cells.Add(((int)Math.Floor(q.X / 5), (int)Math.Floor(q.Y / 5), (int)Math.Floor(q.Z / 5)));
+        }
+
+        var inflation = Math.Max(1, inliers / (double)Math.Max(1, cells.Count));
+        var scale = 1 / (sigma * sigma * inflation);
+        var rotationPrior = RotationPriorDegrees * Math.PI / 180;
+        for (var x = 0; x < 36; x++)
+        {
+            h[x] *= scale;
+        }
+
+        for (var x = 0; x < 6; x++)
+        {
+            h[x * 6 + x] += x < 3 ? 1 / (rotationPrior * rotationPrior) : 1 / (options.ReachMm * options.ReachMm);
+        }
+
+        var cov = new double[36];
+        for (var col = 0; col < 6; col++)
+        {
+            var e = new double[6];
+            e[col] = 1;
+            var x = Solve6(h, e);
+            for (var row = 0; row < 6; row++)
+            {
+                cov[row * 6 + col] = x is null ? double.PositiveInfinity : x[row];
+            }
+        }
+
+        return (cov, centre);
     }
 
     // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per 5 mm cell.
