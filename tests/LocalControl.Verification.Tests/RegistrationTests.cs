@@ -109,3 +109,57 @@ public sealed class RegistrationTests
         Assert.Contains(ex.Code, new[] { "LC-VERIFY-004", "LC-VERIFY-005" });
     }
 }
+
+/// <summary>
+/// The reported registration uncertainty must cover the true registration error at each tumour: large where the liver
+/// surface leaves a rotation free (a near-spheroid), small where it pins the pose (an asymmetric liver).
+/// </summary>
+public sealed class RegistrationUncertaintyTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly Vector3D C = new(10, -20, 60);
+    private static readonly RigidTransform Motion = new(RigidTransform.AxisAngle(new Vector3D(1, -1, 2), 3 * Math.PI / 180), new Vector3D(4, -3, 5));
+
+    // Tumour centres as offsets from the liver centre (mm), as in the liver phantom (far from its axis).
+    private static readonly Vector3D[] Tumours = [new(-16, 16, -22), new(21, 14, 20), new(14, -23, 5)];
+
+    private (RegistrationResult Result, double[] TrueErrorMm) Register(Func<Vector3D, bool> inLiver, VolumeSize size)
+    {
+        var grid = Grid(size, new Vector3D(1.2, 1.2, 2.0), C);
+        var postGrid = Grid(size, new Vector3D(1.2, 1.2, 2.0), Motion.Inverse().Apply(C));
+        var pre = Draw(grid, PreTable(), p => inLiver(p) ? Liver : 0);
+        var post = Draw(postGrid, PostTable(), q => inLiver(Motion.Apply(q)) ? Liver : 0);
+        var result = MaskRegistration.Register(pre, post);
+        var errors = Tumours.Select(o => C + o).Select(t => (result.PostToPre.Apply(Motion.Inverse().Apply(t)) - t).Length).ToArray();
+        output.WriteLine(string.Join("; ", Tumours.Select((o, n) => $"tumour {n + 1}: true error {errors[n]:0.00} mm, uncertainty ±{result.UncertaintyAt(C + o):0.00} mm")) + $"; rotation {result.PostToPre.RotationDegrees:0.00}°, residual mean {result.ResidualMeanMm:0.00} mm");
+        return (result, errors);
+    }
+
+    [Fact]
+    public void A_near_symmetric_liver_reports_an_uncertainty_that_covers_the_true_error()
+    {
+        // Semi-axes 47, 47, 50 mm: a spheroid, free to turn about its long axis and nearly free about the others.
+        var (result, errors) = Register(p => InEllipsoid(p, C, new Vector3D(47, 47, 50)), new VolumeSize(96, 96, 60));
+        var worst = 0.0;
+        for (var n = 0; n < Tumours.Length; n++)
+        {
+            var u = result.UncertaintyAt(C + Tumours[n]);
+            Assert.True(u >= errors[n], $"tumour {n + 1}: uncertainty ±{u:0.00} mm below the true error {errors[n]:0.00} mm");
+            worst = Math.Max(worst, u);
+        }
+
+        // A rotation about the spheroid's axis is unconstrained: 25-30 mm from that axis the uncertainty must say so.
+        Assert.True(worst > RegistrationResult.PoorlyConstrainedMm, $"largest uncertainty ±{worst:0.00} mm: the free rotation is not seen");
+    }
+
+    [Fact]
+    public void An_asymmetric_liver_pins_the_pose_and_the_uncertainty_stays_small()
+    {
+        var (result, errors) = Register(p => InLiver(p, C), new VolumeSize(140, 110, 60));
+        for (var n = 0; n < Tumours.Length; n++)
+        {
+            var u = result.UncertaintyAt(C + Tumours[n]);
+            Assert.True(u >= errors[n], $"tumour {n + 1}: uncertainty ±{u:0.00} mm below the true error {errors[n]:0.00} mm");
+            Assert.True(u <= 1, $"tumour {n + 1}: uncertainty ±{u:0.00} mm on a liver that pins the pose");
+        }
+    }
+}

@@ -461,6 +461,9 @@ public static class MaskRegistration
     /// <summary>1-σ prior on the rotation between the two scans (degrees): bounds a direction the surface does not constrain.</summary>
     internal const double RotationPriorDegrees = 5;
 
+    /// <summary>How far the curvature probe moves the liver surface (mm): well above the voxel staircase, within the fit's reach.</summary>
+    internal const double ProbeMm = 5;
+
     /// <summary>
     /// How well the liver surface pins the pose: the covariance of the six parameters (rotation vector rad about the
     /// returned centre, translation mm) from the Gauss–Newton curvature JᵀWJ of the point-to-surface residuals at the
@@ -474,7 +477,6 @@ public static class MaskRegistration
     /// </summary>
     internal static (double[] Covariance, Vector3D RotationCentreLps) ConstraintCovariance(DistanceField field, Vector3D[] points, RigidTransform t, double rmsMm, double voxelMm, RegistrationOptions options)
     {
-        var smooth = field.Smoothed(voxelMm, 6 * voxelMm, options.Threads);
         var moved = new Vector3D[points.Length];
         var r = new double[points.Length];
         Parallel.For(0, points.Length, n =>
@@ -482,56 +484,115 @@ public static class MaskRegistration
             moved[n] = t.Apply(points[n]);
             r[n] = field.Sample(moved[n]);
         });
-        var cutoff = Math.Max(3, TukeyC * RobustSigma(r));
-        var centre = Vector3D.Zero;
-        foreach (var q in moved)
-        {
-            centre += q;
-        }
 
-        centre *= 1.0 / moved.Length;
-        var h = new double[36];
+        // Only points consistent with the fit speak for the pose: a zone or tumour bulge (a few mm off the other
+        // surface) would otherwise pin a rotation that the liver itself leaves free.
+        var floorMm = voxelMm / Math.Sqrt(6);
+        var cutoff = Math.Max(voxelMm, 3 * Math.Max(floorMm, RobustSigma(r)));
+        var centre = Vector3D.Zero;
+        var weights = new double[points.Length];
         var inliers = 0;
         double sw = 0, swr2 = 0;
-        Span<double> jac = stackalloc double[6];
         for (var n = 0; n < moved.Length; n++)
         {
-            if (!double.IsFinite(r[n]) || Math.Abs(r[n]) >= cutoff)
+            if (double.IsFinite(r[n]) && Math.Abs(r[n]) < cutoff)
             {
-                continue;
+                var u = r[n] / cutoff;
+                weights[n] = (1 - u * u) * (1 - u * u);
+                centre += moved[n];
+                inliers++;
+                sw += weights[n];
+                swr2 += weights[n] * r[n] * r[n];
             }
-
-            smooth.SampleWithGradient(moved[n], out var grad);
-            var len = grad.Length;
-            if (!(len > 0.5))
-            {
-                continue;
-            }
-
-            var normal = grad * (1 / len);
-            var u = r[n] / cutoff;
-            var w = (1 - u * u) * (1 - u * u);
-            var rot = (moved[n] - centre).Cross(normal);
-            jac[0] = rot.X;
-            jac[1] = rot.Y;
-            jac[2] = rot.Z;
-            jac[3] = normal.X;
-            jac[4] = normal.Y;
-            jac[5] = normal.Z;
-            for (var x = 0; x < 6; x++)
-            {
-                for (var y = 0; y < 6; y++)
-                {
-                    h[x * 6 + y] += w * jac[x] * jac[y];
-                }
-            }
-
-            inliers++;
-            sw += w;
-            swr2 += w * r[n] * r[n];
         }
 
-        var sigma = Math.Max(double.IsFinite(rmsMm) ? rmsMm : 0, Math.Max(Math.Sqrt(swr2 / Math.Max(1e-12, sw)), voxelMm / Math.Sqrt(6)));
+        centre *= 1.0 / Math.Max(1, inliers);
+        var radius2 = 0.0;
+        for (var n = 0; n < moved.Length; n++)
+        {
+            if (weights[n] > 0)
+            {
+                radius2 += (moved[n] - centre).Dot(moved[n] - centre);
+            }
+        }
+
+        // The curvature of F(p) = Σ w r(p)² is taken by central differences over a probe that moves the surface by
+        // ProbeMm, not from the analytic Jacobian: a voxelised surface's distance map has staircase normals and a
+        // ripple at the voxel scale, which make a rotation about an axis of symmetry look pinned when on the scale
+        // that matters (mm at a tumour) the cost is flat along it.
+        var probe = new double[6];
+        var radius = Math.Sqrt(radius2 / Math.Max(1, inliers));
+        for (var x = 0; x < 6; x++)
+        {
+            probe[x] = x < 3 ? ProbeMm / Math.Max(1, radius) : ProbeMm;
+        }
+
+        // On the exact map the fitted staircase locks onto the other scan's staircase (a deep, narrow minimum where the
+        // grids line up): the probe measures the cost on the map smoothed by one voxel, whose zero level is the
+        // surface without its staircase.
+        // The probe compares each point's distance with its own at the optimum, F(p) = Σ w (r(p) − r(0))² = pᵀ JᵀWJ p
+        // for a linear r: no gradient term, and no dip below zero from the ripple.
+        var smooth = field.Smoothed(2 * voxelMm, 12 * voxelMm + ProbeMm, options.Threads);
+        var r0 = new double[moved.Length];
+        Parallel.For(0, moved.Length, n => r0[n] = weights[n] > 0 ? smooth.Sample(moved[n]) : 0);
+        double Cost(double[] p)
+        {
+            var motion = new RigidTransform(RigidTransform.FromRotationVector(new Vector3D(p[0], p[1], p[2])), Vector3D.Zero);
+            var shift = new Vector3D(p[3], p[4], p[5]);
+            var partial = new double[Math.Max(1, Math.Min(16, moved.Length / 2048))];
+            Parallel.For(0, partial.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Threads ?? Environment.ProcessorCount }, chunk =>
+            {
+                var n0 = (int)((long)moved.Length * chunk / partial.Length);
+                var n1 = (int)((long)moved.Length * (chunk + 1) / partial.Length);
+                var sum = 0.0;
+                for (var n = n0; n < n1; n++)
+                {
+                    if (weights[n] == 0)
+                    {
+                        continue;
+                    }
+
+                    var q = motion.Apply(moved[n] - centre) + centre + shift;
+                    var d = smooth.Sample(q) - r0[n];
+                    // Out of the map's reach: as far as the reach (the probe never takes a fitted point there).
+                    d = double.IsFinite(d) ? d : options.ReachMm;
+                    // (A point the smoothed map does not reach at the optimum counts as unmoved.)
+                    d = double.IsFinite(r0[n]) ? d : 0;
+                    sum += weights[n] * d * d;
+                }
+
+                partial[chunk] = sum;
+            });
+            return partial.Sum();
+        }
+
+        var h = new double[36];
+        var f0 = Cost(new double[6]);
+        var step = new double[6];
+        for (var x = 0; x < 6; x++)
+        {
+            for (var y = x; y < 6; y++)
+            {
+                double Shifted(int sx, int sy)
+                {
+                    Array.Clear(step);
+                    step[x] += sx * probe[x];
+                    step[y] += sy * probe[y];
+                    return Cost(step);
+                }
+
+                // F ≈ F0 + gᵀp + pᵀHp (H = JᵀWJ, the Gauss–Newton matrix): second differences give H.
+                h[x * 6 + y] = x == y
+                    ? (Shifted(1, 0) + Shifted(-1, 0) - 2 * f0) / (2 * probe[x] * probe[x])
+                    : (Shifted(1, 1) - Shifted(1, -1) - Shifted(-1, 1) + Shifted(-1, -1)) / (8 * probe[x] * probe[y]);
+                h[y * 6 + x] = h[x * 6 + y];
+            }
+        }
+
+        // Second differences of a cost at its minimum can dip below zero along a flat direction (the ripple): such a
+        // direction carries no information, so negative curvatures are set to zero before the prior is added.
+        ClampToPositiveSemidefinite(h);
+        var sigma = Math.Max(double.IsFinite(rmsMm) ? rmsMm : 0, Math.Max(Math.Sqrt(swr2 / Math.Max(1e-12, sw)), floorMm));
         var cells = new HashSet<(int, int, int)>();
         foreach (var q in moved)
         {
@@ -564,6 +625,90 @@ public static class MaskRegistration
         }
 
         return (cov, centre);
+    }
+
+    /// <summary>Replaces a symmetric 6 × 6 matrix by the nearest positive semidefinite one (cyclic Jacobi eigen-decomposition, negative eigenvalues set to 0).</summary>
+    internal static void ClampToPositiveSemidefinite(double[] h)
+    {
+        var a = (double[])h.Clone();
+        var v = new double[36];
+        for (var x = 0; x < 6; x++)
+        {
+            v[x * 6 + x] = 1;
+        }
+
+        for (var sweep = 0; sweep < 50; sweep++)
+        {
+            var off = 0.0;
+            var scale = 0.0;
+            for (var x = 0; x < 6; x++)
+            {
+                scale += a[x * 6 + x] * a[x * 6 + x];
+                for (var y = x + 1; y < 6; y++)
+                {
+                    off += a[x * 6 + y] * a[x * 6 + y];
+                }
+            }
+
+            if (off <= 1e-30 * Math.Max(scale, 1e-300))
+            {
+                break;
+            }
+
+            for (var p = 0; p < 5; p++)
+            {
+                for (var q = p + 1; q < 6; q++)
+                {
+                    var apq = a[p * 6 + q];
+                    if (apq == 0)
+                    {
+                        continue;
+                    }
+
+                    var theta = (a[q * 6 + q] - a[p * 6 + p]) / (2 * apq);
+                    var t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    var c = 1 / Math.Sqrt(t * t + 1);
+                    var sn = t * c;
+                    for (var k = 0; k < 6; k++)
+                    {
+                        var akp = a[k * 6 + p];
+                        var akq = a[k * 6 + q];
+                        a[k * 6 + p] = c * akp - sn * akq;
+                        a[k * 6 + q] = sn * akp + c * akq;
+                    }
+
+                    for (var k = 0; k < 6; k++)
+                    {
+                        var apk = a[p * 6 + k];
+                        var aqk = a[q * 6 + k];
+                        a[p * 6 + k] = c * apk - sn * aqk;
+                        a[q * 6 + k] = sn * apk + c * aqk;
+                    }
+
+                    for (var k = 0; k < 6; k++)
+                    {
+                        var vkp = v[k * 6 + p];
+                        var vkq = v[k * 6 + q];
+                        v[k * 6 + p] = c * vkp - sn * vkq;
+                        v[k * 6 + q] = sn * vkp + c * vkq;
+                    }
+                }
+            }
+        }
+
+        for (var x = 0; x < 6; x++)
+        {
+            for (var y = 0; y < 6; y++)
+            {
+                var sum = 0.0;
+                for (var k = 0; k < 6; k++)
+                {
+                    sum += v[x * 6 + k] * Math.Max(0, a[k * 6 + k]) * v[y * 6 + k];
+                }
+
+                h[x * 6 + y] = sum;
+            }
+        }
     }
 
     // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per 5 mm cell.
