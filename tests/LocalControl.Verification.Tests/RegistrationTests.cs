@@ -163,3 +163,43 @@ public sealed class RegistrationUncertaintyTests(Xunit.Abstractions.ITestOutputH
         }
     }
 }
+
+/// <summary>A verification on a near-spheroid liver says that the registration is poorly constrained and claims no confident margin.</summary>
+public sealed class PoorlyConstrainedReportTests
+{
+    private static readonly Vector3D C = new(10, -20, 60);
+    private static readonly RigidTransform Motion = new(RigidTransform.AxisAngle(new Vector3D(1, -1, 2), 3 * Math.PI / 180), new Vector3D(4, -3, 5));
+    private static readonly Vector3D Tumour = C + new Vector3D(14, -23, 5);
+
+    private static VerificationReport Verify(Func<Vector3D, bool> inLiver, VolumeSize size)
+    {
+        var spacing = new Vector3D(1.2, 1.2, 2.0);
+        var pre = Draw(Grid(size, spacing, C), PreTable(), p => InSphere(p, Tumour, 5) ? Synthetic.Tumour : inLiver(p) ? Liver : 0);
+        var post = Draw(Grid(size, spacing, Motion.Inverse().Apply(C)), PostTable(), q =>
+        {
+            var p = Motion.Apply(q);
+            return InSphere(p, Tumour + new Vector3D(1, 0, 0), 9) ? Zone : inLiver(p) ? Liver : 0;
+        });
+        return MarginVerification.Verify(new VerificationInput { Pre = pre, Post = post, Registration = new RegistrationOptions() });
+    }
+
+    [Fact]
+    public void A_near_spheroid_liver_gives_a_poorly_constrained_note_and_a_provisional_recommendation()
+    {
+        var report = Verify(p => InEllipsoid(p, C, new Vector3D(47, 47, 50)), new VolumeSize(96, 96, 60));
+        Assert.True(report.Worst.RegistrationUncertaintyMm > RegistrationResult.PoorlyConstrainedMm, $"uncertainty ±{report.Worst.RegistrationUncertaintyMm:0.00} mm");
+        Assert.Contains(report.Registration.Notes, n => n.StartsWith("Registration poorly constrained", StringComparison.Ordinal));
+        Assert.StartsWith("Registration poorly constrained: the margin of T1 is uncertain by ±", report.Assessment.Recommendation, StringComparison.Ordinal);
+        Assert.Contains("not a confident measurement", report.Assessment.Recommendation, StringComparison.Ordinal);
+        Assert.Contains("--pre-image/--post-image", report.Assessment.Recommendation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_asymmetric_liver_gives_a_plain_recommendation()
+    {
+        var report = Verify(p => InLiver(p, C), new VolumeSize(140, 110, 60));
+        Assert.InRange(report.Worst.RegistrationUncertaintyMm, 0, 1);
+        Assert.DoesNotContain(report.Registration.Notes, n => n.Contains("poorly constrained", StringComparison.Ordinal));
+        Assert.DoesNotContain("poorly constrained", report.Assessment.Recommendation, StringComparison.Ordinal);
+    }
+}
