@@ -129,9 +129,22 @@ public sealed class RegistrationUncertaintyTests(Xunit.Abstractions.ITestOutputH
         var pre = Draw(grid, PreTable(), p => inLiver(p) ? Liver : 0);
         var post = Draw(postGrid, PostTable(), q => inLiver(Motion.Apply(q)) ? Liver : 0);
         var result = MaskRegistration.Register(pre, post);
+        output.WriteLine($"liver surface residual mean at the found pose {SurfaceResidualMeanMm(pre, post, result.PostToPre):0.000} mm, at the true pose {SurfaceResidualMeanMm(pre, post, Motion):0.000} mm");
         var errors = Tumours.Select(o => C + o).Select(t => (result.PostToPre.Apply(Motion.Inverse().Apply(t)) - t).Length).ToArray();
         output.WriteLine(string.Join("; ", Tumours.Select((o, n) => $"tumour {n + 1}: true error {errors[n]:0.00} mm, uncertainty ±{result.UncertaintyAt(C + o):0.00} mm")) + $"; rotation {result.PostToPre.RotationDegrees:0.00}°, residual mean {result.ResidualMeanMm:0.00} mm");
         return (result, errors);
+    }
+
+    // Mean |distance| of the post liver surface (voxel-face centres) from the pre liver surface (exact map) under a pose.
+    private static double SurfaceResidualMeanMm(LabelMap pre, LabelMap post, RigidTransform postToPre)
+    {
+        var preValues = MaskRegistration.OrganValues(pre.Table);
+        var postValues = MaskRegistration.OrganValues(post.Table);
+        var preBox = MaskRegion.BoundingBox(pre.Labels, preValues);
+        var g = pre.Labels.Geometry;
+        var field = DistanceField.Build(pre.Labels, preValues, preBox.Grow(30, g.SpacingMm, g.Size), g);
+        var faces = SurfaceFaces.Of(MaskRegion.FromLabels(post.Labels, postValues, MaskRegion.BoundingBox(post.Labels, postValues)), includeGridEdge: false);
+        return faces.CentresLps.Select(q => field.Sample(postToPre.Apply(q))).Where(double.IsFinite).Select(Math.Abs).Average();
     }
 
     [Fact]
