@@ -35,7 +35,8 @@ public sealed record RegistrationOptions
 /// pre liver surface (<see cref="DistanceField"/>, exact EDTs), by Gauss–Newton with Tukey weights (IRLS) whose cut-off
 /// shrinks from the reach of the map to a few mm. The robust weights and the rule that the grid edge is no surface
 /// make it tolerate a liver that one scan shows only in part. Two starts (the scanners' own frames, and the liver
-/// centroids aligned; a landmark fit as a third when given) and the lower robust cost wins.
+/// centroids aligned; a landmark fit as a third when given) and the lower robust cost wins. The reported uncertainty
+/// comes from how well the surface pins the pose (<see cref="ConstraintCovariance"/>), not from the fit's steps.
 /// </summary>
 public static class MaskRegistration
 {
@@ -238,7 +239,7 @@ public static class MaskRegistration
     internal static IReadOnlyList<int> OrganValues(LabelTable table) =>
         [.. table.Entries.Where(e => e.Role is LabelRole.Liver or LabelRole.Tumour or LabelRole.AblationZone or LabelRole.BileDuct || e.Role.IsVessel()).Select(e => e.Value)];
 
-    private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers, double[] Covariance, Vector3D RotationCentre);
+    private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers);
 
     private static Fit Optimise(DistanceField field, Vector3D[] points, RigidTransform start, RegistrationOptions options, double startCutoffMm)
     {
@@ -384,7 +385,7 @@ public static class MaskRegistration
 
             if (inliers < 50)
             {
-                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers, new double[36], cq);
+                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers);
             }
 
             for (var x = 0; x < 6; x++)
@@ -398,7 +399,7 @@ public static class MaskRegistration
             var step = Solve6(h, g);
             if (step is null)
             {
-                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers, new double[36], cq);
+                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers);
             }
 
             var omega = new Vector3D(-step[0], -step[1], -step[2]);
@@ -435,8 +436,7 @@ public static class MaskRegistration
         var final = Residuals(field, points, t);
         var score = final.Sum(r => double.IsFinite(r) ? Math.Min(Math.Abs(r), 5) : 5) / points.Length;
         var rms = Math.Sqrt(sumWr2 / Math.Max(1e-12, sumW));
-        var covariance = Covariance(h, rms, points, inliers);
-        return new Fit(t, converged, iterations, score, rms, inliers, covariance, t.Apply(centre));
+        return new Fit(t, converged, iterations, score, rms, inliers);
     }
 
     private static double[] Residuals(DistanceField field, Vector3D[] points, RigidTransform t)
@@ -720,31 +720,6 @@ public static class MaskRegistration
                 h[x * 6 + y] = sum;
             }
         }
-    }
-
-    // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per 5 mm cell.
-    private static double[] Covariance(double[] h, double rms, Vector3D[] points, int inliers)
-    {
-        var cells = new HashSet<(int, int, int)>();
-        foreach (var p in points)
-        {
-            cells.Add(((int)Math.Floor(p.X / 5), (int)Math.Floor(p.Y / 5), (int)Math.Floor(p.Z / 5)));
-        }
-
-        var inflation = Math.Max(1, inliers / (double)Math.Max(1, cells.Count));
-        var cov = new double[36];
-        for (var col = 0; col < 6; col++)
-        {
-            var e = new double[6];
-            e[col] = 1;
-            var x = Solve6(h, e);
-            for (var row = 0; row < 6; row++)
-            {
-                cov[row * 6 + col] = x is null ? double.PositiveInfinity : x[row] * rms * rms * inflation;
-            }
-        }
-
-        return cov;
     }
 
     /// <summary>Solves h·x = b (6 × 6, symmetric) by Gaussian elimination with partial pivoting and a tiny ridge; null if singular.</summary>
