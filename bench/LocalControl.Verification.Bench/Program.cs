@@ -138,6 +138,9 @@ var regCpu = (self.TotalProcessorTime - regCpu0).TotalSeconds;
 var rotErr = new RigidTransform(registration.PostToPre.Rotation * motion.Rotation.Transpose(), Vector3D.Zero).RotationDegrees;
 var posErr = spec.Tumours.Max(t => (registration.PostToPre.Apply(motion.Inverse().Apply(t.CentreLps)) - t.CentreLps).Length);
 Console.WriteLine($"registration alone: wall {regSeconds:0.000} s, CPU {regCpu:0.000} s; error {rotErr:0.000}°, {posErr:0.000} mm at the tumours; residual mean {registration.ResidualMeanMm:0.00} mm");
+// The reported uncertainty must cover the true error at each tumour (a near-symmetric liver leaves a rotation free).
+Console.WriteLine("   per tumour, true error vs reported uncertainty: " + string.Join("; ", spec.Tumours.Select((t, n) =>
+    $"T{n + 1} {(registration.PostToPre.Apply(motion.Inverse().Apply(t.CentreLps)) - t.CentreLps).Length:0.00} mm vs ±{registration.UncertaintyAt(t.CentreLps):0.00} mm")));
 
 // 3b. With --mi: the registration refined by mutual information on synthetic CTs of the same pair (liver with a
 // smooth texture, other tissue; the post CT with an inverted intensity mapping), in process.

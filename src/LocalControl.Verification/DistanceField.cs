@@ -155,6 +155,35 @@ internal sealed class DistanceField
     }
 
     /// <summary>
+    /// Every <paramref name="fi"/>-th, <paramref name="fj"/>-th, <paramref name="fk"/>-th voxel of φ along each axis: a
+    /// coarser field for work at a scale well above the voxel (φ is a distance, 1-Lipschitz, so this loses nothing
+    /// that a later smoothing by more than the new spacing would keep).
+    /// </summary>
+    public DistanceField Subsampled(int fi, int fj, int fk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fi, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fj, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fk, 1);
+        var size = new VolumeSize((_size.I + fi - 1) / fi, (_size.J + fj - 1) / fj, (_size.K + fk - 1) / fk);
+        var phi = new float[size.VoxelCount];
+        var source = _phi;
+        var from = _size;
+        Parallel.For(0, size.K, k =>
+        {
+            for (var j = 0; j < size.J; j++)
+            {
+                for (var i = 0; i < size.I; i++)
+                {
+                    phi[size.LinearIndex(i, j, k)] = source[from.LinearIndex(i * fi, j * fj, k * fk)];
+                }
+            }
+        });
+        var g = Geometry;
+        var geometry = new ImageGeometry(size, new Vector3D(g.SpacingMm.X * fi, g.SpacingMm.Y * fj, g.SpacingMm.Z * fk), g.OriginLps, g.Direction);
+        return new DistanceField(geometry, phi, InsideVoxels, BoundaryVoxels);
+    }
+
+    /// <summary>
     /// Smooths φ with a Gaussian of <paramref name="sigmaMm"/> (separable, edges replicated), after clamping it to
     /// ±<paramref name="clampMm"/>. The zero level of the smoothed field is the mask's surface without the voxel
     /// staircase: smoothing keeps a plane's distance function exactly (it is linear) and moves a sphere's surface by

@@ -98,6 +98,22 @@ public static class MarginVerification
         var margins = MarginAnalysis.Compute(pre, post, registration.PostToPre, input.Margins, registration);
         var worst = margins.Tumours.MinBy(t => t.MinimalMarginMm)!;
         var assessment = MarginRisk.Assess(worst, input.Ras);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var loosest = margins.Tumours.Where(t => double.IsFinite(t.RegistrationUncertaintyMm)).MaxBy(t => t.RegistrationUncertaintyMm);
+        if (loosest is not null && loosest.RegistrationUncertaintyMm > RegistrationResult.PoorlyConstrainedMm)
+        {
+            registration.Notes = [.. registration.Notes, string.Create(inv,
+                $"Registration poorly constrained: the liver surface does not pin the pose (a nearly symmetric liver fits as well turned about some axis); the registration uncertainty reaches ±{loosest.RegistrationUncertaintyMm:0.0} mm at {loosest.Id}. Add landmarks (--landmarks) or the images (--pre-image/--post-image).")];
+        }
+
+        if (double.IsFinite(worst.RegistrationUncertaintyMm) && worst.RegistrationUncertaintyMm > RegistrationResult.PoorlyConstrainedMm)
+        {
+            assessment = assessment with
+            {
+                Recommendation = string.Create(inv,
+                    $"Registration poorly constrained: the margin of {worst.Id} is uncertain by ±{worst.RegistrationUncertaintyMm:0.0} mm, so its {worst.MinimalMarginMm:0.0} mm is not a confident measurement; add landmarks (--landmarks) or the images (--pre-image/--post-image) and verify again. Provisional reading: ") + assessment.Recommendation,
+            };
+        }
         return new VerificationReport(registration, margins, worst, assessment, clock.Elapsed.TotalSeconds);
     }
 }

@@ -109,3 +109,110 @@ public sealed class RegistrationTests
         Assert.Contains(ex.Code, new[] { "LC-VERIFY-004", "LC-VERIFY-005" });
     }
 }
+
+/// <summary>
+/// The reported registration uncertainty must cover the true registration error at each tumour: large where the liver
+/// surface leaves a rotation free (a near-spheroid), small where it pins the pose (an asymmetric liver).
+/// </summary>
+public sealed class RegistrationUncertaintyTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly Vector3D C = new(10, -20, 60);
+    private static readonly RigidTransform Motion = new(RigidTransform.AxisAngle(new Vector3D(1, -1, 2), 3 * Math.PI / 180), new Vector3D(4, -3, 5));
+
+    // Tumour centres as offsets from the liver centre (mm), as in the liver phantom (far from its axis).
+    private static readonly Vector3D[] Tumours = [new(-16, 16, -22), new(21, 14, 20), new(14, -23, 5)];
+
+    private (RegistrationResult Result, double[] TrueErrorMm) Register(Func<Vector3D, bool> inLiver, VolumeSize size)
+    {
+        var grid = Grid(size, new Vector3D(1.2, 1.2, 2.0), C);
+        var postGrid = Grid(size, new Vector3D(1.2, 1.2, 2.0), Motion.Inverse().Apply(C));
+        var pre = Draw(grid, PreTable(), p => inLiver(p) ? Liver : 0);
+        var post = Draw(postGrid, PostTable(), q => inLiver(Motion.Apply(q)) ? Liver : 0);
+        var result = MaskRegistration.Register(pre, post);
+        output.WriteLine($"liver surface residual mean at the found pose {SurfaceResidualMeanMm(pre, post, result.PostToPre):0.000} mm, at the true pose {SurfaceResidualMeanMm(pre, post, Motion):0.000} mm");
+        var errors = Tumours.Select(o => C + o).Select(t => (result.PostToPre.Apply(Motion.Inverse().Apply(t)) - t).Length).ToArray();
+        output.WriteLine(string.Join("; ", Tumours.Select((o, n) => $"tumour {n + 1}: true error {errors[n]:0.00} mm, uncertainty ±{result.UncertaintyAt(C + o):0.00} mm")) + $"; rotation {result.PostToPre.RotationDegrees:0.00}°, residual mean {result.ResidualMeanMm:0.00} mm");
+        return (result, errors);
+    }
+
+    // Mean |distance| of the post liver surface (voxel-face centres) from the pre liver surface (exact map) under a pose.
+    private static double SurfaceResidualMeanMm(LabelMap pre, LabelMap post, RigidTransform postToPre)
+    {
+        var preValues = MaskRegistration.OrganValues(pre.Table);
+        var postValues = MaskRegistration.OrganValues(post.Table);
+        var preBox = MaskRegion.BoundingBox(pre.Labels, preValues);
+        var g = pre.Labels.Geometry;
+        var field = DistanceField.Build(pre.Labels, preValues, preBox.Grow(30, g.SpacingMm, g.Size), g);
+        var faces = SurfaceFaces.Of(MaskRegion.FromLabels(post.Labels, postValues, MaskRegion.BoundingBox(post.Labels, postValues)), includeGridEdge: false);
+        return faces.CentresLps.Select(q => field.Sample(postToPre.Apply(q))).Where(double.IsFinite).Select(Math.Abs).Average();
+    }
+
+    [Fact]
+    public void A_near_symmetric_liver_reports_an_uncertainty_that_covers_the_true_error()
+    {
+        // Semi-axes 47, 47, 50 mm: a spheroid, free to turn about its long axis and nearly free about the others.
+        var (result, errors) = Register(p => InEllipsoid(p, C, new Vector3D(47, 47, 50)), new VolumeSize(96, 96, 60));
+        var worst = 0.0;
+        for (var n = 0; n < Tumours.Length; n++)
+        {
+            var u = result.UncertaintyAt(C + Tumours[n]);
+            Assert.True(u >= errors[n], $"tumour {n + 1}: uncertainty ±{u:0.00} mm below the true error {errors[n]:0.00} mm");
+            worst = Math.Max(worst, u);
+        }
+
+        // A rotation about the spheroid's axis is unconstrained: 25-30 mm from that axis the uncertainty must say so.
+        Assert.True(worst > RegistrationResult.PoorlyConstrainedMm, $"largest uncertainty ±{worst:0.00} mm: the free rotation is not seen");
+    }
+
+    [Fact]
+    public void An_asymmetric_liver_pins_the_pose_and_the_uncertainty_stays_small()
+    {
+        var (result, errors) = Register(p => InLiver(p, C), new VolumeSize(140, 110, 60));
+        for (var n = 0; n < Tumours.Length; n++)
+        {
+            var u = result.UncertaintyAt(C + Tumours[n]);
+            Assert.True(u >= errors[n], $"tumour {n + 1}: uncertainty ±{u:0.00} mm below the true error {errors[n]:0.00} mm");
+            Assert.True(u <= 1, $"tumour {n + 1}: uncertainty ±{u:0.00} mm on a liver that pins the pose");
+        }
+    }
+}
+
+/// <summary>A verification on a near-spheroid liver says that the registration is poorly constrained and claims no confident margin.</summary>
+public sealed class PoorlyConstrainedReportTests
+{
+    private static readonly Vector3D C = new(10, -20, 60);
+    private static readonly RigidTransform Motion = new(RigidTransform.AxisAngle(new Vector3D(1, -1, 2), 3 * Math.PI / 180), new Vector3D(4, -3, 5));
+    private static readonly Vector3D Tumour = C + new Vector3D(14, -23, 5);
+
+    private static VerificationReport Verify(Func<Vector3D, bool> inLiver, VolumeSize size)
+    {
+        var spacing = new Vector3D(1.2, 1.2, 2.0);
+        var pre = Draw(Grid(size, spacing, C), PreTable(), p => InSphere(p, Tumour, 5) ? Synthetic.Tumour : inLiver(p) ? Liver : 0);
+        var post = Draw(Grid(size, spacing, Motion.Inverse().Apply(C)), PostTable(), q =>
+        {
+            var p = Motion.Apply(q);
+            return InSphere(p, Tumour + new Vector3D(1, 0, 0), 9) ? Zone : inLiver(p) ? Liver : 0;
+        });
+        return MarginVerification.Verify(new VerificationInput { Pre = pre, Post = post, Registration = new RegistrationOptions() });
+    }
+
+    [Fact]
+    public void A_near_spheroid_liver_gives_a_poorly_constrained_note_and_a_provisional_recommendation()
+    {
+        var report = Verify(p => InEllipsoid(p, C, new Vector3D(47, 47, 50)), new VolumeSize(96, 96, 60));
+        Assert.True(report.Worst.RegistrationUncertaintyMm > RegistrationResult.PoorlyConstrainedMm, $"uncertainty ±{report.Worst.RegistrationUncertaintyMm:0.00} mm");
+        Assert.Contains(report.Registration.Notes, n => n.StartsWith("Registration poorly constrained", StringComparison.Ordinal));
+        Assert.StartsWith("Registration poorly constrained: the margin of T1 is uncertain by ±", report.Assessment.Recommendation, StringComparison.Ordinal);
+        Assert.Contains("not a confident measurement", report.Assessment.Recommendation, StringComparison.Ordinal);
+        Assert.Contains("--pre-image/--post-image", report.Assessment.Recommendation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_asymmetric_liver_gives_a_plain_recommendation()
+    {
+        var report = Verify(p => InLiver(p, C), new VolumeSize(140, 110, 60));
+        Assert.InRange(report.Worst.RegistrationUncertaintyMm, 0, 1);
+        Assert.DoesNotContain(report.Registration.Notes, n => n.Contains("poorly constrained", StringComparison.Ordinal));
+        Assert.DoesNotContain("poorly constrained", report.Assessment.Recommendation, StringComparison.Ordinal);
+    }
+}

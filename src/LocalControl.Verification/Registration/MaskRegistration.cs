@@ -35,7 +35,8 @@ public sealed record RegistrationOptions
 /// pre liver surface (<see cref="DistanceField"/>, exact EDTs), by Gauss–Newton with Tukey weights (IRLS) whose cut-off
 /// shrinks from the reach of the map to a few mm. The robust weights and the rule that the grid edge is no surface
 /// make it tolerate a liver that one scan shows only in part. Two starts (the scanners' own frames, and the liver
-/// centroids aligned; a landmark fit as a third when given) and the lower robust cost wins.
+/// centroids aligned; a landmark fit as a third when given) and the lower robust cost wins. The reported uncertainty
+/// comes from how well the surface pins the pose (<see cref="ConstraintCovariance"/>), not from the fit's steps.
 /// </summary>
 public static class MaskRegistration
 {
@@ -162,7 +163,9 @@ public static class MaskRegistration
             landmarkError = options.Landmarks.Average(l => (transform.Apply(l.PostLps) - l.PreLps).Length);
         }
 
-        return new RegistrationResult(transform, method, mean, p95, best.RmsMm, best.Covariance, best.RotationCentre, best.Iterations,
+        var voxelMm = Math.Max(preGrid.SpacingMm.X, Math.Max(preGrid.SpacingMm.Y, preGrid.SpacingMm.Z));
+        var (covariance, rotationCentre) = ConstraintCovariance(field, points, transform, best.RmsMm, voxelMm, options);
+        return new RegistrationResult(transform, method, mean, p95, best.RmsMm, covariance, rotationCentre, best.Iterations,
             100.0 * best.Inliers / points.Length, points.Length)
         {
             LandmarkErrorMm = landmarkError,
@@ -236,7 +239,7 @@ public static class MaskRegistration
     internal static IReadOnlyList<int> OrganValues(LabelTable table) =>
         [.. table.Entries.Where(e => e.Role is LabelRole.Liver or LabelRole.Tumour or LabelRole.AblationZone or LabelRole.BileDuct || e.Role.IsVessel()).Select(e => e.Value)];
 
-    private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers, double[] Covariance, Vector3D RotationCentre);
+    private sealed record Fit(RigidTransform Transform, bool Converged, int Iterations, double Score, double RmsMm, int Inliers);
 
     private static Fit Optimise(DistanceField field, Vector3D[] points, RigidTransform start, RegistrationOptions options, double startCutoffMm)
     {
@@ -258,6 +261,10 @@ public static class MaskRegistration
         var g = new double[6];
         var inliers = 0;
         double sumW = 0, sumWr2 = 0;
+        var cutoffSettled = false;
+        var bestCost = double.PositiveInfinity;
+        var bestPose = t;
+        var sinceBest = 0;
         for (var it = 0; it < options.MaxIterations; it++)
         {
             iterations = it + 1;
@@ -267,7 +274,7 @@ public static class MaskRegistration
             var partH = new double[chunks][];
             var partG = new double[chunks][];
             var partN = new int[chunks];
-            var partW = new double[chunks * 2];
+            var partW = new double[chunks * 3];
             var tt = t;
             var c = cutoff;
             Parallel.For(0, chunks, parallel, chunk =>
@@ -277,7 +284,7 @@ public static class MaskRegistration
                 var n0 = (int)((long)points.Length * chunk / chunks);
                 var n1 = (int)((long)points.Length * (chunk + 1) / chunks);
                 var count = 0;
-                double sw = 0, swr2 = 0;
+                double sw = 0, swr2 = 0, rho = 0;
                 Span<double> jac = stackalloc double[6];
                 for (var n = n0; n < n1; n++)
                 {
@@ -286,11 +293,13 @@ public static class MaskRegistration
                     residuals[n] = r;
                     if (!double.IsFinite(r) || Math.Abs(r) >= c)
                     {
+                        rho += c * c / 6;
                         continue;
                     }
 
                     var u = r / c;
                     var w = (1 - u * u) * (1 - u * u);
+                    rho += c * c / 6 * (1 - w * (1 - u * u));
                     var a = q - cq;
                     var rot = a.Cross(grad);
                     jac[0] = rot.X;
@@ -316,13 +325,15 @@ public static class MaskRegistration
                 partH[chunk] = lh;
                 partG[chunk] = lg;
                 partN[chunk] = count;
-                partW[2 * chunk] = sw;
-                partW[2 * chunk + 1] = swr2;
+                partW[3 * chunk] = sw;
+                partW[3 * chunk + 1] = swr2;
+                partW[3 * chunk + 2] = rho;
             });
 
             inliers = 0;
             sumW = 0;
             sumWr2 = 0;
+            var cost = 0.0;
             for (var chunk = 0; chunk < chunks; chunk++)
             {
                 for (var x = 0; x < 36; x++)
@@ -336,13 +347,45 @@ public static class MaskRegistration
                 }
 
                 inliers += partN[chunk];
-                sumW += partW[2 * chunk];
-                sumWr2 += partW[2 * chunk + 1];
+                sumW += partW[3 * chunk];
+                sumWr2 += partW[3 * chunk + 1];
+                cost += partW[3 * chunk + 2];
+            }
+
+            // Along a direction the surface does not constrain (a liver nearly symmetric about an axis) Gauss–Newton
+            // wanders on the voxel staircase without its steps ever shrinking: once the cut-off has settled, the fit
+            // has converged when the robust cost has not fallen by 1e-5 of itself in 10 iterations, and the best pose
+            // seen is kept. The uncertainty (ConstraintCovariance) then says how loosely that pose is pinned.
+            if (cutoffSettled)
+            {
+                if (cost < bestCost * (1 - 1e-5))
+                {
+                    bestCost = cost;
+                    bestPose = t;
+                    sinceBest = 0;
+                }
+                else if (cost < bestCost)
+                {
+                    bestCost = cost;
+                    bestPose = t;
+                    sinceBest++;
+                }
+                else
+                {
+                    sinceBest++;
+                }
+
+                if (sinceBest >= 10)
+                {
+                    t = bestPose;
+                    converged = true;
+                    break;
+                }
             }
 
             if (inliers < 50)
             {
-                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers, new double[36], cq);
+                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers);
             }
 
             for (var x = 0; x < 6; x++)
@@ -356,7 +399,7 @@ public static class MaskRegistration
             var step = Solve6(h, g);
             if (step is null)
             {
-                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers, new double[36], cq);
+                return new Fit(t, false, iterations, double.PositiveInfinity, double.NaN, inliers);
             }
 
             var omega = new Vector3D(-step[0], -step[1], -step[2]);
@@ -373,6 +416,14 @@ public static class MaskRegistration
             var floor = Math.Max(3, startCutoffMm * Math.Pow(0.8, it + 1));
             var next = Math.Max(floor, TukeyC * sigma);
             var settled = next >= cutoff * 0.999;
+            if (!settled)
+            {
+                // A new cut-off is a new cost: costs under the old one do not compare.
+                bestCost = double.PositiveInfinity;
+                sinceBest = 0;
+            }
+
+            cutoffSettled = settled;
             cutoff = Math.Min(cutoff, next);
             if (settled && delta.Length < 1e-3 && omega.Length < 1e-5)
             {
@@ -385,8 +436,7 @@ public static class MaskRegistration
         var final = Residuals(field, points, t);
         var score = final.Sum(r => double.IsFinite(r) ? Math.Min(Math.Abs(r), 5) : 5) / points.Length;
         var rms = Math.Sqrt(sumWr2 / Math.Max(1e-12, sumW));
-        var covariance = Covariance(h, rms, points, inliers);
-        return new Fit(t, converged, iterations, score, rms, inliers, covariance, t.Apply(centre));
+        return new Fit(t, converged, iterations, score, rms, inliers);
     }
 
     private static double[] Residuals(DistanceField field, Vector3D[] points, RigidTransform t)
@@ -408,16 +458,175 @@ public static class MaskRegistration
         return 1.4826 * a[a.Length / 2];
     }
 
-    // σ² (JᵀWJ)⁻¹, inflated because neighbouring surface points are not independent: one independent sample per 5 mm cell.
-    private static double[] Covariance(double[] h, double rms, Vector3D[] points, int inliers)
+    /// <summary>1-σ prior on the rotation between the two scans (degrees): bounds a direction the surface does not constrain.</summary>
+    internal const double RotationPriorDegrees = 5;
+
+    /// <summary>How far the curvature probe moves the liver surface (mm): well above the voxel staircase, within the fit's reach.</summary>
+    internal const double ProbeMm = 5;
+
+    private const int ProbePoints = 4000;
+
+    /// <summary>
+    /// How well the liver surface pins the pose: the covariance of the six parameters (rotation vector rad about the
+    /// returned centre, translation mm) from the Gauss–Newton curvature JᵀWJ of the point-to-surface residuals at the
+    /// optimum. The fit's own Jacobian cannot be used for this: on the exact distance map a voxelised surface's normal
+    /// is the staircase's (along a grid axis), so a rotation about an axis of symmetry seems to move the surface
+    /// through the staircase and looks well constrained when the cost is in truth flat along it. Here the normals come
+    /// from the map smoothed by one voxel (the surface without its staircase). σ² is the robust residual variance,
+    /// never below the quantisation of two masks (voxel/√6); neighbouring points are not independent (one sample per
+    /// 5 mm cell); and a Gaussian prior (rotation <see cref="RotationPriorDegrees"/>°, translation the map's reach)
+    /// keeps an unconstrained direction finite: there the uncertainty reads as the prior, i.e. "not measured".
+    /// </summary>
+    internal static (double[] Covariance, Vector3D RotationCentreLps) ConstraintCovariance(DistanceField field, Vector3D[] allPoints, RigidTransform t, double rmsMm, double voxelMm, RegistrationOptions options)
     {
-        var cells = new HashSet<(int, int, int)>();
-        foreach (var p in points)
+        // A regular subset of 4000 points measures the curvature as well as all of them (the statistics below count
+        // independent 5 mm cells, of which a liver has a few hundred to a thousand), at a tenth of the cost.
+        var stride = Math.Max(1, (allPoints.Length + ProbePoints - 1) / ProbePoints);
+        var points = new Vector3D[(allPoints.Length + stride - 1) / stride];
+        for (var n = 0; n < points.Length; n++)
         {
-            cells.Add(((int)Math.Floor(p.X / 5), (int)Math.Floor(p.Y / 5), (int)Math.Floor(p.Z / 5)));
+            points[n] = allPoints[n * stride];
+        }
+
+        var moved = new Vector3D[points.Length];
+        var r = new double[points.Length];
+        Parallel.For(0, points.Length, n =>
+        {
+            moved[n] = t.Apply(points[n]);
+            r[n] = field.Sample(moved[n]);
+        });
+
+        // Only points consistent with the fit speak for the pose: a zone or tumour bulge (a few mm off the other
+        // surface) would otherwise pin a rotation that the liver itself leaves free.
+        var floorMm = voxelMm / Math.Sqrt(6);
+        var cutoff = Math.Max(voxelMm, 3 * Math.Max(floorMm, RobustSigma(r)));
+        var centre = Vector3D.Zero;
+        var weights = new double[points.Length];
+        var inliers = 0;
+        double sw = 0, swr2 = 0;
+        for (var n = 0; n < moved.Length; n++)
+        {
+            if (double.IsFinite(r[n]) && Math.Abs(r[n]) < cutoff)
+            {
+                var u = r[n] / cutoff;
+                weights[n] = (1 - u * u) * (1 - u * u);
+                centre += moved[n];
+                inliers++;
+                sw += weights[n];
+                swr2 += weights[n] * r[n] * r[n];
+            }
+        }
+
+        centre *= 1.0 / Math.Max(1, inliers);
+        var radius2 = 0.0;
+        for (var n = 0; n < moved.Length; n++)
+        {
+            if (weights[n] > 0)
+            {
+                radius2 += (moved[n] - centre).Dot(moved[n] - centre);
+            }
+        }
+
+        // The curvature of F(p) = Σ w r(p)² is taken by central differences over a probe that moves the surface by
+        // ProbeMm, not from the analytic Jacobian: a voxelised surface's distance map has staircase normals and a
+        // ripple at the voxel scale, which make a rotation about an axis of symmetry look pinned when on the scale
+        // that matters (mm at a tumour) the cost is flat along it.
+        var probe = new double[6];
+        var radius = Math.Sqrt(radius2 / Math.Max(1, inliers));
+        for (var x = 0; x < 6; x++)
+        {
+            probe[x] = x < 3 ? ProbeMm / Math.Max(1, radius) : ProbeMm;
+        }
+
+        // On the exact map the fitted staircase locks onto the other scan's staircase (a deep, narrow minimum where the
+        // grids line up): the probe measures the cost on the map smoothed by one voxel, whose zero level is the
+        // surface without its staircase.
+        // The probe compares each point's distance with its own at the optimum, F(p) = Σ w (r(p) − r(0))² = pᵀ JᵀWJ p
+        // for a linear r: no gradient term, and no dip below zero from the ripple.
+        // Smoothing by two of the largest voxel sides needs no grid finer than that side: thinner voxels are taken
+        // every ⌊largest / side⌋-th (at 0.7 × 0.7 × 1.5 mm every second in-plane: a quarter of the voxels).
+        var sp = field.Geometry.SpacingMm;
+        int Every(double spacing) => Math.Max(1, (int)Math.Floor(voxelMm / spacing));
+        var smooth = field.Subsampled(Every(sp.X), Every(sp.Y), Every(sp.Z)).Smoothed(2 * voxelMm, 12 * voxelMm + ProbeMm, options.Threads);
+        var r0 = new double[moved.Length];
+        Parallel.For(0, moved.Length, n => r0[n] = weights[n] > 0 ? smooth.Sample(moved[n]) : 0);
+        double Cost(double[] p)
+        {
+            var motion = new RigidTransform(RigidTransform.FromRotationVector(new Vector3D(p[0], p[1], p[2])), Vector3D.Zero);
+            var shift = new Vector3D(p[3], p[4], p[5]);
+            var partial = new double[Math.Max(1, Math.Min(16, moved.Length / 2048))];
+            Parallel.For(0, partial.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Threads ?? Environment.ProcessorCount }, chunk =>
+            {
+                var n0 = (int)((long)moved.Length * chunk / partial.Length);
+                var n1 = (int)((long)moved.Length * (chunk + 1) / partial.Length);
+                var sum = 0.0;
+                for (var n = n0; n < n1; n++)
+                {
+                    if (weights[n] == 0)
+                    {
+                        continue;
+                    }
+
+                    var q = motion.Apply(moved[n] - centre) + centre + shift;
+                    var d = smooth.Sample(q) - r0[n];
+                    // Out of the map's reach: as far as the reach (the probe never takes a fitted point there).
+                    d = double.IsFinite(d) ? d : options.ReachMm;
+                    // (A point the smoothed map does not reach at the optimum counts as unmoved.)
+                    d = double.IsFinite(r0[n]) ? d : 0;
+                    sum += weights[n] * d * d;
+                }
+
+                partial[chunk] = sum;
+            });
+            return partial.Sum();
+        }
+
+        var h = new double[36];
+        var f0 = Cost(new double[6]);
+        var step = new double[6];
+        for (var x = 0; x < 6; x++)
+        {
+            for (var y = x; y < 6; y++)
+            {
+                double Shifted(int sx, int sy)
+                {
+                    Array.Clear(step);
+                    step[x] += sx * probe[x];
+                    step[y] += sy * probe[y];
+                    return Cost(step);
+                }
+
+                // F ≈ F0 + gᵀp + pᵀHp (H = JᵀWJ, the Gauss–Newton matrix): second differences give H.
+                h[x * 6 + y] = x == y
+                    ? (Shifted(1, 0) + Shifted(-1, 0) - 2 * f0) / (2 * probe[x] * probe[x])
+                    : (Shifted(1, 1) - Shifted(1, -1) - Shifted(-1, 1) + Shifted(-1, -1)) / (8 * probe[x] * probe[y]);
+                h[y * 6 + x] = h[x * 6 + y];
+            }
+        }
+
+        // Second differences of a cost at its minimum can dip below zero along a flat direction (the ripple): such a
+        // direction carries no information, so negative curvatures are set to zero before the prior is added.
+        ClampToPositiveSemidefinite(h);
+        var sigma = Math.Max(double.IsFinite(rmsMm) ? rmsMm : 0, Math.Max(Math.Sqrt(swr2 / Math.Max(1e-12, sw)), floorMm));
+        var cells = new HashSet<(int, int, int)>();
+        foreach (var q in moved)
+        {
+            cells.Add(((int)Math.Floor(q.X / 5), (int)Math.Floor(q.Y / 5), (int)Math.Floor(q.Z / 5)));
         }
 
         var inflation = Math.Max(1, inliers / (double)Math.Max(1, cells.Count));
+        var scale = 1 / (sigma * sigma * inflation);
+        var rotationPrior = RotationPriorDegrees * Math.PI / 180;
+        for (var x = 0; x < 36; x++)
+        {
+            h[x] *= scale;
+        }
+
+        for (var x = 0; x < 6; x++)
+        {
+            h[x * 6 + x] += x < 3 ? 1 / (rotationPrior * rotationPrior) : 1 / (options.ReachMm * options.ReachMm);
+        }
+
         var cov = new double[36];
         for (var col = 0; col < 6; col++)
         {
@@ -426,11 +635,95 @@ public static class MaskRegistration
             var x = Solve6(h, e);
             for (var row = 0; row < 6; row++)
             {
-                cov[row * 6 + col] = x is null ? double.PositiveInfinity : x[row] * rms * rms * inflation;
+                cov[row * 6 + col] = x is null ? double.PositiveInfinity : x[row];
             }
         }
 
-        return cov;
+        return (cov, centre);
+    }
+
+    /// <summary>Replaces a symmetric 6 × 6 matrix by the nearest positive semidefinite one (cyclic Jacobi eigen-decomposition, negative eigenvalues set to 0).</summary>
+    internal static void ClampToPositiveSemidefinite(double[] h)
+    {
+        var a = (double[])h.Clone();
+        var v = new double[36];
+        for (var x = 0; x < 6; x++)
+        {
+            v[x * 6 + x] = 1;
+        }
+
+        for (var sweep = 0; sweep < 50; sweep++)
+        {
+            var off = 0.0;
+            var scale = 0.0;
+            for (var x = 0; x < 6; x++)
+            {
+                scale += a[x * 6 + x] * a[x * 6 + x];
+                for (var y = x + 1; y < 6; y++)
+                {
+                    off += a[x * 6 + y] * a[x * 6 + y];
+                }
+            }
+
+            if (off <= 1e-30 * Math.Max(scale, 1e-300))
+            {
+                break;
+            }
+
+            for (var p = 0; p < 5; p++)
+            {
+                for (var q = p + 1; q < 6; q++)
+                {
+                    var apq = a[p * 6 + q];
+                    if (apq == 0)
+                    {
+                        continue;
+                    }
+
+                    var theta = (a[q * 6 + q] - a[p * 6 + p]) / (2 * apq);
+                    var t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    var c = 1 / Math.Sqrt(t * t + 1);
+                    var sn = t * c;
+                    for (var k = 0; k < 6; k++)
+                    {
+                        var akp = a[k * 6 + p];
+                        var akq = a[k * 6 + q];
+                        a[k * 6 + p] = c * akp - sn * akq;
+                        a[k * 6 + q] = sn * akp + c * akq;
+                    }
+
+                    for (var k = 0; k < 6; k++)
+                    {
+                        var apk = a[p * 6 + k];
+                        var aqk = a[q * 6 + k];
+                        a[p * 6 + k] = c * apk - sn * aqk;
+                        a[q * 6 + k] = sn * apk + c * aqk;
+                    }
+
+                    for (var k = 0; k < 6; k++)
+                    {
+                        var vkp = v[k * 6 + p];
+                        var vkq = v[k * 6 + q];
+                        v[k * 6 + p] = c * vkp - sn * vkq;
+                        v[k * 6 + q] = sn * vkp + c * vkq;
+                    }
+                }
+            }
+        }
+
+        for (var x = 0; x < 6; x++)
+        {
+            for (var y = 0; y < 6; y++)
+            {
+                var sum = 0.0;
+                for (var k = 0; k < 6; k++)
+                {
+                    sum += v[x * 6 + k] * Math.Max(0, a[k * 6 + k]) * v[y * 6 + k];
+                }
+
+                h[x * 6 + y] = sum;
+            }
+        }
     }
 
     /// <summary>Solves h·x = b (6 × 6, symmetric) by Gaussian elimination with partial pivoting and a tiny ridge; null if singular.</summary>

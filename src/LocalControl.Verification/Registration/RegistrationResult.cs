@@ -51,9 +51,9 @@ public sealed class RegistrationResult
     public double? LandmarkErrorMm { get; init; }
 
     /// <summary>Notes for the report (e.g. that deformation is not modelled).</summary>
-    public IReadOnlyList<string> Notes { get; init; } = [];
+    public IReadOnlyList<string> Notes { get; internal set; } = [];
 
-    /// <summary>Covariance of the six parameters (rotation vector rad, translation mm), row-major 6 × 6, scaled for correlated surface samples.</summary>
+    /// <summary>Covariance of the six parameters (rotation vector rad, translation mm), row-major 6 × 6, from the curvature of the surface fit (see <see cref="MaskRegistration.ConstraintCovariance"/>).</summary>
     internal double[] ParameterCovariance { get; }
 
     /// <summary>Where the rotation parameters are centred (pre LPS).</summary>
@@ -61,8 +61,9 @@ public sealed class RegistrationResult
 
     /// <summary>
     /// The expected registration error at a pre-scan point (mm): the root sum of squares of the RMS surface residual
-    /// and twice the 1-σ position error that the fit's covariance gives at that point. An estimate from the surface
-    /// fit, not a bound: tissue deformation between the scans is not modelled (deformable registration is a later step).
+    /// and twice the 1-σ position error that the pose covariance gives at that point (its displacement under the
+    /// least-constrained pose directions: large far from the axis of a rotation the liver surface does not pin). An
+    /// estimate from the surface fit, not a bound: tissue deformation between the scans is not modelled.
     /// </summary>
     public double UncertaintyAt(Vector3D targetPreLps)
     {
@@ -94,6 +95,13 @@ public sealed class RegistrationResult
         var tre = Math.Sqrt(Math.Max(0, trace));
         return Math.Sqrt(RmsResidualMm * RmsResidualMm + 4 * tre * tre);
     }
+
+    /// <summary>
+    /// Above this uncertainty at a tumour (mm) the registration counts as poorly constrained and the report claims no
+    /// confident margin: the report brackets each margin with a ±2 mm registration error (sensitivityMm), so beyond
+    /// 2 mm that bracket no longer covers the registration's own error.
+    /// </summary>
+    public const double PoorlyConstrainedMm = 2;
 
     /// <summary>The result when both label maps share one grid and there is nothing to register.</summary>
     internal static RegistrationResult SameGrid() =>
