@@ -92,6 +92,12 @@ internal static class PhantomCommand
                 WriteLabels(Path.Combine(dir, "post-labels.nii.gz"), map.Labels.Geometry, spec, withBody, p =>
                 {
                     var q = p.Lps - shift;
+                    var label = LiverPhantom.LabelAt(spec, q);
+                    if (label == 0)
+                    {
+                        return 0; // the zone stops at the liver capsule, as in a patient
+                    }
+
                     foreach (var t in spec.Tumours)
                     {
                         if ((q - t.CentreLps).Length <= t.RadiusMm + margin)
@@ -100,7 +106,6 @@ internal static class PhantomCommand
                         }
                     }
 
-                    var label = LiverPhantom.LabelAt(spec, q);
                     return label == LiverPhantomSpec.TumourLabel ? LiverPhantomSpec.LiverLabel : label;
                 });
                 File.WriteAllText(Path.Combine(dir, "post-label-table.json"), TableJson(map.Table, withBody, PostZoneLabel).ToJsonString(Indented));

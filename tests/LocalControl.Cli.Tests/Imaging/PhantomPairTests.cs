@@ -120,6 +120,37 @@ public sealed class PhantomPairTests : IDisposable
         Assert.True(File.Exists(F("plan/plan.json")));
     }
 
+    [Theory]
+    [InlineData("3,-2,4")] // half a 1.6 mm slice: the case where voxel staircases once locked the fit 2° off
+    [InlineData("0,0,4")]
+    [InlineData("3.2,-1.6,3.2")] // whole voxels
+    public void Verify_recovers_the_phantom_motion_and_the_margin_built_into_it(string shiftText)
+    {
+        var shift = shiftText.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(0, Run("phantom", "-o", _dir, "--ablated", "6", "--post-shift", shiftText).ExitCode);
+        var (code, json, err) = Run("verify", "--pre", F("labels.nii.gz"), "--pre-table", F("label-table.json"),
+            "--post", F("post-labels.nii.gz"), "--post-table", F("post-label-table.json"), "--format", "json");
+        Assert.True(code == 0, err);
+        var report = JsonNode.Parse(json)!;
+        var registration = report["registration"]!;
+        var m = registration["postToPre"]!.AsArray().Select(x => (double)x!).ToArray();
+        // The truth: post point = pre point + shift, so post -> pre is the identity rotation and a translation by -shift.
+        Assert.True((double)registration["rotationDegrees"]! <= 0.5, json);
+        for (var a = 0; a < 3; a++)
+        {
+            Assert.True(Math.Abs(m[(a * 4) + 3] + shift[a]) <= 0.5, $"translation {a}: {m[(a * 4) + 3]} against {-shift[a]}");
+        }
+
+        var voxelDiagonal = Math.Sqrt((0.8 * 0.8) + (0.8 * 0.8) + (1.6 * 1.6));
+        var tumours = report["tumours"]!.AsArray();
+        Assert.Equal(3, tumours.Count);
+        foreach (var t in tumours)
+        {
+            var mam = (double)t!["minimalMarginMm"]!;
+            Assert.True(mam <= 6 + 0.1 && mam >= 6 - voxelDiagonal, $"{t["id"]}: MAM {mam} mm for a 6 mm zone");
+        }
+    }
+
     private static Vector3D Vec(JsonNode node)
     {
         var a = node.AsArray();
