@@ -29,10 +29,14 @@ public static class DicomPixelDecoder
 
         CheckAvailable(file, d);
         var count = (int)(d.PixelsPerFrame * d.SamplesPerPixel);
-        var result = new double[count];
+        // The float64 result is 8 bytes a sample, more than the stored frame: it too is claimed from the reading budget
+        // before it is allocated (a small compressed or SEG file may claim a huge frame).
+        file.Budget.CheckBytes(count * (long)sizeof(double), file.FilePath, "Rows × Columns × SamplesPerPixel (decoded as float64)");
+        double[] result;
         if (d.BitsAllocated == 1)
         {
             var bits = ReadBinaryFrame(file, d, frame);
+            result = new double[count];
             for (var i = 0; i < count; i++)
             {
                 result[i] = bits[i];
@@ -42,6 +46,7 @@ public static class DicomPixelDecoder
         {
             var bytes = ReadFrameBytes(file, d, frame);
             var bps = d.BitsAllocated / 8;
+            result = new double[count];
             for (var i = 0; i < count; i++)
             {
                 result[i] = StoredValue(bytes.AsSpan(i * bps, bps), d);
