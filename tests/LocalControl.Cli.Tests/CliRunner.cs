@@ -11,6 +11,23 @@ internal static class CliRunner
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs Debian's python3 (the oracles: numpy, nibabel, scipy) and returns its standard output; fails the test on a non-zero exit.</summary>
+    public static string Python(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err.Result);
+        return output;
+    }
+
     public static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;

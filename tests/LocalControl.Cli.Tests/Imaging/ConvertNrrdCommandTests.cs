@@ -50,22 +50,6 @@ print(json.dumps(res))
 
     private string F(string name) => Path.Combine(_dir, name);
 
-    private static string Python(params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err.Result);
-        return output;
-    }
-
     private static double[] Float64(string path)
     {
         var bytes = File.ReadAllBytes(path);

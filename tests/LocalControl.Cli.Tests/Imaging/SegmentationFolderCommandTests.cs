@@ -13,22 +13,6 @@ public sealed class SegmentationFolderCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Python(params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err.Result);
-        return output;
-    }
-
     [Fact]
     public void Measure_reads_a_totalsegmentator_folder_with_its_roles_and_warnings()
     {
