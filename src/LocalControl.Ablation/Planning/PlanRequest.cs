@@ -28,6 +28,12 @@ public sealed record PlanRequest
     /// <summary>Longest insertion, skin to tip (mm).</summary>
     public double MaxDepthMm { get; init; } = 200;
 
+    /// <summary>
+    /// Where the needle may enter the skin: a box in patient space (LPS mm), e.g. the right flank the radiologist can
+    /// reach with the patient supine; null = anywhere on the body surface.
+    /// </summary>
+    public EntryRegionLps? EntryRegion { get; init; }
+
     /// <summary>Largest cranio-caudal tilt of the shaft out of the axial plane (degrees), for CT-guided access.</summary>
     public double MaxCranioCaudalDeg { get; init; } = 40;
 
@@ -157,4 +163,12 @@ public sealed record PlanResult
 
     /// <summary>Largest extent of the goal from its centre (mm).</summary>
     public required double GoalRadiusMm { get; init; }
+}
+
+/// <summary>An axis-aligned box in patient space (LPS mm) that the skin entry point must lie in.</summary>
+public sealed record EntryRegionLps(Vector3D MinLps, Vector3D MaxLps)
+{
+    /// <summary>True when <paramref name="pointLps"/> lies in the box (edges included).</summary>
+    public bool Contains(Vector3D pointLps) =>
+        pointLps.X >= MinLps.X && pointLps.X <= MaxLps.X && pointLps.Y >= MinLps.Y && pointLps.Y <= MaxLps.Y && pointLps.Z >= MinLps.Z && pointLps.Z <= MaxLps.Z;
 }

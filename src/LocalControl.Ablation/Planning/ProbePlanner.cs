@@ -354,6 +354,11 @@ public static class ProbePlanner
             throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--max-depth-mm {r.MaxDepthMm}: the insertion depth must be a positive number of millimetres."));
         }
 
+        if (r.EntryRegion is { } region && !(region.MinLps.X < region.MaxLps.X && region.MinLps.Y < region.MaxLps.Y && region.MinLps.Z < region.MaxLps.Z))
+        {
+            throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--entry-region: the box needs each minimum below its maximum (x1,y1,z1,x2,y2,z2 in LPS mm), got ({region.MinLps.X}, {region.MinLps.Y}, {region.MinLps.Z}) to ({region.MaxLps.X}, {region.MaxLps.Y}, {region.MaxLps.Z})."));
+        }
+
         if (!(r.MaxCranioCaudalDeg is >= 0 and <= 90) || !(r.MaxCrossableVesselCalibreMm >= 0) || !(r.MinShaftSeparationMm >= 0))
         {
             throw new AblationInputException("plan limits: depth must be positive, the cranio-caudal limit 0-90 degrees, calibre and separation non-negative.");
@@ -650,6 +655,12 @@ public static class ProbePlanner
                 if (lastRole is not (LabelRole.Body or LabelRole.Skin))
                 {
                     why["surface not labelled body or skin"] = why.GetValueOrDefault("surface not labelled body or skin") + 1;
+                    continue;
+                }
+
+                if (r.EntryRegion is { } entryRegion && !entryRegion.Contains(c - (u * w.DistanceMm)))
+                {
+                    why["skin entry outside the entry region"] = why.GetValueOrDefault("skin entry outside the entry region") + 1;
                     continue;
                 }
 

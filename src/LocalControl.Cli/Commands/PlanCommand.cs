@@ -37,11 +37,12 @@ internal static class PlanCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the candidate directions; the same seed gives the same plan (default 0).", DefaultValueFactory = _ => 0 };
         var gridMm = new Option<double>("--grid-mm") { Description = "Grid of the bioheat confirmation in mm (default 2: coarse, seconds per probe).", DefaultValueFactory = _ => 2.0 };
         var maxDepth = new Option<double>("--max-depth-mm") { Description = "Longest insertion, skin to tip, in mm (default 200).", DefaultValueFactory = _ => 200.0 };
+        var entryRegion = new Option<string?>("--entry-region") { Description = "Box the skin entry must lie in, x1,y1,z1,x2,y2,z2 in LPS mm (e.g. the reachable flank); default: anywhere on the body surface." };
         var noConfirm = new Option<bool>("--no-confirm") { Description = "Skip the bioheat confirmation (catalogue ellipsoids only)." };
         var output = new Option<string>("--output", "-o") { Description = "Folder for plan.json, zone.nii.gz and the pictures (created if missing).", Required = true };
         var format = CommonOptions.Format("text", "text", "json");
         var command = new Command("plan", "Plan the fewest safe probes whose zones cover the tumour and its margin, with the heat sink of this patient's vessels.");
-        foreach (var o in new Option[] { labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, maxDepth, noConfirm, output, format })
+        foreach (var o in new Option[] { labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, maxDepth, entryRegion, noConfirm, output, format })
         {
             command.Options.Add(o);
         }
@@ -57,7 +58,7 @@ internal static class PlanCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, maxDepth, noConfirm, output, format));
+                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, target, margin, devices, maxProbes, caseFile, seed, gridMm, maxDepth, entryRegion, noConfirm, output, format));
             }
             catch (OperationCanceledException)
             {
@@ -72,9 +73,21 @@ internal static class PlanCommand
         return command;
     }
 
+    private static EntryRegionLps ParseEntryRegion(string text)
+    {
+        var parts = text.Split(',');
+        var v = new double[parts.Length];
+        if (parts.Length != 6 || !parts.Select((x, n) => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out v[n]) && double.IsFinite(v[n])).All(ok => ok))
+        {
+            throw new UserInputException($"--entry-region: expected six numbers x1,y1,z1,x2,y2,z2 (LPS mm) separated by commas, got \"{text}\".");
+        }
+
+        return new EntryRegionLps(new Vector3D(Math.Min(v[0], v[3]), Math.Min(v[1], v[4]), Math.Min(v[2], v[5])), new Vector3D(Math.Max(v[0], v[3]), Math.Max(v[1], v[4]), Math.Max(v[2], v[5])));
+    }
+
     private static int Run(CliContext context, ParseResult parse, CancellationToken cancel, Option<string> labels, Option<string?> table, Option<string?> target,
         Option<double?> margin, Option<string?> devices, Option<int> maxProbes, Option<string?> caseFile, Option<int> seed, Option<double> gridMm,
-        Option<double> maxDepth, Option<bool> noConfirm, Option<string> output, Option<string> format)
+        Option<double> maxDepth, Option<string?> entryRegion, Option<bool> noConfirm, Option<string> output, Option<string> format)
     {
         var inv = CultureInfo.InvariantCulture;
         var outDir = parse.GetValue(output)!;
@@ -143,6 +156,7 @@ internal static class PlanCommand
             ConfirmationGridMm = parse.GetValue(gridMm),
             Confirm = !parse.GetValue(noConfirm),
             MaxDepthMm = parse.GetValue(maxDepth),
+            EntryRegion = parse.GetValue(entryRegion) is { } box ? ParseEntryRegion(box) : null,
         };
 
         PlanResult plan;

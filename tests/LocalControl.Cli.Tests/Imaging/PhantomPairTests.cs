@@ -120,6 +120,33 @@ public sealed class PhantomPairTests : IDisposable
         Assert.True(File.Exists(F("plan/plan.json")));
     }
 
+    [Fact]
+    public void Plan_with_an_entry_region_enters_the_skin_only_inside_it()
+    {
+        Assert.Equal(0, Run("phantom", "-o", _dir, "--body").ExitCode);
+        // The patient's right flank (LPS x grows to the left): the unrestricted plan of T3 enters from the left.
+        var (code, json, err) = Run("plan", "--labels", F("labels.nii.gz"), "--label-table", F("label-table.json"), "--target", "T3",
+            "--entry-region", "40,0,0,0,128,128", "-o", F("plan"), "--format", "json", "--no-confirm");
+        Assert.True(code == 0, err);
+        var plan = JsonNode.Parse(json)!;
+        var probes = plan["probes"]!.AsArray();
+        Assert.True(probes.Count > 0 || ((string?)plan["reason"] ?? "").Contains("entry region", StringComparison.Ordinal), json);
+        foreach (var probe in probes)
+        {
+            var entry = Vec(probe!["entryLps"]!);
+            Assert.True(entry.X is >= 0 and <= 40 && entry.Y is >= 0 and <= 128 && entry.Z is >= 0 and <= 128, $"entry {entry} outside the region");
+        }
+
+        var (bad, _, badErr) = Run("plan", "--labels", F("labels.nii.gz"), "--label-table", F("label-table.json"), "--target", "T3",
+            "--entry-region", "0,0,0,40,128", "-o", F("plan2"));
+        Assert.Equal(2, bad);
+        Assert.Contains("--entry-region", badErr, StringComparison.Ordinal);
+        var (flat, _, flatErr) = Run("plan", "--labels", F("labels.nii.gz"), "--label-table", F("label-table.json"), "--target", "T3",
+            "--entry-region", "0,0,5,40,128,5", "-o", F("plan3"));
+        Assert.Equal(2, flat);
+        Assert.Contains("--entry-region", flatErr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("3,-2,4")] // half a 1.6 mm slice: the case where voxel staircases once locked the fit 2° off
     [InlineData("0,0,4")]
