@@ -1325,6 +1325,12 @@ public static class ProbePlanner
             parts.Add("heat sink: the zone is cut short next to a vessel, but the margin goal is still reached");
         }
 
+        if (feasible && margin is { } shortMm && shortMm < r.MarginMm)
+        {
+            // Feasible within one voxel of the label grid: say so, a clinician must not read 4.3 mm as 5 mm.
+            parts.Add(string.Create(inv, $"minimal margin {shortMm:0.0} mm is {r.MarginMm - shortMm:0.0} mm short of the {r.MarginMm:0.#} mm goal, within the {tolerance:0.0#} mm voxel of the label grid that the margin is measured on: counted as reached; confirm it after ablation (localcontrol verify)"));
+        }
+
         if (upgraded > 0)
         {
             parts.Add($"{upgraded} probe setting(s) raised after the bioheat confirmation showed the zone falling short");
