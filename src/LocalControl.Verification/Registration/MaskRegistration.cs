@@ -116,31 +116,27 @@ public static class MaskRegistration
             }
         }
 
-        if (best is not null && coarseStride > 1)
+        // The refinement on all points is made on the pre map smoothed by one voxel (its zero level is the surface
+        // without the staircase; a plane's distance is kept exactly): on the exact map the post surface's voxel
+        // staircase can lock onto the pre staircase in a wrong pose (seen: 2° off on a phantom moved by half a 1.6 mm
+        // slice, with a 0.26 mm residual), while on the smoothed map it is symmetric noise about the true surface.
+        // Only if that fit does not converge is the exact map tried, and a fit that converges on neither is refused.
+        if (best is not null)
         {
-            var fine = Optimise(field, points, best.Transform, options, Math.Min(options.ReachMm, 10));
-            best = fine.Converged ? fine : null;
+            var voxelMax = Math.Max(preGrid.SpacingMm.X, Math.Max(preGrid.SpacingMm.Y, preGrid.SpacingMm.Z));
+            var cutoffMm = Math.Min(options.ReachMm, 10);
+            var fine = Optimise(SmoothedMap(field, voxelMax, voxelMax, 12 * voxelMax, options.Threads), points, best.Transform, options, cutoffMm);
+            if (!fine.Converged && coarseStride > 1)
+            {
+                fine = Optimise(field, points, best.Transform, options, cutoffMm);
+            }
+
+            best = fine.Converged ? fine : coarseStride > 1 ? null : best;
         }
 
         if (best is null)
         {
             throw new VerificationException("LC-VERIFY-004", $"the rigid registration of the liver masks did not converge within {options.MaxIterations} iterations from any start: check that both masks show the same liver.", field: "liver");
-        }
-
-        // On the exact map the post surface's voxel staircase can lock onto the pre staircase in a wrong pose (seen:
-        // 2° off on a phantom moved by half a 1.6 mm slice, with a 0.26 mm residual). The last fit is therefore made
-        // on the pre map smoothed by one voxel (its zero level is the surface without the staircase; a plane's
-        // distance is kept exactly), where the post staircase is symmetric noise about the true surface.
-        {
-            var spacing = field.Geometry.SpacingMm;
-            var voxelMax = Math.Max(spacing.X, Math.Max(spacing.Y, spacing.Z));
-            int Every(double side) => Math.Max(1, (int)Math.Floor(voxelMax / side));
-            var smoothField = field.Subsampled(Every(spacing.X), Every(spacing.Y), Every(spacing.Z)).Smoothed(voxelMax, 12 * voxelMax, options.Threads);
-            var smoothFit = Optimise(smoothField, points, best.Transform, options, Math.Min(options.ReachMm, 10));
-            if (smoothFit.Converged)
-            {
-                best = smoothFit;
-            }
         }
 
         var residuals = Residuals(field, points, best.Transform);
@@ -483,6 +479,18 @@ public static class MaskRegistration
     private const int ProbePoints = 4000;
 
     /// <summary>
+    /// The map smoothed by a Gaussian of <paramref name="sigmaMm"/> after clamping to ±<paramref name="clampMm"/>, on a
+    /// grid no finer than <paramref name="voxelMm"/> (thinner voxels taken every ⌊voxel / side⌋-th: smoothing by a
+    /// voxel or more needs no finer grid, and at 0.7 × 0.7 × 1.5 mm this is a quarter of the voxels).
+    /// </summary>
+    private static DistanceField SmoothedMap(DistanceField field, double voxelMm, double sigmaMm, double clampMm, int? threads)
+    {
+        var sp = field.Geometry.SpacingMm;
+        int Every(double side) => Math.Max(1, (int)Math.Floor(voxelMm / side));
+        return field.Subsampled(Every(sp.X), Every(sp.Y), Every(sp.Z)).Smoothed(sigmaMm, clampMm, threads);
+    }
+
+    /// <summary>
     /// How well the liver surface pins the pose: the covariance of the six parameters (rotation vector rad about the
     /// returned centre, translation mm) from the Gauss–Newton curvature JᵀWJ of the point-to-surface residuals at the
     /// optimum. The fit's own Jacobian cannot be used for this: on the exact distance map a voxelised surface's normal
@@ -555,15 +563,11 @@ public static class MaskRegistration
         }
 
         // On the exact map the fitted staircase locks onto the other scan's staircase (a deep, narrow minimum where the
-        // grids line up): the probe measures the cost on the map smoothed by one voxel, whose zero level is the
+        // grids line up): the probe measures the cost on the map smoothed by two voxels, whose zero level is the
         // surface without its staircase.
         // The probe compares each point's distance with its own at the optimum, F(p) = Σ w (r(p) − r(0))² = pᵀ JᵀWJ p
         // for a linear r: no gradient term, and no dip below zero from the ripple.
-        // Smoothing by two of the largest voxel sides needs no grid finer than that side: thinner voxels are taken
-        // every ⌊largest / side⌋-th (at 0.7 × 0.7 × 1.5 mm every second in-plane: a quarter of the voxels).
-        var sp = field.Geometry.SpacingMm;
-        int Every(double spacing) => Math.Max(1, (int)Math.Floor(voxelMm / spacing));
-        var smooth = field.Subsampled(Every(sp.X), Every(sp.Y), Every(sp.Z)).Smoothed(2 * voxelMm, 12 * voxelMm + ProbeMm, options.Threads);
+        var smooth = SmoothedMap(field, voxelMm, 2 * voxelMm, 12 * voxelMm + ProbeMm, options.Threads);
         var r0 = new double[moved.Length];
         Parallel.For(0, moved.Length, n => r0[n] = weights[n] > 0 ? smooth.Sample(moved[n]) : 0);
         double Cost(double[] p)
