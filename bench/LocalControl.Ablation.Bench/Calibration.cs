@@ -38,10 +38,10 @@ internal static class Calibration
     {
         var m = setting.Microwave!;
         var target = setting.ExpectedZone;
-        for (var it = 0; it < 9; it++)
+        for (var it = 0; it < 12; it++)
         {
             var z = HomogeneousLiver.Simulate(device, setting, 1.0, microwave: m);
-            Console.WriteLine(Line(device, setting, it, z, $"P={m.EffectivePowerW:0.00} e={m.Elongation:0.000} sf={m.FeedOffsetMm:0.00}"));
+            Console.WriteLine(Line(device, setting, it, z, $"P={m.EffectivePowerW:0.00} L={m.RadiatingLengthMm:0.00} sf={m.FeedOffsetMm:0.00}"));
             var eD = target.DiameterMm / z.MeanDiameterMm;
             var eL = target.LengthMm!.Value / z.LengthMm;
             var dOff = target.TipOffsetMm!.Value - z.TipOffsetMm;
@@ -53,12 +53,12 @@ internal static class Calibration
             m = m with
             {
                 EffectivePowerW = m.EffectivePowerW * Math.Pow(eD, 2.2),
-                Elongation = Math.Clamp(m.Elongation * Math.Pow(eL / eD, 1.5), 0.5, 4),
+                RadiatingLengthMm = Math.Clamp(m.RadiatingLengthMm + (1.5 * target.LengthMm!.Value * ((eL / eD) - 1)), 0, 40),
                 FeedOffsetMm = m.FeedOffsetMm + dOff,
             };
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {device.Id}/{setting.Id}: \"model\": {{ \"effectivePowerW\": {m.EffectivePowerW:0.00}, \"elongation\": {m.Elongation:0.000}, \"feedOffsetMm\": {m.FeedOffsetMm:0.00}, \"penetrationMm\": {m.PenetrationMm:0.0}, \"perfused\": {(m.Perfused ? "true" : "false")} }}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {device.Id}/{setting.Id}: \"model\": {{ \"effectivePowerW\": {m.EffectivePowerW:0.00}, \"radiatingLengthMm\": {m.RadiatingLengthMm:0.00}, \"feedOffsetMm\": {m.FeedOffsetMm:0.00}, \"penetrationMm\": {m.PenetrationMm:0.0}, \"perfused\": {(m.Perfused ? "true" : "false")} }}"));
     }
 
     private static void Radiofrequency(AblationDevice device, DeviceSetting setting)

@@ -20,6 +20,9 @@ switch (mode)
     case "mw" or "rf" or "all":
         ProblemBench.Run(mode);
         break;
+    case "heatsink":
+        HeatSinkBench.Run();
+        break;
     case "plan":
         PlanBench.Run();
         break;
@@ -27,7 +30,7 @@ switch (mode)
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | mw | rf | all | plan");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | heatsink | mw | rf | all | plan | kernel");
         return 2;
 }
 

@@ -131,8 +131,8 @@ public static class ThermalSimulation
     /// <summary>RF: σ(T) is updated and the potential re-solved every this many simulated seconds.</summary>
     public const double RfResolveSeconds = 10;
 
-    /// <summary>Smallest distance used in the SAR pattern (mm): the antenna's own radius.</summary>
-    public const double SarCoreMm = 1.0;
+    /// <summary>Smallest distance used in the SAR pattern (mm): about the antenna's own radius (a 13-gauge antenna is 2.4 mm across).</summary>
+    public const double SarCoreMm = 1.2;
 
     /// <summary>Runs the simulation.</summary>
     public static ThermalOutcome Run(ThermalSetup setup, IBioheatKernel? kernel = null, IProgress<double>? progress = null, CancellationToken cancellation = default)
@@ -294,22 +294,25 @@ public static class ThermalSimulation
     }
 
     /// <summary>
-    /// Microwave SAR: for each antenna, Q ∝ exp(−d/λ) / (d² + r₀²) with the elongated distance
-    /// d = √(ρ² + ((s − s_f)/ε)²), ρ across the shaft and s back from the tip; scaled so the grid receives the calibrated
-    /// effective power. The 1/d² spreading with exponential attenuation is the far-field form of a radiating antenna in a
-    /// lossy medium; ε and s_f give the teardrop along the shaft (calibrated, docs/ablation.md).
+    /// Microwave SAR: each antenna is a line of incoherent isotropic radiators spread evenly over its radiating section
+    /// (length L centred s_f back from the tip). A point radiator in a lossy medium deposits P e^(−R/δ) / (4π δ R²) at
+    /// distance R, δ the power penetration depth; summed along the section this falls as 1/ρ (cylindrical) beside the
+    /// antenna and as 1/R² (spherical) beyond its ends, the shape of the near-field SAR of coaxial antennas at 2.45 GHz
+    /// (docs/ablation.md). R is floored by the antenna radius r₀. Scaled so the grid receives the calibrated effective power.
     /// </summary>
     internal static void BuildMicrowaveSource(ThermalSetup setup, BioheatGrid grid)
     {
         var m = setup.Microwave ?? throw new ArgumentException("A microwave setting needs its calibrated SAR model.");
         var roi = setup.Roi;
         var shape = new float[grid.Count];
+        var partial = new double[roi.Nz];
         foreach (var probe in setup.Probes)
         {
+            Array.Clear(partial);
             var u = probe.Axis;
-            var sum = 0.0;
-            for (var k = 0; k < roi.Nz; k++)
+            Parallel.For(0, roi.Nz, new ParallelOptions { MaxDegreeOfParallelism = setup.MaxDegreeOfParallelism ?? Environment.ProcessorCount }, k =>
             {
+                var sum = 0.0;
                 for (var j = 0; j < roi.Ny; j++)
                 {
                     for (var i = 0; i < roi.Nx; i++)
@@ -317,23 +320,77 @@ public static class ThermalSimulation
                         var rel = roi.PointLps(i, j, k) - probe.TipLps;
                         var along = -rel.Dot(u); // back from the tip, mm
                         var radial2 = Math.Max(0, rel.Dot(rel) - (along * along));
-                        var a = (along - m.FeedOffsetMm) / m.Elongation;
-                        var d = Math.Sqrt(radial2 + (a * a));
-                        var q = Math.Exp(-d / m.PenetrationMm) / ((d * d) + (SarCoreMm * SarCoreMm));
+                        var q = LineRadiator(Math.Sqrt(radial2), along, m);
                         shape[grid.Index(i, j, k)] = (float)q;
                         sum += q;
                     }
                 }
+
+                partial[k] = sum;
+            });
+
+            var total = 0.0;
+            foreach (var p in partial)
+            {
+                total += p;
             }
 
-            var norm = m.EffectivePowerW / (sum * grid.VoxelVolumeM3);
+            var norm = m.EffectivePowerW / (total * grid.VoxelVolumeM3);
             for (var v = 0; v < grid.Count; v++)
             {
                 grid.Source[v] += (float)(shape[v] * norm);
-                shape[v] = 0;
             }
         }
     }
+
+    /// <summary>
+    /// The unnormalised SAR of a line radiator at <paramref name="radialMm"/> across the shaft and <paramref name="alongMm"/>
+    /// back from the tip: ∫ e^(−R/δ)/R² ds/L over the radiating section, R² = ρ² + r₀² + (s − a)². With s − a = ρ′ tan θ
+    /// the integral is (1/(ρ′ L)) ∫ e^(−ρ′/(δ cos θ)) dθ, a smooth integrand, taken by 16-point Gauss–Legendre; a section of
+    /// zero length is the point radiator e^(−R/δ)/R².
+    /// </summary>
+    internal static double LineRadiator(double radialMm, double alongMm, MicrowaveModel m)
+    {
+        var rho = Math.Sqrt((radialMm * radialMm) + (SarCoreMm * SarCoreMm));
+        var delta = m.PenetrationMm;
+        var half = m.RadiatingLengthMm / 2;
+        if (half < 1e-6)
+        {
+            var a = alongMm - m.FeedOffsetMm;
+            var r = Math.Sqrt((rho * rho) + (a * a));
+            return Math.Exp(-r / delta) / (r * r);
+        }
+
+        var theta1 = Math.Atan((m.FeedOffsetMm - half - alongMm) / rho);
+        var theta2 = Math.Atan((m.FeedOffsetMm + half - alongMm) / rho);
+        var mid = 0.5 * (theta1 + theta2);
+        var halfWidth = 0.5 * (theta2 - theta1);
+        var sum = 0.0;
+        for (var g = 0; g < GaussNodes.Length; g++)
+        {
+            var theta = mid + (halfWidth * GaussNodes[g]);
+            sum += GaussWeights[g] * Math.Exp(-rho / (delta * Math.Cos(theta)));
+        }
+
+        return sum * halfWidth / (rho * 2 * half);
+    }
+
+    // 16-point Gauss–Legendre nodes and weights on [−1, 1] (Abramowitz & Stegun 25.4.30).
+    private static readonly double[] GaussNodes =
+    [
+        -0.9894009349916499, -0.9445750230732326, -0.8656312023878318, -0.7554044083550030,
+        -0.6178762444026438, -0.4580167776572274, -0.2816035507792589, -0.0950125098376374,
+        0.0950125098376374, 0.2816035507792589, 0.4580167776572274, 0.6178762444026438,
+        0.7554044083550030, 0.8656312023878318, 0.9445750230732326, 0.9894009349916499,
+    ];
+
+    private static readonly double[] GaussWeights =
+    [
+        0.0271524594117541, 0.0622535239386479, 0.0951585116824928, 0.1246289712555339,
+        0.1495959888165767, 0.1691565193950025, 0.1826034150449236, 0.1894506104550685,
+        0.1894506104550685, 0.1826034150449236, 0.1691565193950025, 0.1495959888165767,
+        0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541,
+    ];
 
     /// <summary>RF: the electrode voxels (within the shaft radius of the active tip) are held at V = 1 and the coolant temperature.</summary>
     private static PotentialSolver BuildElectrodes(ThermalSetup setup, BioheatGrid grid, bool[] held)

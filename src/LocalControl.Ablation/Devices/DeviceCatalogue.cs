@@ -25,11 +25,12 @@ public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? T
 /// <summary>Calibrated parameters of the microwave SAR pattern (see docs/ablation.md): not published figures.</summary>
 /// <param name="EffectivePowerW">Power the SAR pattern deposits (W). It lumps what the model leaves out (shaft cooling,
 /// reflection, water vaporisation, temperature-dependent properties), so it is far below the generator setting.</param>
-/// <param name="Elongation">Ratio of the SAR decay length along the shaft to across it.</param>
-/// <param name="FeedOffsetMm">Distance from the tip back to the SAR centre (mm).</param>
-/// <param name="PenetrationMm">Exponential decay length of the SAR across the shaft (mm).</param>
+/// <param name="RadiatingLengthMm">Length of the antenna's radiating section along the shaft (mm), centred on <paramref name="FeedOffsetMm"/>: calibrated to the zone length.</param>
+/// <param name="FeedOffsetMm">Distance from the tip back to the centre of the radiating section (mm): calibrated to the zone's tip offset.</param>
+/// <param name="PenetrationMm">Power penetration depth of 2.45 GHz in liver, 1/(2α) (mm): derived from the published dielectric
+/// properties (docs/ablation.md), not fitted.</param>
 /// <param name="Perfused">Whether the calibration ran with liver perfusion.</param>
-public sealed record MicrowaveModel(double EffectivePowerW, double Elongation, double FeedOffsetMm, double PenetrationMm, bool Perfused);
+public sealed record MicrowaveModel(double EffectivePowerW, double RadiatingLengthMm, double FeedOffsetMm, double PenetrationMm, bool Perfused);
 
 /// <summary>Calibrated parameters of the RF electrode (see docs/ablation.md): not published figures.</summary>
 /// <param name="PowerW">Generator power delivered while the impedance allows (W).</param>
@@ -168,7 +169,14 @@ public sealed class DeviceCatalogue
                 {
                     if (modality == AblationModality.Mwa)
                     {
-                        mw = new MicrowaveModel(m.EffectivePowerW ?? 0, m.Elongation ?? 1, m.FeedOffsetMm ?? 0, m.PenetrationMm ?? 8, m.Perfused ?? false);
+                        if (m.RadiatingLengthMm is not { } radiating || !double.IsFinite(radiating) || radiating < 0
+                            || m.PenetrationMm is not { } penetration || !double.IsFinite(penetration) || penetration <= 0
+                            || m.EffectivePowerW is not { } power || !double.IsFinite(power) || power <= 0)
+                        {
+                            throw new InvalidDataException($"{where}: the microwave model needs effectivePowerW > 0, radiatingLengthMm >= 0 and penetrationMm > 0.");
+                        }
+
+                        mw = new MicrowaveModel(power, radiating, m.FeedOffsetMm ?? 0, penetration, m.Perfused ?? false);
                     }
                     else if (modality == AblationModality.Rfa)
                     {
@@ -252,7 +260,7 @@ public sealed class DeviceCatalogue
     private sealed class ModelDto
     {
         [JsonPropertyName("effectivePowerW")] public double? EffectivePowerW { get; set; }
-        [JsonPropertyName("elongation")] public double? Elongation { get; set; }
+        [JsonPropertyName("radiatingLengthMm")] public double? RadiatingLengthMm { get; set; }
         [JsonPropertyName("feedOffsetMm")] public double? FeedOffsetMm { get; set; }
         [JsonPropertyName("penetrationMm")] public double? PenetrationMm { get; set; }
         [JsonPropertyName("powerW")] public double? PowerW { get; set; }
