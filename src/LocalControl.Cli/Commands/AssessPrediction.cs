@@ -67,12 +67,16 @@ internal static class AssessPrediction
             $"no calibrated in-vivo {DeviceCatalogue.ModalityName(modality)} zone spans the lesion ({longestDiameterMm:0.#} mm) plus {MarginGoalMm:0} mm on each side ({needed:0.#} mm): the widest one ({largest.Length:0.#} x {largest.Diameter:0.#} mm); one probe will not do"));
     }
 
-    /// <summary>The default pose: the expected zone centre on the lesion centre, the shaft along <see cref="DefaultShaftDirection"/>.</summary>
+    /// <summary>
+    /// The default pose: the expected zone centre on the lesion centre, the shaft along <see cref="DefaultShaftDirection"/>.
+    /// Tip and entry are rounded to 0.01 mm, as printed, so that <c>simulate</c> with the printed points reruns this very pose.
+    /// </summary>
     public static ProbePose DefaultPose(AblationDevice device, DeviceSetting setting, Vector3D lesionCentreLps)
     {
         var offset = HomogeneousLiver.ExpectedCentreOffsetMm(device, setting);
         var tip = lesionCentreLps + DefaultShaftDirection * offset;
-        return new ProbePose(tip, tip - DefaultShaftDirection * EntryDistanceMm);
+        static Vector3D R(Vector3D v) => new(Round(v.X, 2), Round(v.Y, 2), Round(v.Z, 2));
+        return new ProbePose(R(tip), R(tip - DefaultShaftDirection * EntryDistanceMm));
     }
 
     /// <summary>Predicts every rfa/mwa option not ruled out, for every assessed lesion that the label map holds.</summary>
@@ -311,7 +315,7 @@ internal static class AssessPrediction
 
             var axes = o["zoneAxesMm"]!.AsArray().Select(a => ((double)a!).ToString("0.0", CultureInfo.InvariantCulture)).ToArray();
             sb.AppendLine(CultureInfo.InvariantCulture, $"{head}{o["device"]}/{o["setting"]} ({o["choice"]})");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    zone {Num(o["zoneVolumeMl"])} mL, {axes[0]} x {axes[1]} x {axes[2]} mm (along the shaft x across x across); tip {Point(o["tipLps"])}, entry direction {Point(o["entryLps"])} LPS mm");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    zone {Num(o["zoneVolumeMl"])} mL, {axes[0]} x {axes[1]} x {axes[2]} mm (along the shaft x across x across); tip {Point(o["tipLps"])}, toward the entry {Point(o["entryLps"])} LPS mm");
             sb.AppendLine(CultureInfo.InvariantCulture, $"    lesion + {MarginGoalMm:0} mm margin {Num(o["goalCoveragePercent"])} % covered, tumour {Num(o["tumourCoveragePercent"])} %, minimal margin {Num(o["minimalMarginMm"])} mm");
             if (o["nearestVessel"] is JsonObject v)
             {
