@@ -17,8 +17,15 @@ switch (mode)
             break;
         }
 
-    case "mw" or "rf" or "all":
+    case "mw" or "rf":
         ProblemBench.Run(mode);
+        break;
+    case "all":
+        ProblemBench.Run(mode);
+        SphereBench.Run();
+        break;
+    case "sphere":
+        SphereBench.Run();
         break;
     case "heatsink":
         HeatSinkBench.Run();
@@ -30,7 +37,7 @@ switch (mode)
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | heatsink | mw | rf | all | plan | kernel");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | heatsink | mw | rf | sphere | all | plan | kernel");
         return 2;
 }
 
