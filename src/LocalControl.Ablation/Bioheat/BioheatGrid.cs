@@ -101,21 +101,26 @@ public sealed class BioheatGrid
     /// </summary>
     public void PrepareCoefficients(double dtSeconds, ReadOnlySpan<bool> held, double bloodTemperatureCelsius)
     {
-        for (var n = 0; n < Count; n++)
+        var heldArray = held.IsEmpty ? null : held.ToArray();
+        var plane = Nx * Ny;
+        Parallel.For(0, Nz, k =>
         {
-            if (!held.IsEmpty && held[n])
+            for (var n = k * plane; n < (k + 1) * plane; n++)
             {
-                CoefficientA[n] = 0;
-                CoefficientB[n] = 1;
-                CoefficientC[n] = 0;
-                continue;
-            }
+                if (heldArray is not null && heldArray[n])
+                {
+                    CoefficientA[n] = 0;
+                    CoefficientB[n] = 1;
+                    CoefficientC[n] = 0;
+                    continue;
+                }
 
-            var a = dtSeconds / HeatCapacity[n];
-            var denominator = 1 + (a * Sink[n]);
-            CoefficientA[n] = (float)(a / denominator);
-            CoefficientB[n] = (float)(1 / denominator);
-            CoefficientC[n] = (float)(a * Sink[n] * bloodTemperatureCelsius / denominator);
-        }
+                var a = dtSeconds / HeatCapacity[n];
+                var denominator = 1 + (a * Sink[n]);
+                CoefficientA[n] = (float)(a / denominator);
+                CoefficientB[n] = (float)(1 / denominator);
+                CoefficientC[n] = (float)(a * Sink[n] * bloodTemperatureCelsius / denominator);
+            }
+        });
     }
 }

@@ -41,6 +41,13 @@ public sealed record ThermalSetup
     /// <summary>Microwave SAR parameters.</summary>
     public MicrowaveModel? Microwave { get; init; }
 
+    /// <summary>
+    /// The microwave power density at full power (W/m³ per ROI voxel) from <see cref="ThermalSimulation.MicrowaveSourceFor"/>
+    /// for these probes and this ROI; null = built by the run. Runs that differ only in tissue (the heat-sink run and its
+    /// no-vessel reference) share it, bit for bit.
+    /// </summary>
+    public float[]? MicrowaveSource { get; init; }
+
     /// <summary>RF electrode parameters.</summary>
     public RadiofrequencyModel? Radiofrequency { get; init; }
 
@@ -144,16 +151,31 @@ public static class ThermalSimulation
         var grid = new BioheatGrid(roi.Nx, roi.Ny, roi.Nz, h);
         var n = grid.Count;
         var bloodRhoC = TissueTable.BloodDensityKgPerM3 * TissueTable.BloodSpecificHeatJPerKgK;
-        var alphaMax = 0.0;
-        for (var v = 0; v < n; v++)
+        var present = new bool[setup.Tissues.Count];
+        foreach (var m in setup.Material)
         {
-            var t = setup.Tissues[setup.Material[v]];
-            grid.Conductivity[v] = (float)t.ConductivityWPerMK;
-            grid.HeatCapacity[v] = (float)(t.DensityKgPerM3 * t.SpecificHeatJPerKgK);
-            grid.Sink[v] = (float)((setup.Perfused ? t.PerfusionPerS * bloodRhoC : 0) + (setup.VesselSink?[v] ?? 0));
-            grid.Temperature[v] = (float)setup.BodyTemperatureCelsius;
-            alphaMax = Math.Max(alphaMax, t.DiffusivityM2PerS);
+            present[m] = true;
         }
+
+        var alphaMax = 0.0;
+        for (var m = 0; m < present.Length; m++)
+        {
+            alphaMax = present[m] ? Math.Max(alphaMax, setup.Tissues[m].DiffusivityM2PerS) : alphaMax;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = setup.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
+        var plane = roi.Nx * roi.Ny;
+        Parallel.For(0, roi.Nz, options, k =>
+        {
+            for (var v = k * plane; v < (k + 1) * plane; v++)
+            {
+                var t = setup.Tissues[setup.Material[v]];
+                grid.Conductivity[v] = (float)t.ConductivityWPerMK;
+                grid.HeatCapacity[v] = (float)(t.DensityKgPerM3 * t.SpecificHeatJPerKgK);
+                grid.Sink[v] = (float)((setup.Perfused ? t.PerfusionPerS * bloodRhoC : 0) + (setup.VesselSink?[v] ?? 0));
+                grid.Temperature[v] = (float)setup.BodyTemperatureCelsius;
+            }
+        });
 
         // Monotone explicit limit Δt ≤ h²/(6α) (perfusion and vessels are implicit), at most 1 s.
         var dtMax = Math.Min(1.0, 0.9 * h * h / (6 * alphaMax));
@@ -302,15 +324,32 @@ public static class ThermalSimulation
     /// </summary>
     internal static void BuildMicrowaveSource(ThermalSetup setup, BioheatGrid grid)
     {
+        var q = setup.MicrowaveSource ?? MicrowaveSourceFor(setup);
+        if (q.Length != grid.Count)
+        {
+            throw new ArgumentException($"The precomputed microwave source has {q.Length} voxels; the grid has {grid.Count}.");
+        }
+
+        q.CopyTo(grid.Source, 0);
+    }
+
+    /// <summary>The microwave power density at full power (W/m³) on the setup's ROI, summed over its probes (see <see cref="BuildMicrowaveSource"/>).</summary>
+    public static float[] MicrowaveSourceFor(ThermalSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
         var m = setup.Microwave ?? throw new ArgumentException("A microwave setting needs its calibrated SAR model.");
         var roi = setup.Roi;
-        var shape = new float[grid.Count];
+        var count = checked((int)roi.VoxelCount);
+        var source = new float[count];
+        var shape = new float[count];
         var partial = new double[roi.Nz];
+        var voxelVolume = Math.Pow(roi.SpacingMm * 1e-3, 3);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = setup.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
         foreach (var probe in setup.Probes)
         {
             Array.Clear(partial);
             var u = probe.Axis;
-            Parallel.For(0, roi.Nz, new ParallelOptions { MaxDegreeOfParallelism = setup.MaxDegreeOfParallelism ?? Environment.ProcessorCount }, k =>
+            Parallel.For(0, roi.Nz, options, k =>
             {
                 var sum = 0.0;
                 for (var j = 0; j < roi.Ny; j++)
@@ -321,7 +360,7 @@ public static class ThermalSimulation
                         var along = -rel.Dot(u); // back from the tip, mm
                         var radial2 = Math.Max(0, rel.Dot(rel) - (along * along));
                         var q = LineRadiator(Math.Sqrt(radial2), along, m);
-                        shape[grid.Index(i, j, k)] = (float)q;
+                        shape[((k * roi.Ny) + j) * roi.Nx + i] = (float)q;
                         sum += q;
                     }
                 }
@@ -335,12 +374,14 @@ public static class ThermalSimulation
                 total += p;
             }
 
-            var norm = m.EffectivePowerW / (total * grid.VoxelVolumeM3);
-            for (var v = 0; v < grid.Count; v++)
+            var norm = m.EffectivePowerW / (total * voxelVolume);
+            for (var v = 0; v < count; v++)
             {
-                grid.Source[v] += (float)(shape[v] * norm);
+                source[v] += (float)(shape[v] * norm);
             }
         }
+
+        return source;
     }
 
     /// <summary>

@@ -190,6 +190,9 @@ public static class ZonePredictor
         }
 
         var tissues = new[] { "liver", "tumour", "vessel", "lung", "bone", "body" }.Select(n => request.Tissues[n]).ToArray();
+
+        // The SAR does not depend on tissue: the heat-sink run and its no-vessel reference share one (bit for bit).
+        var microwave = request.Device.Modality == AblationModality.Mwa ? ThermalSimulation.MicrowaveSourceFor(SetupFor(request, roi, material, tissues, null, null)) : null;
         ThermalOutcome? withSink = null;
         var runSink = hasVessels && request.HeatSink;
         if (runSink)
@@ -203,7 +206,7 @@ public static class ZonePredictor
                 }
             }
 
-            withSink = ThermalSimulation.Run(SetupFor(request, roi, material, tissues, sinks), null, Scaled(progress, 0, 0.5), cancellation);
+            withSink = ThermalSimulation.Run(SetupFor(request, roi, material, tissues, sinks, microwave), null, Scaled(progress, 0, 0.5), cancellation);
         }
 
         // The reference run: vessels as liver (also the result of --no-heat-sink).
@@ -216,7 +219,7 @@ public static class ZonePredictor
             }
         }
 
-        var reference = ThermalSimulation.Run(SetupFor(request, roi, asLiver, tissues, null), null, Scaled(progress, runSink ? 0.5 : 0, 1), cancellation);
+        var reference = ThermalSimulation.Run(SetupFor(request, roi, asLiver, tissues, null, microwave), null, Scaled(progress, runSink ? 0.5 : 0, 1), cancellation);
         var result = withSink ?? reference;
         var probe = request.Probes[0];
         var shape = ZoneShape.Measure(roi, result.IsDead, probe);
@@ -252,8 +255,9 @@ public static class ZonePredictor
     private static IProgress<double>? Scaled(IProgress<double>? p, double from, double to) =>
         p is null ? null : new ScaledProgress(p, from, to);
 
-    private static ThermalSetup SetupFor(ZoneRequest r, RegionOfInterest roi, byte[] material, TissueProperties[] tissues, float[]? sinks) => new()
+    private static ThermalSetup SetupFor(ZoneRequest r, RegionOfInterest roi, byte[] material, TissueProperties[] tissues, float[]? sinks, float[]? microwaveSource) => new()
     {
+        MicrowaveSource = microwaveSource,
         Roi = roi,
         Material = material,
         Tissues = tissues,
