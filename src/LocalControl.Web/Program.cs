@@ -148,6 +148,9 @@ var app = builder.Build();
 try
 {
     await RegistryStartup.InitializeAsync(app.Services, registry, app.Lifetime.ApplicationStopping).ConfigureAwait(false);
+    // The cohort page's parse of every case file, in the background (the first visitor should not wait for it).
+    _ = app.Services.GetRequiredService<CohortService>().WarmAsync(app.Services,
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LocalControl.Web.Cohort"), app.Lifetime.ApplicationStopping);
 }
 catch (StartupException e)
 {

@@ -40,6 +40,24 @@ public sealed class CohortService
     /// <summary>Parses done so far (for tests: a second request with nothing changed parses nothing).</summary>
     public long ParsedCount { get; private set; }
 
+    /// <summary>
+    /// Parses every stored case file and computes the default view (LTP by tool) in the background after start-up, so
+    /// that the first visitor of the cohort page does not wait for the parse (≈ 0.8 s per 25,000 cases on 2 cores).
+    /// A failure (the database going away while the app stops) is logged and left to the first request.
+    /// </summary>
+    public Task WarmAsync(IServiceProvider services, ILogger logger, CancellationToken ct) => Task.Run(async () =>
+    {
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            await GetAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>(), CohortEndpoint.Ltp, CohortGrouping.Tool, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.CohortWarmUpFailed(e.GetType().Name);
+        }
+    }, ct);
+
     /// <summary>The cohort for <paramref name="endpoint"/> by <paramref name="by"/> as the registry is now.</summary>
     public async Task<CohortSnapshot> GetAsync(RegistryDbContext db, CohortEndpoint endpoint, CohortGrouping by, CancellationToken ct)
     {
