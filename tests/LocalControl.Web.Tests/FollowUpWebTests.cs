@@ -117,6 +117,12 @@ public abstract partial class FollowUpWebTests(LocalControlApp app)
         // move by 20 % or 30 % (L2 25 -> 24 mm; or 18 + 25 = 43 -> 30 + 24 = 54 mm, +25.6 % and +11 mm: PD).
         var page = await clinician.GetStringAsync($"/cases/{caseId}");
         Assert.Contains("id=\"h-response\"", page, StringComparison.Ordinal);
+        var recorded = WebUtility.HtmlDecode(Regex.Match(page, "<tr data-treatment=\"T1\">(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value);
+        Assert.Matches("<td>T1</td><td>2025-01-10</td><td>mwa</td>\\s*<td>L1</td>", recorded);
+        Assert.Contains("6.5 mm", recorded, StringComparison.Ordinal);
+        var studyRow = WebUtility.HtmlDecode(Regex.Match(page, "<tr data-study=\"2025-02-10\">(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value);
+        Assert.Contains("L1 present 30 mm (zone: enhancing no, adjacent unknown, 32 mm); L2 present 24 mm", studyRow, StringComparison.Ordinal);
+        Assert.Contains("lung right lower lobe 7 mm", studyRow, StringComparison.Ordinal);
         var ablated = Regex.Match(page, "<tr data-ablated=\"L1\">(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value;
         Assert.Contains("T1: mwa, 2025-01-10", ablated, StringComparison.Ordinal);
         Assert.Matches("<strong>yes</strong> \\(2025-02-10\\)", ablated);

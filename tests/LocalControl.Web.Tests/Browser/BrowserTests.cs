@@ -475,6 +475,7 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         await Assertions.Expect(page.Locator("tr[data-ablated='L1']")).ToContainTextAsync("yes (2025-02-10)");
         await Assertions.Expect(page.Locator("tr[data-recist-date='2025-02-10']")).ToBeVisibleAsync();
         await page.Locator("section.response-history").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "13-response-history.png") });
+        await page.Locator("section.follow-records").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "13-treatments-and-studies-recorded.png") });
 
         // The cohort page from the main navigation: the curve image loads (a real PNG, drawn), the selector works.
         await page.GetByRole(AriaRole.Link, new() { Name = "Cohort" }).ClickAsync();
