@@ -53,6 +53,9 @@ public sealed partial class BrowserTests
 
         // A liver lesion with a size of 0: the reader's message appears next to that lesion's size field.
         await page.GetByRole(AriaRole.Button, new() { Name = "+ liver lesion (form)" }).ClickAsync();
+        // The mappings stay shown when the form is redrawn (a lesion added).
+        await Assertions.Expect(page.Locator("#f-ras-msg [data-note]")).ToHaveTextAsync("wild type → wild-type");
+        await Assertions.Expect(page.Locator("#f-t0-response-msg [data-note]")).ToHaveTextAsync("stable disease → stable-disease");
         await page.Locator("#f-l0-size").FillAsync("0");
         await Assertions.Expect(page.Locator("#f-l0-size-msg [data-problem] .errors")).ToHaveTextAsync("must be > 0");
         await Assertions.Expect(page.Locator("#validation [data-errors]")).ToContainTextAsync("lesions[0].longestDiameterMm");

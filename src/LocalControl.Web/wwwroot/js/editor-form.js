@@ -17,6 +17,8 @@
   const therapyKnown = panelForm.querySelector("[data-therapy-known]");
   let doc = null;
   let lastValidation = null;
+  // The words typed into coded fields, by full path, so that the mapping stays shown after the form is redrawn.
+  const typedWords = new Map();
 
   // The same normalisation as Core's ClinicalWords.Normalise: lower case; runs of space, hyphen, underscore, full stop -> one space.
   function normalise(text) { return text.toLowerCase().replace(/[\s\-_.]+/g, " ").trim(); }
@@ -49,7 +51,7 @@
   }
 
   // Form field -> model value. Nothing typed is dropped: a number field holding text keeps the text, so the reader names it.
-  function readField(input) {
+  function readField(input, fullPath) {
     const raw = input.value;
     const note = input.closest(".field, fieldset").querySelector("[data-note]");
     if (note) { note.textContent = ""; note.classList.remove("errors"); }
@@ -69,6 +71,7 @@
           return raw;
         }
         if (note && code !== raw.trim()) { note.textContent = raw.trim() + " → " + code; }
+        typedWords.set(fullPath, { typed: raw.trim(), code: code });
         return code;
       }
       default: return raw;
@@ -86,13 +89,25 @@
     input.value = text;
   }
 
+  // A model value into its field; a coded field shows the word typed there and its mapping while the code is unchanged.
+  function display(input, fullPath, value) {
+    const note = input.closest(".field").querySelector("[data-note]");
+    if (note) { note.textContent = ""; note.classList.remove("errors"); }
+    showValue(input, value);
+    const typed = typedWords.get(fullPath);
+    if (input.dataset.kind === "code" && typed && typed.code === value && typed.typed !== value) {
+      input.value = typed.typed;
+      if (note) { note.textContent = typed.typed + " → " + typed.code; }
+    }
+  }
+
   function bindFields(container, base, prefix) {
     container.querySelectorAll("[data-path]").forEach(function (input) {
       const path = input.dataset.path;
       input.closest("[data-field-for]").dataset.problemPath = prefix + path;
-      showValue(input, getPath(base(), path));
+      display(input, prefix + path, getPath(base(), path));
       input.addEventListener(input.tagName === "SELECT" ? "change" : "input", function () {
-        setPath(base(), path, readField(input));
+        setPath(base(), path, readField(input, prefix + path));
         writeJson();
       });
     });
@@ -119,6 +134,7 @@
       if (adjacent) { bindAdjacent(adjacent, item, prefix + "[" + i + "]."); }
       node.querySelector("[data-remove-row]").addEventListener("click", function () {
         list.splice(i, 1);
+        typedWords.clear(); // row numbers shift: forget the typed words rather than show one at the wrong row
         writeJson();
         render();
       });
@@ -154,11 +170,7 @@
       panelForm.dataset.bound = "true";
     } else {
       panelForm.querySelectorAll(".form-section [data-path]").forEach(function (input) {
-        if (!input.closest("[data-row]")) {
-          const note = input.closest(".field").querySelector("[data-note]");
-          if (note) { note.textContent = ""; note.classList.remove("errors"); }
-          showValue(input, getPath(doc, input.dataset.path));
-        }
+        if (!input.closest("[data-row]")) { display(input, input.dataset.path, getPath(doc, input.dataset.path)); }
       });
     }
     const lines = isObject(doc.patient) ? doc.patient.priorSystemicTherapy : undefined;
