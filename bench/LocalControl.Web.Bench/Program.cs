@@ -3,6 +3,11 @@
 // scenario: the case list (pages, status filter, search) and the case page (random case). Reports p50/p95/p99.
 //
 // Usage: dotnet run -c Release --project bench/LocalControl.Web.Bench -- [--cases 10000] [--clients 50] [--seconds 20] [--warmup 20] [--keep]
+//
+// --cohort: instead, the cohort page (issue 13): N cases (default 25,000) with 4 ablated lesions each (100,000
+// lesion records, follow-up studies, survival), a viewer signed in; times the first /cohort after the start (the
+// background parse), then /cohort and /cohort/plot.png unchanged, and /cohort after an edit (one case's version
+// bumped in the database: one file re-parsed, the curves recomputed).
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -18,6 +23,11 @@ var clients = Arg("--clients", 50);
 var seconds = Arg("--seconds", 20);
 var warmup = Arg("--warmup", 20);
 var keep = args.Contains("--keep");
+var cohortMode = args.Contains("--cohort");
+if (cohortMode && !args.Contains("--cases"))
+{
+    cases = 25_000;
+}
 const string Password = "bench-admin-password";
 
 var repo = FindRepo();
@@ -62,7 +72,7 @@ try
                         ["surgicalAssessment"] = rng.Next(3) switch { 0 => "resectable", 1 => "unresectable", _ => "not-assessed" },
                     });
                 }
-                var json = new JsonObject
+                var json = cohortMode ? CohortCase(rng, id) : new JsonObject
                 {
                     ["caseId"] = id,
                     ["patient"] = new JsonObject
@@ -76,7 +86,7 @@ try
                 var at = t0.AddMinutes(i);
                 db.Cases.Add(new CaseRecord
                 {
-                    CaseId = id, CaseFileJson = json, LesionCount = n, Organs = string.Join(",", used),
+                    CaseId = id, CaseFileJson = json, LesionCount = cohortMode ? 4 : n, Organs = cohortMode ? "liver,lung" : string.Join(",", used),
                     Status = statuses[rng.Next(statuses.Count)], CreatedUtc = at, UpdatedUtc = at, Version = 1,
                     MeetingDate = DateOnly.FromDateTime(at).AddDays(7),
                 });
@@ -110,6 +120,11 @@ try
     try
     {
         await WaitReadyAsync(baseAddress);
+        if (cohortMode)
+        {
+            await CohortBenchAsync(baseAddress, Path.Combine(data, "localcontrol.db"), caseIds);
+            return 0;
+        }
         var cookie = await SignInAsync(baseAddress, "admin", Password);
         Console.WriteLine($"app on {baseAddress}, {clients} clients, {seconds} s per scenario; the admin reads (every case page view writes an audit line)");
         Console.WriteLine($"wrk equivalent: wrk -t2 -c{clients} -d{seconds}s -H 'Cookie: {cookie.Split('=')[0]}=…' {baseAddress}cases");
@@ -158,6 +173,136 @@ finally
     else
     {
         Console.WriteLine("data kept in " + data);
+    }
+}
+
+// 100,000 lesion records for the cohort page: the same shape as bench/LocalControl.Follow.Bench's.
+static string CohortCase(Random rng, string id)
+{
+    static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    string[] ablations = ["rfa", "mwa", "cryoablation", "ire"];
+    string[] ras = ["wild-type", "mutant", "unknown"];
+    var treated = new DateOnly(2022, 1, 1).AddDays(rng.Next(0, 900));
+    var lesions = new JsonArray();
+    var ids = new JsonArray();
+    var first = new JsonArray();
+    var later = new JsonArray();
+    for (var l = 1; l <= 4; l++)
+    {
+        lesions.Add(new JsonObject { ["id"] = $"L{l}", ["organ"] = l <= 3 ? "liver" : "lung", ["location"] = $"site {l}", ["longestDiameterMm"] = rng.Next(8, 50) });
+        ids.Add($"L{l}");
+        first.Add(new JsonObject { ["lesionId"] = $"L{l}", ["status"] = "present", ["ablationZone"] = new JsonObject { ["enhancingTissue"] = false } });
+        var ltp = rng.NextDouble() < 0.3;
+        later.Add(new JsonObject
+        {
+            ["lesionId"] = $"L{l}", ["status"] = "present",
+            ["ablationZone"] = ltp ? new JsonObject { ["enhancingTissue"] = true, ["adjacentToZone"] = true } : new JsonObject { ["enhancingTissue"] = false },
+        });
+    }
+    var last = treated.AddDays(60 + rng.Next(0, 1400));
+    return new JsonObject
+    {
+        ["caseId"] = id,
+        ["patient"] = new JsonObject { ["ageYears"] = 50 + rng.Next(30), ["ecog"] = rng.Next(2), ["rasStatus"] = ras[rng.Next(3)], ["primary"] = new JsonObject { ["site"] = "colon" } },
+        ["lesions"] = lesions,
+        ["treatments"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "T1", ["date"] = Iso(treated), ["therapy"] = ablations[rng.Next(4)], ["lesionIds"] = ids,
+            ["minimalAblativeMarginMm"] = Math.Round(rng.NextDouble() * 15, 1), ["technicalSuccess"] = true,
+        }),
+        ["followUps"] = new JsonArray(
+            new JsonObject { ["date"] = Iso(treated.AddDays(30)), ["modality"] = "ct", ["lesions"] = first },
+            new JsonObject { ["date"] = Iso(last), ["modality"] = "ct", ["lesions"] = later }),
+        ["survival"] = rng.NextDouble() < 0.3
+            ? new JsonObject { ["vitalStatus"] = "dead", ["deathDate"] = Iso(last.AddDays(rng.Next(1, 400))) }
+            : new JsonObject { ["vitalStatus"] = "alive", ["lastContactDate"] = Iso(last.AddDays(rng.Next(1, 400))) },
+    }.ToJsonString();
+}
+
+// The cohort page as a viewer sees it, one request at a time (the figure of interest is one request's latency).
+async Task CohortBenchAsync(Uri address, string dbPath, List<string> ids)
+{
+    // A viewer, created by the admin through the users page (the admin may not see the cohort page).
+    var jar = new CookieContainer();
+    using (var admin = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = address })
+    {
+        await SignInWithAsync(admin, "admin", Password);
+        var page = await admin.GetStringAsync("/admin/users");
+        var token = WebUtility.HtmlDecode(Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+        var made = await admin.PostAsync("/admin/users", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["NewUserName"] = "bench-viewer", ["NewDisplayName"] = "Bench viewer", ["NewRole"] = Roles.Viewer, ["NewPassword"] = Password,
+            ["__RequestVerificationToken"] = token,
+        }));
+        if (!(await made.Content.ReadAsStringAsync()).Contains("User bench-viewer added as viewer.", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"could not create the viewer: {(int)made.StatusCode}");
+        }
+    }
+    var cookie = await SignInAsync(address, "bench-viewer", Password);
+    using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
+    async Task<double> GetAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", cookie);
+        var start = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (response.StatusCode != HttpStatusCode.OK || body.Length < 1000)
+        {
+            throw new InvalidOperationException($"{path}: {(int)response.StatusCode}, {body.Length} bytes");
+        }
+        return ms;
+    }
+    var first = await GetAsync("/cohort");
+    var firstPng = await GetAsync("/cohort/plot.png");
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+    var unchanged = new List<double>();
+    var png = new List<double>();
+    for (var i = 0; i < 9; i++)
+    {
+        unchanged.Add(await GetAsync("/cohort"));
+        png.Add(await GetAsync("/cohort/plot.png"));
+    }
+    var edited = new List<double>();
+    var editedPng = new List<double>();
+    var other = new List<double>();
+    await using var db = new SqliteRegistryDbContext(new DbContextOptionsBuilder<SqliteRegistryDbContext>().UseSqlite($"Data Source={dbPath}").Options);
+    for (var i = 0; i < 7; i++)
+    {
+        var id = ids[i * 997 % ids.Count];
+        await db.Cases.Where(c => c.CaseId == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.Version, c => c.Version + 1));
+        edited.Add(await GetAsync("/cohort?endpoint=ltp&by=tool"));
+        editedPng.Add(await GetAsync("/cohort/plot.png?endpoint=ltp&by=tool"));
+        other.Add(await GetAsync("/cohort?endpoint=os&by=ras"));
+    }
+    var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+    var c = CultureInfo.InvariantCulture;
+    Console.WriteLine(string.Create(c, $"cohort page, {ids.Count} cases x 4 ablated lesions, one viewer, sequential requests, {Environment.ProcessorCount} cores"));
+    Console.WriteLine(string.Create(c, $"| request | ms (median) |"));
+    Console.WriteLine(string.Create(c, $"|---|---|"));
+    Console.WriteLine(string.Create(c, $"| first /cohort after the start (waits for the background parse if still running) | {first:F0} |"));
+    Console.WriteLine(string.Create(c, $"| first /cohort/plot.png | {firstPng:F0} |"));
+    Console.WriteLine(string.Create(c, $"| /cohort, registry unchanged (9) | {Median(unchanged):F1} |"));
+    Console.WriteLine(string.Create(c, $"| /cohort/plot.png, unchanged (9) | {Median(png):F1} |"));
+    Console.WriteLine(string.Create(c, $"| /cohort after an edit: one file re-parsed, LTP by tool recomputed (7) | {Median(edited):F1} (max {edited.Max():F0}) |"));
+    Console.WriteLine(string.Create(c, $"| /cohort/plot.png after it (PNG drawn once) (7) | {Median(editedPng):F1} |"));
+    Console.WriteLine(string.Create(c, $"| /cohort?endpoint=os&by=ras after it (7) | {Median(other):F1} |"));
+    Console.WriteLine($"load average: {load}");
+}
+
+static async Task SignInWithAsync(HttpClient http, string user, string password)
+{
+    var html = await http.GetStringAsync("/account/login");
+    var token = WebUtility.HtmlDecode(Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+    var r = await http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["UserName"] = user, ["Password"] = password, ["__RequestVerificationToken"] = token,
+    }));
+    if (r.StatusCode != HttpStatusCode.Redirect)
+    {
+        throw new InvalidOperationException("sign-in failed");
     }
 }
 

@@ -180,8 +180,9 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         return WriteOutcome.Done;
     }
 
-    /// <summary>Replaces the case file of <paramref name="caseId"/> if it is still at <paramref name="expectedVersion"/>.</summary>
-    public async Task<(WriteOutcome Outcome, int Version)> UpdateAsync(string caseId, int expectedVersion, CaseFileContent content, string user, CancellationToken ct = default)
+    /// <summary>Replaces the case file of <paramref name="caseId"/> if it is still at <paramref name="expectedVersion"/>;
+    /// <paramref name="note"/> (e.g. "treatment T2 added on the case page") is added to the audit line.</summary>
+    public async Task<(WriteOutcome Outcome, int Version)> UpdateAsync(string caseId, int expectedVersion, CaseFileContent content, string user, CancellationToken ct = default, string? note = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -218,7 +219,7 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         db.FollowUpFindings.RemoveRange(await db.FollowUpFindings.Where(f => f.CaseRecordId == record.Id).ToListAsync(ct).ConfigureAwait(false));
         AddRows(record.Id, content);
         var sha = AddVersion(record, user, now);
-        AddAudit(user, AuditActions.Update, "case", content.CaseId, $"{detail}; case file sha256 {sha}");
+        AddAudit(user, AuditActions.Update, "case", content.CaseId, note is null ? $"{detail}; case file sha256 {sha}" : $"{detail}; {note}; case file sha256 {sha}");
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -441,6 +442,53 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         var record = await FindAsync(caseId, ct).ConfigureAwait(false);
         return record is null ? []
             : await db.FollowUpFindings.AsNoTracking().Where(f => f.CaseRecordId == record.Id).OrderBy(f => f.Id).ToListAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fills the <c>treatments</c> and <c>follow_up_lesions</c> rows of cases saved before those tables existed (they
+    /// get rows on their next edit otherwise): every case whose file mentions <c>treatments</c> or <c>followUps</c> and
+    /// has no row in either table is read with the case-file reader and its rows inserted, all in one transaction with
+    /// one audit line. Idempotent: a case with rows is never touched, so a second run finds nothing to do. A stored file
+    /// that no longer passes the reader is left alone (counted in <c>Unreadable</c>; its next valid edit writes the rows).
+    /// </summary>
+    public async Task<(int Filled, int Unreadable)> BackfillCaseRowsAsync(CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var candidates = await db.Cases.AsNoTracking()
+            .Where(c => !db.Treatments.Any(t => t.CaseRecordId == c.Id) && !db.FollowUpFindings.Any(f => f.CaseRecordId == c.Id))
+            .Where(c => c.CaseFileJson.Contains("\"treatments\"") || c.CaseFileJson.Contains("\"followUps\""))
+            .Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false);
+        var filled = 0;
+        var unreadable = 0;
+        for (var i = 0; i < candidates.Count; i += 200)
+        {
+            var chunk = candidates.GetRange(i, Math.Min(200, candidates.Count - i));
+            var files = await db.Cases.AsNoTracking().Where(c => chunk.Contains(c.Id)).Select(c => new { c.Id, c.CaseFileJson }).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var file in files)
+            {
+                var read = LocalControl.Core.Cases.CaseFileReader.Read(file.CaseFileJson);
+                if (!read.IsValid || read.Case is null)
+                {
+                    unreadable++;
+                    continue;
+                }
+                var content = CaseFileContent.From(read.Case, file.CaseFileJson);
+                if (content.Treatments.Count + content.FollowUpFindings.Count > 0)
+                {
+                    AddRows(file.Id, content);
+                    filled++;
+                }
+            }
+        }
+        if (filled > 0)
+        {
+            AddAudit("system", AuditActions.Update, "case", "treatments+follow_up_lesions",
+                $"rows filled for {filled} case(s) saved before the tables existed (case files unchanged)");
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return (filled, unreadable);
     }
 
     // Fresh copies: the content's rows are templates and may be saved again for another case or version.

@@ -69,6 +69,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Edit, p => p.RequireRole(Roles.Clinician))
     .AddPolicy(Policies.Decide, p => p.RequireRole(Roles.Clinician))
     .AddPolicy(Policies.Schedule, p => p.RequireRole(Roles.Coordinator, Roles.Clinician))
+    .AddPolicy(Policies.Cohort, p => p.RequireRole(Roles.Viewer, Roles.Coordinator, Roles.Clinician))
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
 
 builder.Services.AddAntiforgery(o =>
@@ -121,6 +122,7 @@ builder.Services.AddRazorPages(o =>
     o.Conventions.AuthorizePage("/Cases/Edit", Policies.Edit);
     o.Conventions.AuthorizePage("/Cases/Decide", Policies.Decide);
     o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+    o.Conventions.AuthorizeFolder("/Cohort", Policies.Cohort);
     o.Conventions.AuthorizePage("/Cases/Images", Policies.Read);
     o.Conventions.AllowAnonymousToPage("/Account/Login");
     o.Conventions.AllowAnonymousToPage("/Account/Setup");
@@ -134,6 +136,7 @@ builder.Services.AddSingleton<SetupToken>();
 builder.Services.AddSingleton<AccountSecurity>();
 builder.Services.AddSingleton<SliceViewAudit>();
 builder.Services.AddScoped<CaseService>();
+builder.Services.AddSingleton<CohortService>();
 builder.Services.AddSingleton<ViewAuditQueue>();
 // Uploads are decoded once, at upload, into a voxel file beside them; a slice is read from it, nothing is cached in memory.
 builder.Services.AddSingleton(sp => new LocalControl.Web.Imaging.ImageStore(registry.ImagesFolder, builder.Configuration.GetValue<long?>("Images:MaxVoxels")));
@@ -145,6 +148,9 @@ var app = builder.Build();
 try
 {
     await RegistryStartup.InitializeAsync(app.Services, registry, app.Lifetime.ApplicationStopping).ConfigureAwait(false);
+    // The cohort page's parse of every case file, in the background (the first visitor should not wait for it).
+    _ = app.Services.GetRequiredService<CohortService>().WarmAsync(app.Services,
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LocalControl.Web.Cohort"), app.Lifetime.ApplicationStopping);
 }
 catch (StartupException e)
 {
@@ -177,6 +183,7 @@ app.MapHealthChecks("/health").AllowAnonymous();
 app.MapCasesApi();
 app.MapSummaryPdf();
 app.MapImageSlices();
+app.MapCohortPlots();
 app.MapRazorPages();
 app.MapGet("/", () => TypedResults.Redirect("/cases")).ExcludeFromDescription();
 

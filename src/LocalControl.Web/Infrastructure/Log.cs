@@ -9,6 +9,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Registry ready: provider {Provider}, {CaseCount} cases")]
     public static partial void RegistryReady(this ILogger logger, string provider, int caseCount);
 
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Treatment and follow-up rows filled for {Filled} case(s) saved before those tables existed; {Unreadable} stored file(s) do not pass the reader and were left for their next edit")]
+    public static partial void CaseRowsBackfilled(this ILogger logger, int filled, int unreadable);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Cohort warm-up did not finish ({ErrorType}); the first cohort request will parse the case files")]
+    public static partial void CohortWarmUpFailed(this ILogger logger, string errorType);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Seeded {Count} sample cases from the samples folder")]
     public static partial void SamplesSeeded(this ILogger logger, int count);
 

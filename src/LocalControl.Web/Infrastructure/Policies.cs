@@ -15,6 +15,9 @@ public static class Policies
     public const string Decide = "decide";
     /// <summary>Coordinator or clinician: set status and meeting date.</summary>
     public const string Schedule = "schedule";
+    /// <summary>Clinical roles (clinician, coordinator, viewer): the cohort page and its plots, which pool every
+    /// patient's outcomes; the admin, who manages accounts, does not see them.</summary>
+    public const string Cohort = "cohort";
     /// <summary>Admin: users and the audit trail.</summary>
     public const string Admin = "admin";
 

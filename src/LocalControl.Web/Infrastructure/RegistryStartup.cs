@@ -24,6 +24,12 @@ internal static class RegistryStartup
         var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LocalControl.Web.Startup");
         var db = sp.GetRequiredService<RegistryDbContext>();
         await db.MigrateRegistryAsync(ct).ConfigureAwait(false);
+        // Cases saved before the treatments/follow_up_lesions tables existed: fill their rows once (idempotent).
+        var (filled, unreadable) = await sp.GetRequiredService<CaseRegistry>().BackfillCaseRowsAsync(ct).ConfigureAwait(false);
+        if (filled + unreadable > 0)
+        {
+            logger.CaseRowsBackfilled(filled, unreadable);
+        }
 
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)

@@ -421,4 +421,77 @@ public sealed partial class BrowserTests(KestrelSqliteApp app) : IClassFixture<K
         Assert.Empty(violations);
         await thief.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_clinician_enters_a_treatment_and_a_follow_up_on_the_case_page_and_opens_the_cohort_page()
+    {
+        var caseId = "BF-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var check = scope.ServiceProvider.GetRequiredService<LocalControl.Web.Infrastructure.CaseService>().Check(TestCases.Json(TestCases.Liver(caseId)));
+            Assert.Equal(WriteOutcome.Done, await scope.ServiceProvider.GetRequiredService<CaseRegistry>().CreateAsync(check.Content!, "clinician1"));
+        }
+        var page = await SignedInPageAsync("clinician1");
+        var violations = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(m.Text);
+            }
+        };
+        await page.GotoAsync($"/cases/{caseId}");
+
+        // The treatment, field by field.
+        await page.GetByText("Add a treatment").ClickAsync();
+        await page.Locator("[name='Treatment.Date']").FillAsync("2025-01-10");
+        await page.Locator("[name='Treatment.Therapy']").SelectOptionAsync("mwa");
+        await page.Locator("[name='Treatment.Approach']").SelectOptionAsync("percutaneous");
+        await page.Locator("[name='Treatment.TechnicalSuccess']").SelectOptionAsync("yes");
+        await page.Locator("[name='Treatment.MinimalAblativeMarginMm']").FillAsync("6");
+        await page.Locator("[name='Treatment.LesionIds'][value='L1']").CheckAsync();
+        await page.Locator("section.follow-forms").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "11-treatment-form.png") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save treatment" }).ClickAsync();
+        await AtAsync(page, $"/cases/{caseId}#h-response");
+        await Assertions.Expect(page.Locator("tr[data-ablated='L1']")).ToContainTextAsync("T1: mwa, 2025-01-10");
+
+        // A follow-up dated before the treatment: the reader's message at the date field, nothing saved.
+        await page.GetByText("Add a follow-up study").ClickAsync();
+        await page.Locator("[name='FollowUp.Date']").FillAsync("2024-12-01");
+        await page.Locator("[name='FollowUp.Lesions[0].Status']").SelectOptionAsync("present");
+        await page.Locator("[name='FollowUp.Lesions[0].LongestDiameterMm']").FillAsync("20");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save follow-up" }).ClickAsync();
+        var error = page.Locator("[data-error-for='FollowUp.Date']");
+        await Assertions.Expect(error).ToContainTextAsync("is before the first treatment T1 (2025-01-10)");
+        await Assertions.Expect(error).ToBeVisibleAsync();
+        await page.Locator("section.follow-forms").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "12-follow-up-refused-at-the-field.png") });
+
+        // Corrected: the study is saved and the response history shows technique efficacy, RECIST apart.
+        await page.Locator("[name='FollowUp.Date']").FillAsync("2025-02-10");
+        await page.Locator("[name='FollowUp.Modality']").SelectOptionAsync("ct");
+        await page.Locator("[name='FollowUp.Lesions[0].EnhancingTissue']").SelectOptionAsync("no");
+        await page.Locator("[name='FollowUp.Lesions[1].Status']").SelectOptionAsync("present");
+        await page.Locator("[name='FollowUp.Lesions[1].LongestDiameterMm']").FillAsync("24");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save follow-up" }).ClickAsync();
+        await AtAsync(page, $"/cases/{caseId}#h-response");
+        await Assertions.Expect(page.Locator("tr[data-ablated='L1']")).ToContainTextAsync("yes (2025-02-10)");
+        await Assertions.Expect(page.Locator("tr[data-recist-date='2025-02-10']")).ToBeVisibleAsync();
+        await page.Locator("section.response-history").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "13-response-history.png") });
+        await page.Locator("section.follow-records").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "13-treatments-and-studies-recorded.png") });
+
+        // The cohort page from the main navigation: the curve image loads (a real PNG, drawn), the selector works.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cohort" }).ClickAsync();
+        await AtAsync(page, "/cohort");
+        var plot = page.Locator(".cohort-plot img");
+        await Assertions.Expect(plot).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("tr[data-group='mwa']")).ToBeVisibleAsync();
+        await Assertions.Expect(plot).ToHaveJSPropertyAsync("naturalWidth", 900); // loaded and decoded
+        await ShotAsync(page, "14-cohort-ltp-by-tool");
+        await page.Locator("select[name='by']").SelectOptionAsync("margin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await AtAsync(page, "/cohort?endpoint=ltp&by=margin");
+        await Assertions.Expect(page.Locator("tr[data-group='5-10']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".cohort-plot img")).ToHaveJSPropertyAsync("naturalWidth", 900);
+        Assert.Empty(violations);
+    }
 }

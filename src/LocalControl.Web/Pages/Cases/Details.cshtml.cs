@@ -1,3 +1,5 @@
+using System.Text.Json;
+using LocalControl.Follow;
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
 using LocalControl.Web.Infrastructure;
@@ -13,6 +15,9 @@ public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuth
 
     public AssessedCase? Assessed { get; private set; }
 
+    /// <summary>The response history (RECIST per time point, ablation terminology per ablated lesion); null without follow-up data.</summary>
+    public FollowEvaluation? Follow { get; private set; }
+
     public IReadOnlyList<DecisionRecord> Decisions { get; private set; } = [];
 
     public bool CanEdit { get; private set; }
@@ -21,6 +26,27 @@ public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuth
 
     public bool CanSchedule { get; private set; }
 
+    /// <summary>The treatment form (bound on its post; prefilled with the next free id on a get).</summary>
+    [BindProperty]
+    public TreatmentForm Treatment { get; set; } = new();
+
+    /// <summary>The follow-up form.</summary>
+    [BindProperty]
+    public FollowUpForm FollowUp { get; set; } = new();
+
+    /// <summary>The case version the form was based on (optimistic concurrency).</summary>
+    [BindProperty]
+    public int FormVersion { get; set; }
+
+    /// <summary>Which form was posted and refused ("treatment" or "follow-up"), so that it is shown open.</summary>
+    public string? OpenForm { get; private set; }
+
+    /// <summary>The reader's messages at the form field they concern (field name → "path: message").</summary>
+    public Dictionary<string, List<string>> FieldErrors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The reader's messages about the rest of the case file, and refusals such as a stale version.</summary>
+    public List<string> FormErrors { get; } = [];
+
     public async Task<IActionResult> OnGetAsync(string caseId, CancellationToken ct)
     {
         var record = await registry.ViewAsync(caseId, User.UserName(), "case page", ct);
@@ -28,12 +54,100 @@ public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuth
         {
             return NotFound();
         }
+        await LoadAsync(record, ct);
+        Treatment = new TreatmentForm { Id = FollowUpForms.NextTreatmentId(Assessed?.Case) };
+        FollowUp = FollowUpForms.BlankFollowUp(Assessed?.Case);
+        FormVersion = record.Version;
+        return Page();
+    }
+
+    private async Task LoadAsync(CaseRecord record, CancellationToken ct)
+    {
         Record = record;
         Assessed = cases.Assess(record.CaseFileJson);
-        Decisions = await registry.DecisionsAsync(caseId, ct);
+        Follow = Assessed?.Case.FollowUp is null ? null : FollowReport.Evaluate(Assessed.Case);
+        Decisions = await registry.DecisionsAsync(record.CaseId, ct);
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded;
         CanDecide = (await authorization.AuthorizeAsync(User, Policies.Decide)).Succeeded;
         CanSchedule = (await authorization.AuthorizeAsync(User, Policies.Schedule)).Succeeded;
+    }
+
+    /// <summary>Adds a treatment to the case file (clinicians, as for the editor).</summary>
+    public Task<IActionResult> OnPostTreatmentAsync(string caseId, CancellationToken ct) =>
+        AppendAsync(caseId, "treatment", json => FollowUpForms.AppendTreatment(json, Treatment), "treatment added on the case page", ct);
+
+    /// <summary>Adds a follow-up study to the case file.</summary>
+    public Task<IActionResult> OnPostFollowUpAsync(string caseId, CancellationToken ct) =>
+        AppendAsync(caseId, "follow-up", json => FollowUpForms.AppendFollowUp(json, FollowUp), "follow-up added on the case page", ct);
+
+    private async Task<IActionResult> AppendAsync(string caseId, string form, Func<string, AppendedCaseFile> append, string note, CancellationToken ct)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
+        {
+            return Forbid();
+        }
+        var record = await registry.FindAsync(caseId, ct);
+        if (record is null)
+        {
+            return NotFound();
+        }
+        if (record.Version != FormVersion)
+        {
+            return await RefuseAsync(record, form,
+                $"Someone changed this case since you opened the page (now version {record.Version}, your form was for version {FormVersion}). Nothing was saved; your entries are below: reload the case to see the change, then add them again.", ct);
+        }
+        AppendedCaseFile appended;
+        try
+        {
+            appended = append(record.CaseFileJson);
+        }
+        catch (JsonException)
+        {
+            return await RefuseAsync(record, form, "The stored case file is not valid JSON; fix it in the editor first.", ct);
+        }
+        var check = cases.Check(appended.Json);
+        if (check.Content is null)
+        {
+            foreach (var e in check.Result.Errors)
+            {
+                var field = appended.FieldOf(e.Path);
+                if (field is null)
+                {
+                    FormErrors.Add(e.ToString());
+                }
+                else
+                {
+                    (FieldErrors.TryGetValue(field, out var list) ? list : FieldErrors[field] = []).Add(e.ToString());
+                }
+            }
+            return await RefuseAsync(record, form, null, ct);
+        }
+        var (outcome, version) = await registry.UpdateAsync(caseId, FormVersion, check.Content, User.UserName(), ct, note);
+        switch (outcome)
+        {
+            case WriteOutcome.NotFound:
+                return NotFound();
+            case WriteOutcome.Stale:
+                return await RefuseAsync((await registry.FindAsync(caseId, ct))!, form,
+                    $"Someone changed this case while you saved (now version {version}). Nothing was saved; reload the case and add your entries again.", ct);
+            case WriteOutcome.Conflict:
+                return await RefuseAsync(record, form, "Another case already has this caseId.", ct);
+        }
+        logger.CaseUpdated(record.Id, version);
+        return Redirect($"/cases/{Uri.EscapeDataString(caseId)}#h-response");
+    }
+
+    private async Task<IActionResult> RefuseAsync(CaseRecord record, string form, string? message, CancellationToken ct)
+    {
+        if (message is not null)
+        {
+            FormErrors.Insert(0, message);
+        }
+        OpenForm = form;
+        await LoadAsync(record, ct);
+        // Keep what was typed; the version stays the one the form was for, so a second post is refused again
+        // until the page is reloaded (never saved over a change the user has not seen).
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();
     }
 
