@@ -141,6 +141,25 @@ public class CryoZoneTests(ITestOutputHelper output)
         Assert.True(latentReleased / Math.Abs(e.ProbeJ) > 0.2, $"latent {latentReleased} of {e.ProbeJ}");
     }
 
+    [Fact]
+    public void Sweeping_only_where_the_cold_has_reached_gives_the_whole_block_result()
+    {
+        var s = Cryo.FindSetting("2-probes-15min")!;
+        var setup = CryoPhantom.Setup(Cryo, s, 2.0);
+        var narrow = CryoSimulation.Run(setup);
+        var whole = CryoSimulation.Run(setup with { NarrowUpdate = false });
+        var maxDiff = 0.0;
+        for (var n = 0; n < whole.MinTemperature.Length; n++)
+        {
+            maxDiff = Math.Max(maxDiff, Math.Abs(whole.MinTemperature[n] - narrow.MinTemperature[n]));
+            maxDiff = Math.Max(maxDiff, Math.Abs(whole.FinalTemperature[n] - narrow.FinalTemperature[n]));
+        }
+
+        output.WriteLine($"max |dT| {maxDiff:0.0000000} K, swept {narrow.VoxelUpdates} of {whole.VoxelUpdates} voxel updates");
+        Assert.True(maxDiff < 1e-3, $"max |dT| {maxDiff}");
+        Assert.True(narrow.VoxelUpdates < whole.VoxelUpdates);
+    }
+
     private static ZonePrediction TwoProbes(Phantom phantom, bool heatSink, Vector3D? shift = null)
     {
         var d = shift ?? Vector3D.Zero;

@@ -51,7 +51,14 @@ public sealed class CryoGrid
         Sink = new float[n];
         Active = new float[n];
         MinTemperature = new float[n];
+        UpdateBox = (1, nx - 2, 1, ny - 2, 1, nz - 2);
     }
+
+    /// <summary>
+    /// The voxels the kernel sweeps, inclusive bounds within the interior (all of it by default). A run may narrow it to
+    /// the part the cold has reached (see <see cref="CryoSimulation"/>); outside it the temperature stays as it was.
+    /// </summary>
+    public (int ILo, int IHi, int JLo, int JHi, int KLo, int KHi) UpdateBox { get; set; }
 
     /// <summary>Bytes of the fields for <paramref name="voxels"/> voxels.</summary>
     public static long BytesFor(long voxels) => voxels * sizeof(float) * 12;

@@ -49,6 +49,12 @@ public sealed record CryoSetup
 
     /// <summary>Threads (null = all cores).</summary>
     public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// Sweep only the part of the block the cold has reached (<see cref="CryoSimulation.DisturbanceCelsius"/>), re-found
+    /// every <see cref="CryoSimulation.BoxEvery"/> steps; false sweeps the whole block every step (for comparison).
+    /// </summary>
+    public bool NarrowUpdate { get; init; } = true;
 }
 
 /// <summary>Energy bookkeeping of a freezing run (J): stored change (sensible + latent) = heat in through held voxels + from blood.</summary>
@@ -80,8 +86,11 @@ public sealed record CryoOutcome
     /// <summary>Time step (s).</summary>
     public required double TimeStepSeconds { get; init; }
 
-    /// <summary>Voxel updates performed.</summary>
+    /// <summary>Voxel updates performed (the swept boxes).</summary>
     public required long VoxelUpdates { get; init; }
+
+    /// <summary>Voxel updates a sweep of the whole block every step would have taken.</summary>
+    public long FullBlockVoxelUpdates { get; init; }
 
     /// <summary>The ledger, when tracked.</summary>
     public CryoEnergyLedger? Energy { get; init; }
@@ -108,6 +117,16 @@ public static class CryoSimulation
 
     /// <summary>Agar gel liquidus (°C).</summary>
     public const double GelLiquidusCelsius = 0;
+
+    /// <summary>
+    /// A voxel counts as reached by the freeze once it is this far (K) from its initial temperature; the swept box is
+    /// every such voxel's bounding box grown by <see cref="BoxEvery"/> + 1 voxels (the stencil moves a change one voxel
+    /// per step), so what lies outside it has moved by less than this.
+    /// </summary>
+    public const float DisturbanceCelsius = 1e-4f;
+
+    /// <summary>Steps between two searches for the swept box.</summary>
+    public const int BoxEvery = 16;
 
     /// <summary>Largest time step used (s), whatever the stability limit allows.</summary>
     public const double MaxTimeStepSeconds = 1;
@@ -196,9 +215,21 @@ public static class CryoSimulation
         var initialH = setup.TrackEnergy ? StoredEnthalpy(grid) : 0;
         double probeJ = 0, boundaryJ = 0, bloodJ = 0;
         var reportEvery = Math.Max(1, steps / 20);
+
+        // Undisturbed tissue at body temperature stays there only if blood pulls it nowhere: narrow the sweep then.
+        var narrow = setup.NarrowUpdate && (setup.BodyTemperatureCelsius == grid.BloodCelsius || !HasSink(grid));
+        var planeBox = narrow ? new int[roi.Nz * 6] : [];
+        long updates = 0;
         for (var step = 0; step < steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
+            if (narrow && step % BoxEvery == 0)
+            {
+                grid.UpdateBox = GrowBox(grid, (float)setup.BodyTemperatureCelsius, planeBox, grid.UpdateBox, step == 0);
+            }
+
+            var b = grid.UpdateBox;
+            updates += (long)(b.IHi - b.ILo + 1) * (b.JHi - b.JLo + 1) * (b.KHi - b.KLo + 1);
             if (setup.TrackEnergy)
             {
                 var (fromProbe, fromBoundary, fromBlood) = Fluxes(grid, probe);
@@ -222,9 +253,88 @@ public static class CryoSimulation
             ProbeVoxel = probe,
             SimulatedSeconds = steps * dt,
             TimeStepSeconds = dt,
-            VoxelUpdates = (long)(roi.Nx - 2) * (roi.Ny - 2) * (roi.Nz - 2) * steps,
+            VoxelUpdates = updates,
+            FullBlockVoxelUpdates = (long)(roi.Nx - 2) * (roi.Ny - 2) * (roi.Nz - 2) * steps,
             Energy = ledger,
         };
+    }
+
+    private static bool HasSink(CryoGrid grid)
+    {
+        foreach (var w in grid.Sink)
+        {
+            if (w != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The swept box: the bounding box of the voxels more than <see cref="DisturbanceCelsius"/> from <paramref name="initial"/>
+    /// (the probes among them), grown by <see cref="BoxEvery"/> + 1, clipped to the interior and never smaller than before.
+    /// </summary>
+    internal static (int ILo, int IHi, int JLo, int JHi, int KLo, int KHi) GrowBox(CryoGrid g, float initial, int[] planeBox, (int ILo, int IHi, int JLo, int JHi, int KLo, int KHi) previous, bool first)
+    {
+        var nx = g.Nx;
+        var ny = g.Ny;
+        var t = g.Temperature;
+        Parallel.For(1, g.Nz - 1, k =>
+        {
+            int iLo = int.MaxValue, iHi = -1, jLo = int.MaxValue, jHi = -1;
+            for (var j = 1; j < ny - 1; j++)
+            {
+                var row = ((k * ny) + j) * nx;
+                for (var i = 1; i < nx - 1; i++)
+                {
+                    if (MathF.Abs(t[row + i] - initial) > DisturbanceCelsius)
+                    {
+                        iLo = Math.Min(iLo, i);
+                        iHi = Math.Max(iHi, i);
+                        jLo = Math.Min(jLo, j);
+                        jHi = Math.Max(jHi, j);
+                    }
+                }
+            }
+
+            planeBox[(k * 6) + 0] = iLo;
+            planeBox[(k * 6) + 1] = iHi;
+            planeBox[(k * 6) + 2] = jLo;
+            planeBox[(k * 6) + 3] = jHi;
+        });
+
+        int bILo = int.MaxValue, bIHi = -1, bJLo = int.MaxValue, bJHi = -1, bKLo = int.MaxValue, bKHi = -1;
+        for (var k = 1; k < g.Nz - 1; k++)
+        {
+            if (planeBox[(k * 6) + 1] < 0)
+            {
+                continue;
+            }
+
+            bILo = Math.Min(bILo, planeBox[k * 6]);
+            bIHi = Math.Max(bIHi, planeBox[(k * 6) + 1]);
+            bJLo = Math.Min(bJLo, planeBox[(k * 6) + 2]);
+            bJHi = Math.Max(bJHi, planeBox[(k * 6) + 3]);
+            bKLo = Math.Min(bKLo, k);
+            bKHi = Math.Max(bKHi, k);
+        }
+
+        if (bIHi < 0)
+        {
+            return previous;
+        }
+
+        const int Grow = BoxEvery + 1;
+        var box = (
+            Math.Max(1, bILo - Grow), Math.Min(nx - 2, bIHi + Grow),
+            Math.Max(1, bJLo - Grow), Math.Min(ny - 2, bJHi + Grow),
+            Math.Max(1, bKLo - Grow), Math.Min(g.Nz - 2, bKHi + Grow));
+        return first ? box : (
+            Math.Min(box.Item1, previous.ILo), Math.Max(box.Item2, previous.IHi),
+            Math.Min(box.Item3, previous.JLo), Math.Max(box.Item4, previous.JHi),
+            Math.Min(box.Item5, previous.KLo), Math.Max(box.Item6, previous.KHi));
     }
 
     /// <summary>Σ H(T)·V over the updated voxels (J).</summary>

@@ -8,7 +8,8 @@ namespace LocalControl.Ablation.Bioheat;
 /// The CPU freezing kernel: 7-point stencil with face conductivities (k_c + k_n)/2, the branch-free enthalpy update of
 /// <see cref="CryoGrid"/> eight voxels per <see cref="Vector256{T}"/> along i, z-planes in parallel. Nothing is allocated
 /// per step beyond what <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> does. Traffic is about 52 B per
-/// voxel (T, k, k_u, k_f, C_u, C_f, L_v, W, active, T_min read; T′, k′, T_min written).
+/// voxel (T, k, k_u, k_f, C_u, C_f, L_v, W, active, T_min read; T′, k′, T_min written). Only the grid's
+/// <see cref="CryoGrid.UpdateBox"/> is swept (the interior by default).
 /// </summary>
 public sealed class SimdCryoKernel : ICryoKernel
 {
@@ -32,14 +33,16 @@ public sealed class SimdCryoKernel : ICryoKernel
         _grid = grid;
         _dt = dtSeconds;
         _halfInvH2 = (float)(0.5 / (grid.SpacingM * grid.SpacingM));
-        Parallel.For(1, grid.Nz - 1, _options, _plane);
+        var b = grid.UpdateBox;
+        Parallel.For(b.KLo, b.KHi + 1, _options, _plane);
         grid.Swap();
     }
 
     private void Plane(int k)
     {
         var g = _grid!;
-        for (var j = 1; j < g.Ny - 1; j++)
+        var b = g.UpdateBox;
+        for (var j = b.JLo; j <= b.JHi; j++)
         {
             Row(g, j, k);
         }
@@ -62,8 +65,8 @@ public sealed class SimdCryoKernel : ICryoKernel
         ref var tmin = ref MemoryMarshal.GetArrayDataReference(g.MinTemperature);
         var sy = g.Nx;
         var sz = g.Nx * g.Ny;
-        var rowStart = g.Index(1, j, k);
-        var rowEnd = g.Index(g.Nx - 1, j, k); // exclusive
+        var rowStart = g.Index(g.UpdateBox.ILo, j, k);
+        var rowEnd = g.Index(g.UpdateBox.IHi + 1, j, k); // exclusive
         var n = rowStart;
 
         var ts = (float)g.SolidusCelsius;
