@@ -375,7 +375,7 @@ public static class ProbePlanner
         {
             if (d.Modality is not (AblationModality.Mwa or AblationModality.Rfa))
             {
-                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)} zones are in the catalogue, but the planner (and its simulator) plans mwa and rfa only.");
+                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)}: the planner plans mwa and rfa only (simulate predicts cryoablation and ire zones for probes you place).");
             }
 
             foreach (var s in d.Settings)
