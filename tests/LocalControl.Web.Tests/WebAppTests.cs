@@ -456,6 +456,53 @@ public abstract class WebAppTests(LocalControlApp app)
         }
     }
 
+    [Fact]
+    public async Task The_value_under_a_pixel_is_the_voxel_the_display_grid_maps_it_to_through_patient_space()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId("VAL")));
+        var folder = Directory.CreateTempSubdirectory("lc-val-").FullName;
+        try
+        {
+            // RAS-stored (i -> patient right, j -> anterior), 6 x 4 x 3 voxels of 0.8 x 0.7 x 2.5 mm, value 100 i + 10 j + k.
+            // By hand: the axial picture has patient right on the left and anterior up, so screen column x is
+            // i = 5 - x, row y is j = 3 - y, slice k is k; voxel (i, j, k) lies at LPS (10 - 0.8 i, 20 - 0.7 j, -5 + 2.5 k).
+            var geometry = new LocalControl.Imaging.Geometry.ImageGeometry(new(6, 4, 3), new(0.8, 0.7, 2.5), new(10, 20, -5),
+                new LocalControl.Imaging.Geometry.Matrix3D(-1, 0, 0, 0, -1, 0, 0, 0, 1));
+            var hu = new float[6 * 4 * 3];
+            for (var k = 0; k < 3; k++) { for (var j = 0; j < 4; j++) { for (var i = 0; i < 6; i++) { hu[(k * 4 + j) * 6 + i] = 100 * i + 10 * j + k; } } }
+            var ctPath = Path.Combine(folder, "ct-ras.nii.gz");
+            LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(ctPath, new LocalControl.Imaging.Volumes.Volume<float>(geometry, hu));
+            Assert.Equal(HttpStatusCode.Redirect, (await UploadAsync(clinician, caseId, ctPath, "image")).StatusCode);
+            var page = await clinician.GetStringAsync($"/cases/{caseId}/images");
+            var id = System.Text.RegularExpressions.Regex.Match(page, "data-image-id=\"(\\d+)\"").Groups[1].Value;
+
+            var viewer = await App.SignInAsync("viewer1");
+            foreach (var (x, y, k) in new[] { (0, 0, 0), (5, 3, 2), (1, 2, 1), (4, 0, 2) })
+            {
+                var json = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k={k}&x={x}&y={y}"))!;
+                int i = 5 - x, j = 3 - y;
+                Assert.Equal(100 * i + 10 * j + k, json["value"]!.GetValue<double>());
+                Assert.Equal(new[] { i, j, k }, json["voxel"]!.AsArray().Select(v => v!.GetValue<int>()).ToArray());
+                // NIfTI keeps spacing and origin as float32 (0.8 is 0.800000011920929), so the point agrees to ~1e-6 mm.
+                Assert.Equal(10 - 0.8 * i, json["xLps"]!.GetValue<double>(), 5);
+                Assert.Equal(20 - 0.7 * j, json["yLps"]!.GetValue<double>(), 5);
+                Assert.Equal(-5 + 2.5 * k, json["zLps"]!.GetValue<double>(), 5);
+            }
+            // A fractional cursor position takes the nearest voxel: x = 1.4 is column 1, y = 2.6 is row 3.
+            var near = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k=1&x=1.4&y=2.6"))!;
+            Assert.Equal(100 * 4 + 10 * 0 + 1, near["value"]!.GetValue<double>());
+            // Outside the picture, a slice that does not exist, a bad plane: refused, not guessed.
+            Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k=0&x=6&y=0")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k=3&x=0&y=0")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/value?plane=oblique&k=0&x=0&y=0")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string caseId, string path, string kind)
     {
         var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/cases");

@@ -25,6 +25,9 @@ public static class ImageSlices
         app.MapGet("/cases/{caseId}/images/{imageId:long}/view", View).RequireAuthorization(Policies.Read).WithTags("Images")
             .WithName("ImageView")
             .WithSummary("The display grid of an image for a plane (size, pixel aspect, slices, R/L/A/P/S/I at the edges) and, with overlay, whether that label map can be drawn on it.");
+        app.MapGet("/cases/{caseId}/images/{imageId:long}/value", Value).RequireAuthorization(Policies.Read).WithTags("Images")
+            .WithName("ImageValue")
+            .WithSummary("The value (HU for CT, the label for a label map) under pixel (x, y) of slice k of the display grid (plane), with its LPS point and voxel; one voxel is read.");
         return app;
     }
 
@@ -86,6 +89,34 @@ public static class ImageSlices
         return TypedResults.File(png, "image/png");
     }
 
+    private static async Task<Results<Ok<ImageValueResponse>, ProblemHttpResult>> Value(
+        string caseId, long imageId, int k, double x, double y, string? plane, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
+    {
+        var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
+        if (image is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image for this case.");
+        }
+        if (ParsePlane(plane) is not { } orientation)
+        {
+            return PlaneProblem();
+        }
+        var view = store.ViewOf(image, orientation);
+        if (k < 0 || k >= view.SliceCount)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Slice {k} is outside 0..{view.SliceCount - 1} ({Name(orientation)}).");
+        }
+        if (!double.IsFinite(x) || !double.IsFinite(y) || x < -0.5 || y < -0.5 || x > view.Width - 0.5 || y > view.Height - 0.5)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: FormattableString.Invariant($"The pixel (x, y) must lie in the picture: x -0.5..{view.Width - 0.5}, y -0.5..{view.Height - 0.5}."));
+        }
+        var v = store.ValueAt(image, view, x, y, k)!;
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new ImageValueResponse(imageId, image.Kind, v.PointLps.X, v.PointLps.Y, v.PointLps.Z,
+            v.Voxel is { } a ? [a.I, a.J, a.K] : null, v.Value));
+    }
+
     private static async Task<Results<Ok<ImageViewResponse>, ProblemHttpResult>> View(
         string caseId, long imageId, string? plane, long? overlay, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
     {
@@ -133,6 +164,16 @@ public static class ImageSlices
 /// <param name="Overlay">Whether the overlay asked for can be drawn, or null when none was asked for.</param>
 public sealed record ImageViewResponse(long ImageId, string Plane, int Width, int Height, int Slices, double PixelWidthMm, double PixelHeightMm, double SliceStepMm,
     string Left, string Right, string Top, string Bottom, OverlayStatus? Overlay);
+
+/// <summary>The value under a displayed pixel.</summary>
+/// <param name="ImageId">The image.</param>
+/// <param name="Kind">image (the value is HU for CT) or labels (the label).</param>
+/// <param name="XLps">The pixel centre's LPS x (mm).</param>
+/// <param name="YLps">LPS y (mm).</param>
+/// <param name="ZLps">LPS z (mm).</param>
+/// <param name="Voxel">The nearest voxel (i, j, k), or null outside the image.</param>
+/// <param name="Value">That voxel's value, or null outside the image.</param>
+public sealed record ImageValueResponse(long ImageId, string Kind, double XLps, double YLps, double ZLps, int[]? Voxel, double? Value);
 
 /// <summary>An overlay's fate: drawn through patient space, or refused with the reason shown to the user.</summary>
 /// <param name="ImageId">The label map.</param>
