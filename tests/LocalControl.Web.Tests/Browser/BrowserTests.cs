@@ -11,7 +11,7 @@ namespace LocalControl.Web.Tests.Browser;
 /// Debian's Chromium, driven by Playwright, against the app on Kestrel: what a clinician does at the board meeting.
 /// Screenshots go to artifacts/screenshots under the test output folder. Playwright never downloads a browser here.
 /// </summary>
-public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSqliteApp>, IAsyncLifetime
+public sealed partial class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSqliteApp>, IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
     private IPlaywright? _playwright;
@@ -84,6 +84,8 @@ public sealed class BrowserTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         // Create: a case file with patient data and no lesion yet is invalid, with the reader's message.
         await page.GetByRole(AriaRole.Link, new() { Name = "New case" }).ClickAsync();
         await AtAsync(page, "/cases/new");
+        // The form is the default tab; this test types the case file as JSON (the advanced tab).
+        await page.GetByRole(AriaRole.Tab, new() { Name = "JSON (advanced)" }).ClickAsync();
         var caseFile = TestCases.Liver(caseId);
         caseFile["lesions"] = new JsonArray();
         await page.Locator("#CaseFileJson").FillAsync(TestCases.Json(caseFile));

@@ -66,6 +66,8 @@
       const result = await response.json();
       renderProblems(result.validation);
       renderOptions(result.options);
+      // The form (editor-form.js) places each message next to the field it names.
+      document.dispatchEvent(new CustomEvent("case-validated", { detail: result.validation }));
     } catch (e) {
       validation.replaceChildren(el("p", "Could not reach the server to validate: " + e, "errors"));
     }
