@@ -27,7 +27,7 @@ public static class ImageSlices
             .WithSummary("The display grid of an image for a plane (size, pixel aspect, slices, R/L/A/P/S/I at the edges) and, with overlay, whether that label map can be drawn on it.");
         app.MapGet("/cases/{caseId}/images/{imageId:long}/value", Value).RequireAuthorization(Policies.Read).WithTags("Images")
             .WithName("ImageValue")
-            .WithSummary("The value (HU for CT, the label for a label map) under pixel (x, y) of slice k of the display grid (plane), with its LPS point and voxel; one voxel is read.");
+            .WithSummary("The value (HU for CT, the label for a label map) under pixel (x, y) of slice k of the display grid (plane; with on = the image whose grid is displayed), with its LPS point and voxel; one voxel is read.");
         return app;
     }
 
@@ -90,7 +90,7 @@ public static class ImageSlices
     }
 
     private static async Task<Results<Ok<ImageValueResponse>, ProblemHttpResult>> Value(
-        string caseId, long imageId, int k, double x, double y, string? plane, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
+        string caseId, long imageId, int k, double x, double y, string? plane, long? on, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
     {
         var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
         if (image is null)
@@ -101,7 +101,20 @@ public static class ImageSlices
         {
             return PlaneProblem();
         }
-        var view = store.ViewOf(image, orientation);
+        var reference = image;
+        if (on is { } baseId && baseId != imageId)
+        {
+            reference = await registry.FindImageAsync(caseId, baseId, ct).ConfigureAwait(false);
+            if (reference is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image (on) for this case.");
+            }
+            if (store.WhyOverlayRefused(reference, image) is { } refused)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Overlay refused.", detail: refused);
+            }
+        }
+        var view = store.ViewOf(reference, orientation);
         if (k < 0 || k >= view.SliceCount)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Slice {k} is outside 0..{view.SliceCount - 1} ({Name(orientation)}).");
