@@ -28,6 +28,9 @@ public static class ImageSlices
         app.MapGet("/cases/{caseId}/images/{imageId:long}/value", Value).RequireAuthorization(Policies.Read).WithTags("Images")
             .WithName("ImageValue")
             .WithSummary("The value (HU for CT, the label for a label map) under pixel (x, y) of slice k of the display grid (plane; with on = the image whose grid is displayed), with its LPS point and voxel; one voxel is read.");
+        app.MapGet("/cases/{caseId}/images/{imageId:long}/distance", Distance).RequireAuthorization(Policies.Read).WithTags("Images")
+            .WithName("ImageDistance")
+            .WithSummary("The ruler: the distance in mm between two points (x1, y1) and (x2, y2) of slice k of the display grid (plane), measured in patient space, with both LPS points.");
         return app;
     }
 
@@ -130,6 +133,28 @@ public static class ImageSlices
             v.Voxel is { } a ? [a.I, a.J, a.K] : null, v.Value));
     }
 
+    private static async Task<Results<Ok<RulerResponse>, ProblemHttpResult>> Distance(
+        string caseId, long imageId, int k, double x1, double y1, double x2, double y2, string? plane, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
+    {
+        var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
+        if (image is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image for this case.");
+        }
+        if (ParsePlane(plane) is not { } orientation)
+        {
+            return PlaneProblem();
+        }
+        var view = store.ViewOf(image, orientation);
+        if (Ruler.WhyRefused(view, k, x1, y1, x2, y2) is { } refused)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: refused);
+        }
+        var m = Ruler.Measure(view, k, x1, y1, x2, y2);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new RulerResponse(imageId, Name(orientation), k, [m.ALps.X, m.ALps.Y, m.ALps.Z], [m.BLps.X, m.BLps.Y, m.BLps.Z], m.DistanceMm, Ruler.Saved(m.DistanceMm)));
+    }
+
     private static async Task<Results<Ok<ImageViewResponse>, ProblemHttpResult>> View(
         string caseId, long imageId, string? plane, long? overlay, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
     {
@@ -187,6 +212,16 @@ public sealed record ImageViewResponse(long ImageId, string Plane, int Width, in
 /// <param name="Voxel">The nearest voxel (i, j, k), or null outside the image.</param>
 /// <param name="Value">That voxel's value, or null outside the image.</param>
 public sealed record ImageValueResponse(long ImageId, string Kind, double XLps, double YLps, double ZLps, int[]? Voxel, double? Value);
+
+/// <summary>A ruler measurement on one displayed slice.</summary>
+/// <param name="ImageId">The image.</param>
+/// <param name="Plane">axial, coronal or sagittal.</param>
+/// <param name="Slice">The slice both points lie on.</param>
+/// <param name="ALps">The first point, LPS mm.</param>
+/// <param name="BLps">The second point, LPS mm.</param>
+/// <param name="DistanceMm">Their distance, mm.</param>
+/// <param name="SavedMm">What saving it to a lesion field writes (mm to 0.1).</param>
+public sealed record RulerResponse(long ImageId, string Plane, int Slice, double[] ALps, double[] BLps, double DistanceMm, double SavedMm);
 
 /// <summary>An overlay's fate: drawn through patient space, or refused with the reason shown to the user.</summary>
 /// <param name="ImageId">The label map.</param>

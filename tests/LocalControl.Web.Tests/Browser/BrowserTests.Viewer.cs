@@ -145,4 +145,84 @@ public sealed partial class BrowserTests
         var bar = (await page.Locator("#scale-line").BoundingBoxAsync())!;
         Assert.Equal(mm * screenPxPerMm, bar.Width, 1.5);
     }
+
+    [Fact]
+    public async Task A_clinician_measures_with_the_ruler_zoomed_and_saves_it_to_a_lesion_and_a_viewer_cannot_save()
+    {
+        var (page, caseId, _) = await ViewerWithAnisotropicCtAsync("BR");
+        var violations = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(m.Text);
+            }
+        };
+        // A window that shows the gradient (HU 30000..36000 on slice 3).
+        await page.Locator("#wc").FillAsync("33000");
+        await page.Locator("#ww").FillAsync("6000");
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('base-img'); return i.complete && i.src.includes('c=33000'); }");
+
+        // By hand: pixel (x, y) of axial slice 3 is voxel (x, y, 3) at LPS (−30 + 0.8 x, −20 + 0.7 y, 7.5); two pixels
+        // are sqrt((0.8 Δx)² + (0.7 Δy)²) mm apart. (10, 5) -> (50, 40): 40.302 mm.
+        var handMm = Math.Sqrt(Math.Pow(40 * 0.8, 2) + Math.Pow(35 * 0.7, 2));
+        static string Mm(double v) => (v < 0 ? "−" : "") + Math.Abs(v).ToString("0.0", CultureInfo.InvariantCulture);
+        async Task MeasureAsync(int x1 = 10, int y1 = 5, int x2 = 50, int y2 = 40)
+        {
+            var (ax, ay) = await ScreenOfPixelAsync(page, x1, y1);
+            await page.Mouse.ClickAsync((float)ax, (float)ay);
+            await Assertions.Expect(page.Locator("#ruler-out")).ToHaveTextAsync("Click the second point on this slice.");
+            var (bx, by) = await ScreenOfPixelAsync(page, x2, y2);
+            await page.Mouse.ClickAsync((float)bx, (float)by);
+            var mm = Math.Sqrt(Math.Pow(0.8 * (x2 - x1), 2) + Math.Pow(0.7 * (y2 - y1), 2));
+            await Assertions.Expect(page.Locator("#ruler-out")).ToHaveTextAsync(
+                $"{Mm(mm)} mm, from LPS ({Mm(-30 + 0.8 * x1)}, {Mm(-20 + 0.7 * y1)}, 7.5) to ({Mm(-30 + 0.8 * x2)}, {Mm(-20 + 0.7 * y2)}, 7.5) mm (axial slice 3)");
+        }
+        await Assertions.Expect(page.Locator("#ruler-svg")).ToBeHiddenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ruler" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#ruler-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        await MeasureAsync();
+        await Assertions.Expect(page.Locator("#ruler-svg")).ToBeVisibleAsync();
+        // The drawn line runs between the two clicked pixels on screen.
+        var line = (await page.Locator("#ruler-line").BoundingBoxAsync())!;
+        var (lx, ly) = await ScreenOfPixelAsync(page, 10, 5);
+        var (rx, ry) = await ScreenOfPixelAsync(page, 50, 40);
+        Assert.Equal(rx - lx, line.Width, 3.0);
+        Assert.Equal(ry - ly, line.Height, 3.0);
+
+        // Zoomed in (150 %, the centre kept), two pixels in view measure what the grid says (21.260 mm), not screen pixels.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Zoom +" }).ClickAsync();
+        await MeasureAsync(30, 20, 50, 40);
+        await ShotAsync(page, "17-viewer-ruler-zoomed");
+        // Another slice clears the ruler (a ruler measures on one slice).
+        await page.Locator(".stage").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowUp");
+        await Assertions.Expect(page.Locator("#ruler-out")).ToContainTextAsync("Ruler cleared: the slice changed");
+        await Assertions.Expect(page.Locator("#measure-form")).ToBeHiddenAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reset view" }).ClickAsync();
+        await MeasureAsync();
+
+        // Saved to L1's longest diameter (18 mm typed): a new case version, reported on the page.
+        await page.GetByLabel("Save to lesion").SelectOptionAsync("L1");
+        await page.GetByLabel("field").SelectOptionAsync("longestDiameterMm");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save measurement" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-measurement-saved]")).ToHaveTextAsync($"Saved lesions[L1].longestDiameterMm = {Math.Round(handMm, 1).ToString(CultureInfo.InvariantCulture)} mm (was 18 mm); case version 2.");
+        await ShotAsync(page, "18-viewer-ruler-saved");
+        var clinician = await app.SignInAsync("clinician1");
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!;
+        Assert.Equal(Math.Round(handMm, 1), stored["caseFile"]!["lesions"]![0]!["longestDiameterMm"]!.GetValue<double>());
+        Assert.Empty(violations);
+
+        // A viewer measures too, but has nothing to save with.
+        await page.Context.CloseAsync();
+        var viewerPage = await SignedInPageAsync("viewer1");
+        await viewerPage.GotoAsync($"/cases/{caseId}/images");
+        await viewerPage.WaitForFunctionAsync($"() => {{ const i = document.getElementById('base-img'); return i.complete && i.naturalWidth === {GridI}; }}");
+        await viewerPage.GetByRole(AriaRole.Button, new() { Name = "Ruler" }).ClickAsync();
+        page = viewerPage;
+        await MeasureAsync();
+        await Assertions.Expect(viewerPage.Locator("#measure-form")).ToHaveCountAsync(0);
+        await Assertions.Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Save measurement" })).ToHaveCountAsync(0);
+    }
 }

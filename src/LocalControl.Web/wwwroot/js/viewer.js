@@ -22,6 +22,8 @@
   const scaleLine = $("scale-line"), scaleText = $("scale-text"), zoomValue = $("zoom-out-value");
   const edges = ["left", "right", "top", "bottom"].map(function (e) { return [e, $("edge-" + e)]; });
   const stage = viewer.querySelector(".stage");
+  const rulerSvg = $("ruler-svg"), rulerLine = $("ruler-line"), rulerA = $("ruler-a"), rulerB = $("ruler-b");
+  const rulerToggle = $("ruler-toggle"), rulerOut = $("ruler-out"), measureForm = $("measure-form");
   let grid = null, overlayDrawn = false, request = 0;
   // View: fitted size (screen px per mm at zoom 1), zoom factor, pan offset (screen px).
   let fitPxPerMm = 1, stageWidth = 0, stageHeight = 0, zoom = 1, panX = 0, panY = 0;
@@ -57,7 +59,9 @@
     fitPxPerMm = Math.min(0.8 * window.innerHeight, 0.9 * window.innerWidth) / Math.max(wMm, hMm);
     stageWidth = wMm * fitPxPerMm; stageHeight = hMm * fitPxPerMm;
     stage.style.width = stageWidth + "px"; stage.style.height = stageHeight + "px";
-    [baseImg, overlayImg].forEach(function (img) { img.style.width = stageWidth + "px"; img.style.height = stageHeight + "px"; });
+    [baseImg, overlayImg, rulerSvg].forEach(function (img) { img.style.width = stageWidth + "px"; img.style.height = stageHeight + "px"; });
+    // The ruler is drawn in picture-pixel coordinates (centres at whole numbers), stretched with the picture.
+    rulerSvg.setAttribute("viewBox", "-0.5 -0.5 " + grid.width + " " + grid.height);
     applyView();
   }
 
@@ -213,8 +217,8 @@
   stage.addEventListener("keydown", function (e) {
     const moves = { ArrowUp: 1, ArrowDown: -1, PageUp: 10, PageDown: -10 };
     if (e.key in moves) { step(moves[e.key]); e.preventDefault(); }
-    else if (e.key === "Home") { slice.value = 0; render(); e.preventDefault(); }
-    else if (e.key === "End") { slice.value = slice.max; render(); e.preventDefault(); }
+    else if (e.key === "Home") { step(-1e9); e.preventDefault(); }
+    else if (e.key === "End") { step(1e9); e.preventDefault(); }
     else if (e.key === "+" || e.key === "=") { zoomAt(1.5, stageWidth / 2, stageHeight / 2); e.preventDefault(); }
     else if (e.key === "-") { zoomAt(1 / 1.5, stageWidth / 2, stageHeight / 2); e.preventDefault(); }
     else if (e.key === "0") { resetView(); e.preventDefault(); }
@@ -226,6 +230,59 @@
     } else { step(e.deltaY < 0 ? 1 : -1); }
     e.preventDefault();
   }, { passive: false });
+
+  // The ruler: two clicks on one displayed slice; the server maps both display-pixel points to LPS through the
+  // display grid and measures there (mm, whatever the pixel aspect). Changing slice, plane or image clears it.
+  let rulerOn = false, ruler = null, rulerRequest = 0;
+  function setLine(el, a, b) { el.setAttribute("x1", a.x); el.setAttribute("y1", a.y); el.setAttribute("x2", b.x); el.setAttribute("y2", b.y); }
+  function drawRuler() {
+    const shown = !!(ruler && ruler.a);
+    rulerSvg.toggleAttribute("hidden", !shown);
+    if (!shown) { return; }
+    const b = ruler.b || ruler.a;
+    setLine(rulerA, ruler.a, ruler.a); setLine(rulerB, b, b); setLine(rulerLine, ruler.a, b);
+  }
+  function clearRuler(message) {
+    ruler = null; ++rulerRequest; drawRuler();
+    if (measureForm) { measureForm.hidden = true; }
+    delete rulerOut.dataset.mm;
+    rulerOut.textContent = message;
+  }
+  function round2(v) { return Math.round(v * 100) / 100; }
+  rulerToggle.addEventListener("click", function () {
+    rulerOn = !rulerOn;
+    rulerToggle.setAttribute("aria-pressed", String(rulerOn));
+    clearRuler(rulerOn ? "Ruler on: click the first point." : "Ruler off: press it, then click two points on the slice.");
+  });
+  viewer.addEventListener("viewer:click", function (e) {
+    if (!rulerOn) { return; }
+    const p = { x: round2(e.detail.x), y: round2(e.detail.y) };
+    if (!ruler || ruler.b) {
+      clearRuler("Click the second point on this slice.");
+      ruler = { image: base.value || overlay.value, plane: plane.value, k: Number(slice.value), a: p, b: null };
+      drawRuler();
+      return;
+    }
+    ruler.b = p; drawRuler();
+    const mine = ++rulerRequest, r = ruler;
+    rulerOut.textContent = "Measuring…";
+    getJson(imagesUrl(r.image) + "/distance?plane=" + encodeURIComponent(r.plane) + "&k=" + r.k
+      + "&x1=" + r.a.x + "&y1=" + r.a.y + "&x2=" + r.b.x + "&y2=" + r.b.y).then(function (m) {
+      if (mine !== rulerRequest) { return; }
+      const pt = function (v) { return "(" + fmt(v[0], 1) + ", " + fmt(v[1], 1) + ", " + fmt(v[2], 1) + ")"; };
+      rulerOut.dataset.mm = String(m.savedMm);
+      rulerOut.textContent = m.savedMm.toFixed(1) + " mm, from LPS " + pt(m.aLps) + " to " + pt(m.bLps) + " mm (" + m.plane + " slice " + m.slice + ")";
+      if (measureForm) {
+        [["m-image", r.image], ["m-plane", r.plane], ["m-slice", r.k], ["m-x1", r.a.x], ["m-y1", r.a.y], ["m-x2", r.b.x], ["m-y2", r.b.y]]
+          .forEach(function (f) { $(f[0]).value = String(f[1]); });
+        measureForm.hidden = false;
+      }
+    }).catch(function (err) {
+      if (mine === rulerRequest) { rulerOut.textContent = "The distance could not be measured " + err.message + "."; }
+    });
+  });
+  viewer.addEventListener("viewer:slice", function () { if (ruler) { clearRuler("Ruler cleared: the slice changed (a ruler measures on one slice)."); } });
+  viewer.addEventListener("viewer:grid", function () { if (ruler) { clearRuler("Ruler cleared: the image or plane changed."); } });
 
   // For the tools (ruler, measurement): the state they need, read-only.
   window.localControlViewer = {
