@@ -20,7 +20,11 @@ public enum AblationModality
 /// <param name="LengthMm">Extent along the shaft (mm).</param>
 /// <param name="DiameterMm">Extent across the shaft (mm).</param>
 /// <param name="TipOffsetMm">Distance from the probe tip back along the shaft to the zone centre (mm).</param>
-public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? TipOffsetMm);
+/// <param name="DepthMm">
+/// IRE only: the extent across both electrodes (perpendicular to the shafts and to the pair), when the source gives
+/// it; <paramref name="DiameterMm"/> is then the width along the electrode pair. Null for single probes.
+/// </param>
+public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? TipOffsetMm, double? DepthMm = null);
 
 /// <summary>Calibrated parameters of the microwave SAR pattern (see docs/ablation.md): not published figures.</summary>
 /// <param name="EffectivePowerW">Power the SAR pattern deposits (W). It lumps what the model leaves out (shaft cooling,
@@ -193,7 +197,7 @@ public sealed class DeviceCatalogue
                 }
 
                 var z = s.ExpectedZone ?? throw new InvalidDataException($"{where}: no expectedZone.");
-                foreach (var v in new[] { z.LengthMm, z.DiameterMm, z.TipOffsetMm, s.PowerW, s.DurationMin })
+                foreach (var v in new[] { z.LengthMm, z.DiameterMm, z.TipOffsetMm, z.DepthMm, s.PowerW, s.DurationMin })
                 {
                     if (v is { } x && (!double.IsFinite(x) || x < 0))
                     {
@@ -264,7 +268,8 @@ public sealed class DeviceCatalogue
                     PowerW = s.PowerW,
                     DurationMin = s.DurationMin,
                     ProbeCount = s.ProbeCount,
-                    ExpectedZone = new ExpectedZone(z.LengthMm, z.DiameterMm ?? throw new InvalidDataException($"{where}: no diameterMm."), z.TipOffsetMm),
+                    ExpectedZone = new ExpectedZone(z.LengthMm, z.DiameterMm ?? throw new InvalidDataException($"{where}: no diameterMm."), z.TipOffsetMm,
+                        z.DepthMm is not null && modality != AblationModality.Ire ? throw new InvalidDataException($"{where}: depthMm is for IRE electrode pairs only.") : z.DepthMm),
                     Conditions = s.Conditions ?? throw new InvalidDataException($"{where}: no conditions."),
                     Source = s.Source,
                     Microwave = mw,
@@ -342,6 +347,7 @@ public sealed class DeviceCatalogue
         [JsonPropertyName("lengthMm")] public double? LengthMm { get; set; }
         [JsonPropertyName("diameterMm")] public double? DiameterMm { get; set; }
         [JsonPropertyName("tipOffsetMm")] public double? TipOffsetMm { get; set; }
+        [JsonPropertyName("depthMm")] public double? DepthMm { get; set; }
     }
 
     private sealed class ModelDto

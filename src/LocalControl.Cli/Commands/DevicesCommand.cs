@@ -56,6 +56,10 @@ internal static class DevicesCommand
                     ["diameterMm"] = s.ExpectedZone.DiameterMm,
                     ["tipOffsetMm"] = s.ExpectedZone.TipOffsetMm,
                 };
+                if (s.ExpectedZone.DepthMm is { } depth)
+                {
+                    o["expectedZone"]!["depthMm"] = depth; // IRE: across both electrodes
+                }
                 if (s.Electroporation is { } ire)
                 {
                     o["electrodeCount"] = ire.ElectrodeCount;
