@@ -314,6 +314,13 @@ public class CryoZoneTests(ITestOutputHelper output)
         Assert.Equal(-20, o20["lethalCelsius"]!.GetValue<double>());
         Assert.True(o20["zoneVolumeMl"]!.GetValue<double>() > o["zoneVolumeMl"]!.GetValue<double>());
         Assert.True(o20["tumours"]![0]!["coveragePercent"]!.GetValue<double>() >= covered40);
+
+        // The text form says the isotherm and the ice ball.
+        var (codeText, plain, errText) = Cli("simulate", "--labels", labels, "--label-table", table,
+            "--probe", "tip=-10,0,-15;entry=-10,0,60", "--probe", "tip=10,0,-15;entry=10,0,60",
+            "--device", "cryo-2.4mm", "--setting", "2-probes-15min", "--grid-mm", "2");
+        Assert.True(codeText == 0, errText);
+        Assert.Contains("lethal isotherm -40 C; 0 C ice ball", plain, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string[], string> BadCryo => new()
