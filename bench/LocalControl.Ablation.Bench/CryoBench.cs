@@ -105,6 +105,25 @@ internal static class CryoBench
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
+    /// <summary>The speed case's geometry without the heat sink (one run) on 2, 1 and 0.5 mm grids: how the lethal zone converges.</summary>
+    public static void Grids()
+    {
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        var device = DeviceCatalogue.Default.Find("cryo-2.4mm")!;
+        var setting = device.FindSetting("2-probes-15min")!;
+        var map = Phantom();
+        ProbePose P(double x) => new(new Vector3D(x, 0, -15), new Vector3D(x, 0, 60));
+        foreach (var h in new[] { 2.0, 1.0, 0.5 })
+        {
+            var sw = Stopwatch.StartNew();
+            var p = ZonePredictor.Predict(new ZoneRequest { Labels = map, Probes = [P(-10), P(10)], Device = device, Setting = setting, RoiMm = 100, GridMm = h, HeatSink = false });
+            Console.WriteLine(FormattableString.Invariant(
+                $"grid {h} mm: lethal (-40 C) {p.ZoneVolumeMl:0.00} mL {p.Shape.LengthMm:0.0} x {p.Shape.DiameterMm:0.0} x {p.Shape.SecondDiameterMm:0.0} mm, ice {p.IceBall!.VolumeMl:0.0} mL {p.IceBall.DiameterMm:0.0} x {p.IceBall.SecondDiameterMm:0.0} mm, {sw.Elapsed.TotalSeconds:0.0} s"));
+        }
+
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
     private static LabelMap Phantom()
     {
         const int Size = 120;

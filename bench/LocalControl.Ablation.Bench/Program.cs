@@ -11,6 +11,9 @@ switch (mode)
     case "cryo":
         CryoBench.Run();
         break;
+    case "cryo-grids":
+        CryoBench.Grids();
+        break;
     case "cryo-phantom":
         {
             var dev = LocalControl.Ablation.Devices.DeviceCatalogue.Default.Find("cryo-2.4mm")!;
@@ -62,7 +65,7 @@ switch (mode)
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan | ire | kernel");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-grids | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan | ire | kernel");
         return 2;
 }
 
