@@ -36,6 +36,10 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
     [BindProperty]
     public int? CaseVersion { get; set; }
 
+    /// <summary>"Re-discuss at the next meeting": carried over to the next meeting's worklist.</summary>
+    [BindProperty]
+    public bool Rediscuss { get; set; }
+
     public Dictionary<string, string[]> Errors { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -68,7 +72,7 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
         {
             choices.Add(new DecisionChoice(null, PatientChoice));
         }
-        var request = new DecisionRequest(MeetingDate, Intent, choices, Rationale, Attendees, CaseVersion);
+        var request = new DecisionRequest(MeetingDate, Intent, choices, Rationale, Attendees, CaseVersion, Rediscuss);
         var prepared = cases.PrepareDecision(record, request);
         if (prepared.Errors.Count == 0)
         {
