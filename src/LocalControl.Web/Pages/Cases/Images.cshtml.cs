@@ -135,7 +135,7 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(IFormFile? upload, string? kind, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(List<IFormFile>? upload, string? kind, CancellationToken ct)
     {
         if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
         {
@@ -145,26 +145,41 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         {
             return NotFound();
         }
-        if (upload is null || upload.Length == 0)
+        var chosen = (upload ?? []).Where(f => f.Length > 0).ToList();
+        if (chosen.Count == 0)
         {
             Error = "Choose a file.";
         }
         else
         {
-            await using var stream = upload.OpenReadStream();
-            var stored = await store.StoreAsync(stream, upload.FileName, kind ?? "", User.UserName(), ct);
-            if (stored.Image is null)
+            var streams = new List<(Stream, string)>(chosen.Count);
+            try
             {
-                Error = stored.Error;
+                foreach (var f in chosen)
+                {
+                    streams.Add((f.OpenReadStream(), f.FileName));
+                }
+                var stored = await store.StoreAsync(streams, kind ?? "", User.UserName(), ct);
+                if (stored.Image is null)
+                {
+                    Error = stored.Error;
+                }
+                else if ((await registry.AddImageAsync(CaseId, stored.Image, ct)).Outcome != WriteOutcome.Done)
+                {
+                    store.Delete(stored.Image.StoredPath); // the case went away meanwhile: keep no orphan files
+                    return NotFound();
+                }
+                else
+                {
+                    return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images");
+                }
             }
-            else if ((await registry.AddImageAsync(CaseId, stored.Image, ct)).Outcome != WriteOutcome.Done)
+            finally
             {
-                store.Delete(stored.Image.StoredPath); // the case went away meanwhile: keep no orphan files
-                return NotFound();
-            }
-            else
-            {
-                return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images");
+                foreach (var (s, _) in streams)
+                {
+                    await s.DisposeAsync();
+                }
             }
         }
         await LoadAsync(ct);
