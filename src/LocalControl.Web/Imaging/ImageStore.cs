@@ -354,6 +354,29 @@ public sealed class ImageStore
     }
 
     /// <summary>
+    /// A label map's labels as one volume on its own grid (for measuring): read whole from the voxel file, one at a
+    /// time (the decode lock), within the voxel budget the upload was checked against.
+    /// </summary>
+    public LocalControl.Imaging.Volumes.Volume<int> LabelVolume(CaseImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Kind != "labels")
+        {
+            throw new InvalidOperationException($"Image {image.Id} is not a label map.");
+        }
+        var g = GeometryOf(image);
+        _decode.Wait();
+        try
+        {
+            return new LocalControl.Imaging.Volumes.Volume<int>(g, ReadBlock<int>(image, new IndexBox(0, 0, 0, g.Size.I - 1, g.Size.J - 1, g.Size.K - 1), locked: true));
+        }
+        finally
+        {
+            _decode.Release();
+        }
+    }
+
+    /// <summary>
     /// The image's geometry (size, spacing, origin and direction cosines in LPS), kept beside its voxels at upload
     /// (<c>.geometry</c>); for an image uploaded before that, read once from the stored file's header and kept.
     /// </summary>
@@ -580,14 +603,17 @@ public sealed class ImageStore
     }
 
     // The voxels of one box (i fastest), read row by row from the voxel file: a slice never reads the whole volume.
-    private T[] ReadBlock<T>(CaseImage image, IndexBox box) where T : unmanaged
+    private T[] ReadBlock<T>(CaseImage image, IndexBox box, bool locked = false) where T : unmanaged
     {
         var path = Resolve(image.StoredPath);
         var voxelPath = path + VoxelSuffix;
         if (!File.Exists(voxelPath))
         {
             // Uploaded before voxel files existed: decode once now (within the budget), then read slices as for any other.
-            _decode.Wait();
+            if (!locked)
+            {
+                _decode.Wait();
+            }
             try
             {
                 if (!File.Exists(voxelPath))
@@ -598,7 +624,10 @@ public sealed class ImageStore
             }
             finally
             {
-                _decode.Release();
+                if (!locked)
+                {
+                    _decode.Release();
+                }
             }
         }
         var size = box.Size;
