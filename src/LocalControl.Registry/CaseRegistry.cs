@@ -43,7 +43,17 @@ public sealed record CaseListItem(string CaseId, CaseStatus Status, int LesionCo
 public sealed record CaseListPage(IReadOnlyList<CaseListItem> Items, int Total, int Page, int PageSize);
 
 /// <summary>A case-list query: free-text search on the case id and organs, optional status filter, 1-based page.</summary>
-public sealed record CaseQuery(string? Search = null, CaseStatus? Status = null, int Page = 1, int PageSize = 50);
+public sealed record CaseQuery(string? Search = null, CaseStatus? Status = null, int Page = 1, int PageSize = 50)
+{
+    /// <summary>Only the cases whose patient identity has this MRN search key (<see cref="PatientIdentityRecord.MrnSearchKey"/>); null for all.</summary>
+    public string? MrnSearchKey { get; init; }
+}
+
+/// <summary>
+/// A patient identity as the registry stores it: every field already encrypted by the caller (null = not recorded),
+/// and the keyed hash of the normalised MRN.
+/// </summary>
+public sealed record ProtectedIdentity(string? Mrn, string? FamilyName, string? GivenNames, string? BirthDate, string? Sex, string? MrnSearchKey);
 
 /// <summary>The fields of an MDT decision as the board enters them.</summary>
 public sealed record NewDecision(
@@ -89,6 +99,11 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         if (query.Status is { } status)
         {
             q = q.Where(c => c.Status == status);
+        }
+        if (query.MrnSearchKey is { } mrnKey)
+        {
+            // An equality lookup on the indexed keyed hash: no row is decrypted to search.
+            q = q.Where(c => db.PatientIdentities.Any(p => p.CaseRecordId == c.Id && p.MrnSearchKey == mrnKey));
         }
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
@@ -186,6 +201,8 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
     {
         ArgumentNullException.ThrowIfNull(content);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // The rows below are replaced from what this transaction reads: hold the writers' lock from the first read.
+        await AuditChain.LockWritersAsync(db, ct).ConfigureAwait(false);
         var record = await db.Cases.FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
         if (record is null)
         {
@@ -396,6 +413,95 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         return WriteOutcome.Done;
     }
 
+    /// <summary>The patient identity of a case (ciphertext), or null when none is recorded or there is no such case.</summary>
+    public Task<PatientIdentityRecord?> IdentityAsync(string caseId, CancellationToken ct = default) =>
+        db.PatientIdentities.AsNoTracking()
+            .Where(p => db.Cases.Any(c => c.Id == p.CaseRecordId && c.CaseId == caseId))
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>The patient identities of several cases (ciphertext), by case id; cases without one are absent.</summary>
+    public async Task<IReadOnlyDictionary<string, PatientIdentityRecord>> IdentitiesAsync(IReadOnlyCollection<string> caseIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        if (caseIds.Count == 0)
+        {
+            return new Dictionary<string, PatientIdentityRecord>();
+        }
+        var rows = await (from c in db.Cases.AsNoTracking()
+                          join p in db.PatientIdentities.AsNoTracking() on c.Id equals p.CaseRecordId
+                          where caseIds.Contains(c.CaseId)
+                          select new { c.CaseId, Identity = p }).ToListAsync(ct).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.CaseId, r => r.Identity, StringComparer.Ordinal);
+    }
+
+    /// <summary>One stored identity with at least one encrypted field (the start-up check that the key ring can read them), or null.</summary>
+    public Task<PatientIdentityRecord?> AnyIdentityAsync(CancellationToken ct = default) =>
+        db.PatientIdentities.AsNoTracking()
+            .Where(p => p.MrnProtected != null || p.FamilyNameProtected != null || p.GivenNamesProtected != null || p.BirthDateProtected != null || p.SexProtected != null)
+            .OrderBy(p => p.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// Enters or replaces the patient identity of a case if it is still at <paramref name="expectedVersion"/> (0: none
+    /// recorded yet). The audit line names the fields that changed (<paramref name="changedFields"/>, e.g. "mrn",
+    /// "family name"), never a value. Nothing is written when no field changed.
+    /// </summary>
+    public async Task<(WriteOutcome Outcome, int Version)> SetIdentityAsync(string caseId, int expectedVersion, ProtectedIdentity identity,
+        IReadOnlyList<string> changedFields, string user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(changedFields);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var record = await db.Cases.AsNoTracking().Where(c => c.CaseId == caseId).Select(c => new { c.Id }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (WriteOutcome.NotFound, 0);
+        }
+        var row = await db.PatientIdentities.FirstOrDefaultAsync(p => p.CaseRecordId == record.Id, ct).ConfigureAwait(false);
+        var current = row?.Version ?? 0;
+        if (current != expectedVersion)
+        {
+            return (WriteOutcome.Stale, current);
+        }
+        if (changedFields.Count == 0)
+        {
+            return (WriteOutcome.Done, current);
+        }
+        if (row is null)
+        {
+            row = new PatientIdentityRecord { CaseRecordId = record.Id };
+            db.PatientIdentities.Add(row);
+        }
+        row.MrnProtected = identity.Mrn;
+        row.FamilyNameProtected = identity.FamilyName;
+        row.GivenNamesProtected = identity.GivenNames;
+        row.BirthDateProtected = identity.BirthDate;
+        row.SexProtected = identity.Sex;
+        row.MrnSearchKey = identity.MrnSearchKey;
+        row.UpdatedUtc = Now();
+        row.UpdatedBy = user;
+        row.Version = current + 1;
+        AddAudit(user, AuditActions.Identity, "case", caseId,
+            $"identity changed ({string.Join(", ", changedFields)}); identity version {current} -> {current + 1}; values not recorded");
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return (WriteOutcome.Stale, current);
+        }
+        catch (DbUpdateException) when (current == 0)
+        {
+            // Lost a race with a concurrent first entry: the unique index on the case decided.
+            db.ChangeTracker.Clear();
+            return (WriteOutcome.Stale, current);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        return (WriteOutcome.Done, row.Version);
+    }
+
     /// <summary>Writes one audit line in its own transaction.</summary>
     public async Task AuditAsync(string user, string action, string entityType, string entityKey, string detail, CancellationToken ct = default)
     {
@@ -450,10 +556,14 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
     /// has no row in either table is read with the case-file reader and its rows inserted, all in one transaction with
     /// one audit line. Idempotent: a case with rows is never touched, so a second run finds nothing to do. A stored file
     /// that no longer passes the reader is left alone (counted in <c>Unreadable</c>; its next valid edit writes the rows).
+    /// Safe when several instances start at once and while edits are saved: it holds the writers' lock from its first read.
     /// </summary>
     public async Task<(int Filled, int Unreadable)> BackfillCaseRowsAsync(CancellationToken ct = default)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // Several app instances may start at once, and another may already be saving edits: decide which cases lack
+        // rows only while holding the writers' lock, so a second backfill (or an edit) sees the first one's rows.
+        await AuditChain.LockWritersAsync(db, ct).ConfigureAwait(false);
         var candidates = await db.Cases.AsNoTracking()
             .Where(c => !db.Treatments.Any(t => t.CaseRecordId == c.Id) && !db.FollowUpFindings.Any(f => f.CaseRecordId == c.Id))
             .Where(c => c.CaseFileJson.Contains("\"treatments\"") || c.CaseFileJson.Contains("\"followUps\""))

@@ -34,6 +34,9 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     /// <summary>Follow-up lesion observations, copied from the case files (rewritten on every save of a case).</summary>
     public DbSet<FollowUpFindingRecord> FollowUpFindings => Set<FollowUpFindingRecord>();
 
+    /// <summary>Patient identities (MRN, name, date of birth, sex), encrypted by the caller; one per case at most.</summary>
+    public DbSet<PatientIdentityRecord> PatientIdentities => Set<PatientIdentityRecord>();
+
     /// <summary>Audit trail (append-only).</summary>
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 

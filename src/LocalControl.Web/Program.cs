@@ -70,6 +70,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Decide, p => p.RequireRole(Roles.Clinician))
     .AddPolicy(Policies.Schedule, p => p.RequireRole(Roles.Coordinator, Roles.Clinician))
     .AddPolicy(Policies.Cohort, p => p.RequireRole(Roles.Viewer, Roles.Coordinator, Roles.Clinician))
+    .AddPolicy(Policies.Identity, p => p.RequireRole(Roles.Coordinator, Roles.Clinician))
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
 
 builder.Services.AddAntiforgery(o =>
@@ -134,8 +135,11 @@ builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 builder.Services.AddSingleton<SetupToken>();
 builder.Services.AddSingleton<AccountSecurity>();
+// Patient identities: encrypted with a data-protection key ring of their own, kept in Identity:KeyFolder (never in the database).
+builder.Services.AddSingleton(_ => new PatientIdentityProtector(registry.IdentityKeyFolder));
 builder.Services.AddSingleton<SliceViewAudit>();
 builder.Services.AddScoped<CaseService>();
+builder.Services.AddScoped<IdentityReader>();
 builder.Services.AddSingleton<CohortService>();
 builder.Services.AddSingleton<ViewAuditQueue>();
 // Uploads are decoded once, at upload, into a voxel file beside them; a slice is read from it, nothing is cached in memory.

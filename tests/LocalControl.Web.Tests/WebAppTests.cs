@@ -392,10 +392,35 @@ public abstract class WebAppTests(LocalControlApp app)
         await clinician.PostAsync("/api/cases", JsonBody(TestCases.Json(caseFile))); // a conflict: error paths log too
         await clinician.GetAsync($"/api/cases/{caseId}-missing");
 
+        // Patient identity (issue 14): a name, an MRN and a date of birth through the identity form (a refused post
+        // first: the error path logs too), the MRN search, the case page, the summary and the PDF.
+        var mrn = "MRN" + sentinel.ToUpperInvariant()[8..];
+        var family = "fam" + sentinel;
+        var given = "giv" + sentinel;
+        const string birth = "1938-02-17";
+        var future = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PatientIdentityWebTests.PostIdentityAsync(clinician, caseId, mrn, family, given, future, "male", 0)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PatientIdentityWebTests.PostIdentityAsync(clinician, caseId, mrn, family, given, birth, "male", 0)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PatientIdentityWebTests.SearchMrnAsync(clinician, mrn)).StatusCode);
+        Assert.Contains(family.ToUpperInvariant(), await clinician.GetStringAsync($"/cases/{caseId}"), StringComparison.Ordinal); // it was stored
+        await clinician.GetStringAsync($"/cases/{caseId}/print");
+        Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync($"/cases/{caseId}/summary.pdf")).StatusCode);
+
         Assert.NotEmpty(App.Logs);
         Assert.Contains(App.Logs, l => l.Message.Contains("Decision", StringComparison.Ordinal)); // the capture works
-        var leaks = App.Logs.Where(l => l.Message.Contains(sentinel, StringComparison.Ordinal)).ToList();
+        Assert.Contains(App.Logs, l => l.Message.Contains("Patient identity of case record", StringComparison.Ordinal));
+        var secrets = new[] { sentinel, sentinel.ToUpperInvariant(), mrn, birth, future };
+        var leaks = App.Logs.Where(l => secrets.Any(x => l.Message.Contains(x, StringComparison.OrdinalIgnoreCase))).ToList();
         Assert.True(leaks.Count == 0, "patient data in the logs: " + string.Join("\n", leaks.Take(3)));
+
+        // Nor in the audit trail: it says the identity changed and who searched, never the values.
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        var audit = await db.Audit.AsNoTracking().Where(a => a.EntityKey == caseId || a.EntityKey == "mrn search")
+            .Select(a => a.UserName + " " + a.Action + " " + a.EntityType + " " + a.Detail).ToListAsync();
+        Assert.Contains(audit, a => a.StartsWith("clinician1 identity case identity changed (mrn, family name, given names, date of birth, sex)", StringComparison.Ordinal));
+        var identityLeaks = audit.Where(a => new[] { mrn, family, given, birth, future }.Any(x => a.Contains(x, StringComparison.OrdinalIgnoreCase))).ToList();
+        Assert.True(identityLeaks.Count == 0, "identity in the audit: " + string.Join("\n", identityLeaks.Take(3)));
     }
 
     [Fact]

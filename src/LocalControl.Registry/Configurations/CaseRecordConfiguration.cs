@@ -130,3 +130,19 @@ internal sealed class FollowUpFindingRecordConfiguration : IEntityTypeConfigurat
         b.Property(f => f.Status).HasMaxLength(16);
     }
 }
+
+internal sealed class PatientIdentityRecordConfiguration : IEntityTypeConfiguration<PatientIdentityRecord>
+{
+    public void Configure(EntityTypeBuilder<PatientIdentityRecord> b)
+    {
+        b.ToTable("patient_identities");
+        b.HasKey(p => p.Id);
+        b.HasIndex(p => p.CaseRecordId).IsUnique();
+        // Not unique: one patient may have several case records (a new presentation).
+        b.HasIndex(p => p.MrnSearchKey);
+        b.HasOne<CaseRecord>().WithMany().HasForeignKey(p => p.CaseRecordId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(p => p.MrnSearchKey).HasMaxLength(64);
+        b.Property(p => p.UpdatedBy).HasMaxLength(256);
+        b.Property(p => p.Version).IsConcurrencyToken();
+    }
+}

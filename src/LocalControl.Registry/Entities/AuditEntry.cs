@@ -60,6 +60,8 @@ public static class AuditActions
     public const string SignOut = "sign-out";
     /// <summary>Changed a password, a role or whether an account is enabled.</summary>
     public const string UserChange = "user-change";
+    /// <summary>Entered or changed a patient's identity (the audit names the fields, never their values).</summary>
+    public const string Identity = "identity";
     /// <summary>Deleted something (an image).</summary>
     public const string Delete = "delete";
 }

@@ -17,7 +17,7 @@ public static class SummaryPdf
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Render(
-        string caseId, CaseRegistry registry, CaseService cases, IConfiguration config, TimeProvider clock, HttpContext http, CancellationToken ct)
+        string caseId, CaseRegistry registry, CaseService cases, IdentityReader identities, IConfiguration config, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var record = await registry.ViewAsync(caseId, http.User.UserName(), "summary pdf", ct).ConfigureAwait(false);
         if (record is null)
@@ -31,7 +31,19 @@ public static class SummaryPdf
                 title: "PDF fonts missing.", detail: $"Install Debian's fonts-dejavu-core or set Pdf:FontFolder (looked in {folder}). The HTML print view works without them.");
         }
         var latest = (await registry.DecisionsAsync(caseId, ct).ConfigureAwait(false)).FirstOrDefault();
-        var bytes = PdfSummary.Render(record, cases.Assess(record.CaseFileJson), latest, http.User.UserName(), clock.GetUtcNow().UtcDateTime);
-        return TypedResults.File(bytes, "application/pdf", $"summary-{record.Id}.pdf");
+        var full = await identities.MaySeeAsync(http.User).ConfigureAwait(false);
+        PatientIdentity? identity;
+        try
+        {
+            identity = await identities.ReadAsync(caseId, ct).ConfigureAwait(false);
+        }
+        catch (IdentityKeyRingException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Patient identity unreadable.", detail: e.Message);
+        }
+        var bytes = PdfSummary.Render(record, cases.Assess(record.CaseFileJson), latest, http.User.UserName(), clock.GetUtcNow().UtcDateTime,
+            IdentityView.For(identity, full));
+        // Named by MRN (clinical roles, when recorded) or case id, and the meeting date: the file on a desktop says whose it is.
+        return TypedResults.File(bytes, "application/pdf", IdentityReader.PdfFileName(record, identity, full));
     }
 }

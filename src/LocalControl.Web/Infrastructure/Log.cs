@@ -48,6 +48,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "Write refused for case record {RecordId}: {Outcome}")]
     public static partial void WriteRefused(this ILogger logger, long recordId, string outcome);
 
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Information, Message = "Patient identity of case record {RecordId} changed (identity version {Version})")]
+    public static partial void IdentityChanged(this ILogger logger, long recordId, int version);
+
+    [LoggerMessage(EventId = 1026, Level = LogLevel.Error, Message = "Patient identity of case record {RecordId} cannot be decrypted with this server's key ring")]
+    public static partial void IdentityUnreadable(this ILogger logger, long recordId);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "User signed in")]
     public static partial void SignedIn(this ILogger logger);
 

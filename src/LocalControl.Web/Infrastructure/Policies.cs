@@ -18,6 +18,9 @@ public static class Policies
     /// <summary>Clinical roles (clinician, coordinator, viewer): the cohort page and its plots, which pool every
     /// patient's outcomes; the admin, who manages accounts, does not see them.</summary>
     public const string Cohort = "cohort";
+    /// <summary>Clinician or coordinator: see a patient's identity (MRN, name, date of birth, sex) in clear, enter
+    /// and change it, and search cases by MRN. Every other role sees the identity masked.</summary>
+    public const string Identity = "identity";
     /// <summary>Admin: users and the audit trail.</summary>
     public const string Admin = "admin";
 

@@ -6,12 +6,16 @@ namespace LocalControl.Web.Infrastructure;
 /// Where the registry lives. Configuration: <c>Registry:Provider</c> (Sqlite | Postgres), <c>ConnectionStrings:Registry</c>
 /// (required for Postgres; for SQLite it defaults to <c>{Registry:DataFolder}/localcontrol.db</c>), <c>Registry:SeedSamples</c>,
 /// <c>Registry:SamplesFolder</c> (default: the repository's samples/cases, found upward from the app folder),
-/// <c>Images:Folder</c> (uploaded volumes; default <c>{Registry:DataFolder}/images</c>).
+/// <c>Images:Folder</c> (uploaded volumes; default <c>{Registry:DataFolder}/images</c>), <c>Identity:KeyFolder</c> (the
+/// patient-identity key ring; default <c>{Registry:DataFolder}/identity-keys</c>).
 /// </summary>
 public sealed record RegistrySettings(RegistryProvider Provider, string ConnectionString, bool SeedSamples, string? SamplesFolder, string ImagesFolder)
 {
     /// <summary>The data folder (<c>Registry:DataFolder</c>, default App_Data beside the app): the SQLite file, images and keys.</summary>
     public string DataFolder { get; init; } = "";
+
+    /// <summary>The patient-identity key ring's folder (<c>Identity:KeyFolder</c>, relative to the content root or absolute).</summary>
+    public string IdentityKeyFolder { get; init; } = "";
 
     /// <summary>Reads and checks the settings; a wrong value stops the app at start with a message.</summary>
     public static RegistrySettings From(IConfiguration config, IHostEnvironment env)
@@ -44,7 +48,10 @@ public sealed record RegistrySettings(RegistryProvider Provider, string Connecti
             samples = FindUpward(env.ContentRootPath, Path.Combine("samples", "cases"))
                 ?? FindUpward(AppContext.BaseDirectory, Path.Combine("samples", "cases"));
         }
-        return new RegistrySettings(provider, connection, seed, samples, images) { DataFolder = folder };
+        var keys = config["Identity:KeyFolder"];
+        keys = string.IsNullOrWhiteSpace(keys) ? Path.Combine(folder, "identity-keys")
+            : Path.IsPathRooted(keys) ? keys : Path.Combine(env.ContentRootPath, keys);
+        return new RegistrySettings(provider, connection, seed, samples, images) { DataFolder = folder, IdentityKeyFolder = keys };
     }
 
     private static string? FindUpward(string start, string relative)

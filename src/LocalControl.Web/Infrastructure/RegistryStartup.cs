@@ -31,6 +31,8 @@ internal static class RegistryStartup
             logger.CaseRowsBackfilled(filled, unreadable);
         }
 
+        await CheckIdentityKeyRingAsync(sp, settings, ct).ConfigureAwait(false);
+
         var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
         {
@@ -47,6 +49,36 @@ internal static class RegistryStartup
             await SeedSamplesAsync(sp, settings, logger, ct).ConfigureAwait(false);
         }
         logger.RegistryReady(settings.Provider.ToString(), await db.Cases.CountAsync(ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The patient-identity key ring must be the one the stored identities were encrypted with: a registry that holds
+    /// identities and a key folder without a ring (lost, or pointed elsewhere), a ring that cannot read its own search
+    /// key, or one that cannot decrypt a stored identity stops the start with a message (never a fresh ring silently
+    /// made beside data it cannot read).
+    /// </summary>
+    internal static async Task CheckIdentityKeyRingAsync(IServiceProvider sp, RegistrySettings settings, CancellationToken ct)
+    {
+        var stored = await sp.GetRequiredService<CaseRegistry>().AnyIdentityAsync(ct).ConfigureAwait(false);
+        if (stored is not null && !PatientIdentityProtector.HasRing(settings.IdentityKeyFolder))
+        {
+            throw new StartupException(
+                $"The registry holds patient identities but the key folder {Path.GetFullPath(settings.IdentityKeyFolder)} has no patient-identity key ring "
+                + $"({PatientIdentityProtector.SearchKeyFile} missing). Restore the folder from its backup or set Identity:KeyFolder to where it is; "
+                + "without it no stored identity can be read.");
+        }
+        try
+        {
+            var protector = sp.GetRequiredService<PatientIdentityProtector>();
+            if (stored is not null)
+            {
+                _ = protector.Unprotect(stored);
+            }
+        }
+        catch (IdentityKeyRingException e)
+        {
+            throw new StartupException(e.Message);
+        }
     }
 
     private static async Task EnsureFirstAdminAsync(IServiceProvider sp, ILogger logger)

@@ -40,15 +40,27 @@ public static class PdfSummary
     }
 
     /// <summary>Renders the summary. Call <see cref="EnsureFonts"/> first.</summary>
-    public static byte[] Render(CaseRecord record, AssessedCase? assessed, DecisionRecord? latest, string printedBy, DateTime printedUtc)
+    /// <param name="record">The case.</param>
+    /// <param name="assessed">Its assessment; null when the stored file does not read.</param>
+    /// <param name="latest">The latest decision, if any.</param>
+    /// <param name="printedBy">User name.</param>
+    /// <param name="printedUtc">When.</param>
+    /// <param name="identity">The patient identity as the user may see it (printed under the title and in every page's
+    /// footer); null leaves the identity out (the golden test's summary). Never in the document's metadata.</param>
+    public static byte[] Render(CaseRecord record, AssessedCase? assessed, DecisionRecord? latest, string printedBy, DateTime printedUtc, IdentityView? identity = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         using var document = new PdfDocument();
         document.Info.Title = $"Tumour-board summary {record.CaseId}";
         document.Info.Creator = "LocalControl";
-        var w = new Writer(document, $"Case {record.CaseId} · rule set {assessed?.Assessment.RuleSetVersion ?? "n/a"}");
+        var who = identity is { Recorded: true } ? $" · {identity.Name} · MRN {identity.Mrn}" : "";
+        var w = new Writer(document, $"Case {record.CaseId}{who} · rule set {assessed?.Assessment.RuleSetVersion ?? "n/a"}");
 
         w.Heading($"Tumour-board summary — case {record.CaseId}", 16);
+        if (identity is not null)
+        {
+            w.Text("Patient: " + identity.Line, bold: true);
+        }
         w.Text($"Status {record.Status.ToLabel()} · meeting {Display.Date(record.MeetingDate)} · case version {record.Version} · printed {Display.Time(printedUtc)} by {printedBy}");
         w.Gap();
         if (assessed is null)

@@ -382,6 +382,58 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.ToTable("follow_up_lesions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.PatientIdentityRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BirthDateProtected")
+                        .HasColumnType("text");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FamilyNameProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("GivenNamesProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MrnProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MrnSearchKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SexProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId")
+                        .IsUnique();
+
+                    b.HasIndex("MrnSearchKey");
+
+                    b.ToTable("patient_identities", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.RegistryUser", b =>
                 {
                     b.Property<string>("Id")
@@ -681,6 +733,15 @@ namespace LocalControl.Registry.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("CaseRecordId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.PatientIdentityRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -365,6 +365,56 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.ToTable("follow_up_lesions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.PatientIdentityRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BirthDateProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FamilyNameProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GivenNamesProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MrnProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MrnSearchKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SexProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId")
+                        .IsUnique();
+
+                    b.HasIndex("MrnSearchKey");
+
+                    b.ToTable("patient_identities", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.RegistryUser", b =>
                 {
                     b.Property<string>("Id")
@@ -658,6 +708,15 @@ namespace LocalControl.Registry.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CaseRecordId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.PatientIdentityRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -9,8 +9,26 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuthorizationService authorization, ILogger<DetailsModel> logger) : PageModel
+public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuthorizationService authorization, PatientIdentityProtector identities,
+    TimeProvider clock, ILogger<DetailsModel> logger) : PageModel
 {
+    /// <summary>The patient identity as this user may see it (in clear for clinicians and coordinators, masked otherwise).</summary>
+    public IdentityView IdentityShown { get; private set; } = IdentityView.For(null, false);
+
+    /// <summary>Why the identity cannot be shown (the key ring cannot decrypt it); null when it can.</summary>
+    public string? IdentityError { get; private set; }
+
+    /// <summary>Clinicians and coordinators enter and change the identity.</summary>
+    public bool CanEditIdentity { get; private set; }
+
+    /// <summary>The identity form (bound on its post; prefilled from the stored identity for those who may edit it).</summary>
+    [BindProperty]
+    public IdentityForm Identity { get; set; } = new();
+
+    /// <summary>The identity version the form was based on (0: none recorded yet).</summary>
+    [BindProperty]
+    public int IdentityVersion { get; set; }
+
     public CaseRecord Record { get; private set; } = null!;
 
     public AssessedCase? Assessed { get; private set; }
@@ -54,16 +72,37 @@ public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuth
         {
             return NotFound();
         }
-        await LoadAsync(record, ct);
+        await LoadAsync(record, ct, prefillIdentity: true);
         Treatment = new TreatmentForm { Id = FollowUpForms.NextTreatmentId(Assessed?.Case) };
         FollowUp = FollowUpForms.BlankFollowUp(Assessed?.Case);
         FormVersion = record.Version;
         return Page();
     }
 
-    private async Task LoadAsync(CaseRecord record, CancellationToken ct)
+    private async Task LoadAsync(CaseRecord record, CancellationToken ct, bool prefillIdentity = false)
     {
         Record = record;
+        CanEditIdentity = (await authorization.AuthorizeAsync(User, Policies.Identity)).Succeeded;
+        var row = await registry.IdentityAsync(record.CaseId, ct);
+        PatientIdentity? identity = null;
+        if (row is not null)
+        {
+            try
+            {
+                identity = identities.Unprotect(row);
+            }
+            catch (IdentityKeyRingException e)
+            {
+                logger.IdentityUnreadable(record.Id);
+                IdentityError = e.Message;
+            }
+        }
+        IdentityShown = IdentityView.For(identity, CanEditIdentity);
+        if (prefillIdentity)
+        {
+            IdentityVersion = row?.Version ?? 0;
+            Identity = CanEditIdentity ? IdentityForm.From(identity) : new IdentityForm();
+        }
         Assessed = cases.Assess(record.CaseFileJson);
         Follow = Assessed?.Case.FollowUp is null ? null : FollowReport.Evaluate(Assessed.Case);
         Decisions = await registry.DecisionsAsync(record.CaseId, ct);
@@ -149,6 +188,47 @@ public sealed class DetailsModel(CaseRegistry registry, CaseService cases, IAuth
         // until the page is reloaded (never saved over a change the user has not seen).
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();
+    }
+
+    /// <summary>Enters or changes the patient identity (clinicians and coordinators); audited without the values.</summary>
+    public async Task<IActionResult> OnPostIdentityAsync(string caseId, CancellationToken ct)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Identity)).Succeeded)
+        {
+            return Forbid();
+        }
+        var record = await registry.FindAsync(caseId, ct);
+        if (record is null)
+        {
+            return NotFound();
+        }
+        var identity = Identity.Validate(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), FieldErrors);
+        if (identity is null)
+        {
+            return await RefuseAsync(record, "identity", null, ct);
+        }
+        var row = await registry.IdentityAsync(caseId, ct);
+        PatientIdentity? before;
+        try
+        {
+            before = row is null ? null : identities.Unprotect(row);
+        }
+        catch (IdentityKeyRingException e)
+        {
+            logger.IdentityUnreadable(record.Id);
+            return await RefuseAsync(record, "identity", e.Message + " Nothing was saved.", ct);
+        }
+        var (outcome, version) = await registry.SetIdentityAsync(caseId, IdentityVersion, identities.Protect(identity), identity.ChangedFrom(before), User.UserName(), ct);
+        switch (outcome)
+        {
+            case WriteOutcome.NotFound:
+                return NotFound();
+            case WriteOutcome.Stale:
+                return await RefuseAsync(record, "identity",
+                    $"Someone changed this patient's identity since you opened the page (now identity version {version}, your form was for version {IdentityVersion}). Nothing was saved: reload the case and check the identity.", ct);
+        }
+        logger.IdentityChanged(record.Id, version);
+        return Redirect($"/cases/{Uri.EscapeDataString(caseId)}#h-identity");
     }
 
     public async Task<IActionResult> OnPostScheduleAsync(string caseId, string? status, DateOnly? meetingDate, CancellationToken ct)

@@ -1,11 +1,12 @@
 using LocalControl.Registry;
 using LocalControl.Registry.Entities;
+using LocalControl.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class IndexModel(CaseRegistry registry) : PageModel
+public sealed class IndexModel(CaseRegistry registry, IdentityReader identities, PatientIdentityProtector protector) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Search { get; set; }
@@ -16,14 +17,72 @@ public sealed class IndexModel(CaseRegistry registry) : PageModel
     [BindProperty(SupportsGet = true, Name = "page")]
     public int PageNumber { get; set; } = 1;
 
+    /// <summary>The MRN searched for (posted, never in the address: an address ends up in proxy logs and browser history).</summary>
+    [BindProperty]
+    public string? Mrn { get; set; }
+
     public CaseListPage Result { get; private set; } = new([], 0, 1, 50);
+
+    /// <summary>Clinicians and coordinators may search by MRN and see the identities found.</summary>
+    public bool CanSearchMrn { get; private set; }
+
+    /// <summary>True when the list shows the result of an MRN search.</summary>
+    public bool SearchedByMrn { get; private set; }
+
+    /// <summary>Why the MRN search did not run, or why an identity cannot be shown.</summary>
+    public string? MrnError { get; private set; }
+
+    /// <summary>The identities of the cases found by MRN, by case id.</summary>
+    public IReadOnlyDictionary<string, PatientIdentity> Identities { get; private set; } = new Dictionary<string, PatientIdentity>();
 
     public int Pages => Math.Max(1, (Result.Total + Result.PageSize - 1) / Result.PageSize);
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        CanSearchMrn = await identities.MaySeeAsync(User);
         CaseStatus? status = CaseStatusNames.TryParse(Status, out var s) ? s : null;
         Result = await registry.ListAsync(new CaseQuery(Search, status, PageNumber, 50), ct);
+    }
+
+    /// <summary>The cases whose patient has this MRN (normalised, looked up by its keyed hash); clinical roles only.</summary>
+    public async Task<IActionResult> OnPostMrnAsync(CancellationToken ct)
+    {
+        CanSearchMrn = await identities.MaySeeAsync(User);
+        if (!CanSearchMrn)
+        {
+            return Forbid();
+        }
+        SearchedByMrn = true;
+        string? mrn = null;
+        try
+        {
+            mrn = PatientIdentityProtector.NormaliseMrn(Mrn);
+            if (mrn is null)
+            {
+                MrnError = "MRN: enter the medical record number to search for.";
+            }
+        }
+        catch (ArgumentException e)
+        {
+            MrnError = "MRN " + e.Message + ".";
+        }
+        if (mrn is null)
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+        Result = await registry.ListAsync(new CaseQuery(null, null, 1, CaseRegistry.MaxPageSize) { MrnSearchKey = protector.SearchKey(mrn) }, ct);
+        try
+        {
+            Identities = await identities.ReadAsync(Result.Items.Select(i => i.CaseId).ToList(), ct);
+        }
+        catch (IdentityKeyRingException e)
+        {
+            MrnError = e.Message;
+        }
+        // Who looked for a patient is audited; the MRN is not written (only how many cases matched).
+        await registry.AuditAsync(User.UserName(), AuditActions.View, "case-list", "mrn search", $"{Result.Total} case(s) found by MRN", ct);
+        return Page();
     }
 
     public string PageLink(int page) =>

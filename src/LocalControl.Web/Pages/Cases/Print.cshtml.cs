@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class PrintModel(CaseRegistry registry, CaseService cases, TimeProvider clock) : PageModel
+public sealed class PrintModel(CaseRegistry registry, CaseService cases, IdentityReader identities, TimeProvider clock) : PageModel
 {
+    /// <summary>The patient identity line (in clear for clinicians and coordinators, masked otherwise), or why it cannot be read.</summary>
+    public string IdentityLine { get; private set; } = "";
+
     public CaseRecord Record { get; private set; } = null!;
 
     public AssessedCase? Assessed { get; private set; }
@@ -24,6 +27,7 @@ public sealed class PrintModel(CaseRegistry registry, CaseService cases, TimePro
             return NotFound();
         }
         Record = record;
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, caseId, ct);
         Assessed = cases.Assess(record.CaseFileJson);
         Latest = (await registry.DecisionsAsync(caseId, ct)).FirstOrDefault();
         PrintedUtc = clock.GetUtcNow().UtcDateTime;

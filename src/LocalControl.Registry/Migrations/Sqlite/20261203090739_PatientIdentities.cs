@@ -1,0 +1,61 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace LocalControl.Registry.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class PatientIdentities : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "patient_identities",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CaseRecordId = table.Column<long>(type: "INTEGER", nullable: false),
+                    MrnProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    FamilyNameProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    GivenNamesProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    BirthDateProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    SexProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    MrnSearchKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    UpdatedUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_patient_identities", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_patient_identities_cases_CaseRecordId",
+                        column: x => x.CaseRecordId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_patient_identities_CaseRecordId",
+                table: "patient_identities",
+                column: "CaseRecordId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_patient_identities_MrnSearchKey",
+                table: "patient_identities",
+                column: "MrnSearchKey");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "patient_identities");
+        }
+    }
+}
