@@ -23,7 +23,7 @@ public sealed class MeasureFromImageTests(SqliteApp app) : IClassFixture<SqliteA
 
     private static bool InTumour(int i, int j, int k) => Math.Pow(i - 20, 2) + Math.Pow(j - 18, 2) + Math.Pow(2 * k - 20, 2) <= 36;
 
-    private static byte[] LabelMap(string folder)
+    internal static byte[] LabelMap(string folder)
     {
         var g = new LocalControl.Imaging.Geometry.ImageGeometry(new(N, N, K), new(1, 1, 2), new(0, 0, 0), LocalControl.Imaging.Geometry.Matrix3D.Identity);
         var v = new byte[N * N * K];
@@ -38,7 +38,7 @@ public sealed class MeasureFromImageTests(SqliteApp app) : IClassFixture<SqliteA
     }
 
     // Brute force: the largest distance between two tumour voxel centres, and the tumour's volume.
-    private static (double DiameterMm, double VolumeMl) BruteForce()
+    internal static (double DiameterMm, double VolumeMl) BruteForce()
     {
         var points = new List<(double X, double Y, double Z)>();
         for (var k = 0; k < K; k++) { for (var j = 0; j < N; j++) { for (var i = 0; i < N; i++) { if (InTumour(i, j, k)) { points.Add((i, j, 2 * k)); } } } }
@@ -108,7 +108,7 @@ public sealed class MeasureFromImageTests(SqliteApp app) : IClassFixture<SqliteA
         Assert.Equal(volumeMl, double.Parse(volume.After, CultureInfo.InvariantCulture), 3);
         Assert.Equal(("40", "40", "typed"), Row(html, "L1", "distanceToHilumMm"));
         var notes = WebUtility.HtmlDecode(Regex.Match(html, "<ul class=\"notes\" data-measure-notes>(.*?)</ul>", RegexOptions.Singleline).Groups[1].Value);
-        Assert.Contains($"lesions[0].longestDiameterMm: measured {Math.Round(diameterMm, 1).ToString(CultureInfo.InvariantCulture)} replaces typed 18", notes, StringComparison.Ordinal);
+        Assert.Contains($"lesions[0].longestDiameterMm: measured {Math.Round(diameterMm, 1).ToString(CultureInfo.InvariantCulture)} replaces typed 18 (tick 'keep typed values' to keep them)", notes, StringComparison.Ordinal);
         Assert.Contains("lesion L2 was not found in image " + labelsId, notes, StringComparison.Ordinal);
         Assert.Equal(1, JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!["version"]!.GetValue<int>());
         var sha = Regex.Match(html, "name=\"Sha256\" value=\"([0-9a-f]{64})\"").Groups[1].Value;

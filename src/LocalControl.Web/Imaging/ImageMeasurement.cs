@@ -112,7 +112,9 @@ public static class ImageMeasurement
             var mergedJson = CaseFileWriter.Write(merged);
             var typedJson = CaseFileWriter.Write(read.Case);
             var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(mergedJson)));
-            return new(mergedJson, sha, Compare(typedJson, mergedJson, notes), notes.Select(n => n.ToString()).ToList(), null);
+            return new(mergedJson, sha, Compare(typedJson, mergedJson, notes),
+                // The merge speaks the CLI's words; on this page the option is the "keep typed values" box.
+                notes.Select(n => n.ToString().Replace("use --prefer-typed to keep typed values", "tick 'keep typed values' to keep them", StringComparison.Ordinal)).ToList(), null);
         }
         catch (ImagingException e)
         {

@@ -225,4 +225,44 @@ public sealed partial class BrowserTests
         await Assertions.Expect(viewerPage.Locator("#measure-form")).ToHaveCountAsync(0);
         await Assertions.Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Save measurement" })).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_clinician_measures_a_label_map_sees_what_is_measured_typed_and_replaced_and_confirms()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        var caseId = "BM-" + Guid.NewGuid().ToString("N")[..8];
+        var caseFile = TestCases.Liver(caseId);
+        caseFile["lesions"]![0]!["centroidMm"] = new System.Text.Json.Nodes.JsonArray(20, 18, 20);
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await clinician.PostAsync("/api/cases", new StringContent(TestCases.Json(caseFile), System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        var folder = Directory.CreateTempSubdirectory("lc-bmfi-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "tumour-labels.nii.gz");
+            await File.WriteAllBytesAsync(path, MeasureFromImageTests.LabelMap(folder));
+            var page = await SignedInPageAsync("clinician1");
+            await page.GotoAsync($"/cases/{caseId}/images");
+            await page.Locator("input[name=Upload]").SetInputFilesAsync(path);
+            await page.Locator("select[name=Kind]").SelectOptionAsync("labels");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+            await Assertions.Expect(page.Locator("tr[data-image-id]")).ToHaveCountAsync(1);
+
+            await page.GetByLabel("or as JSON").FillAsync("{\"1\": \"liver\", \"2\": \"tumour\"}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Measure", Exact = true }).ClickAsync();
+            var (diameterMm, _) = MeasureFromImageTests.BruteForce();
+            var row = page.Locator("tr[data-lesion='L1'][data-field='longestDiameterMm']");
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "measured, replaces typed");
+            await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync(Math.Round(diameterMm, 2).ToString(CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.Locator("tr[data-lesion='L1'][data-field='distanceToHilumMm']")).ToHaveAttributeAsync("data-status", "typed");
+            await Assertions.Expect(page.Locator("[data-measure-notes]")).ToContainTextAsync("lesion L2 was not found");
+            await ShotAsync(page, "19-measure-from-image-preview");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Confirm and save" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-measurement-saved]")).ToContainTextAsync("values filled from the image; case version 2.");
+            var stored = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!;
+            Assert.Equal(Math.Round(diameterMm, 2), stored["caseFile"]!["lesions"]![0]!["longestDiameterMm"]!.GetValue<double>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
