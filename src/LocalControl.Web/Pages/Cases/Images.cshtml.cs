@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace LocalControl.Web.Pages.Cases;
 
 [RequestSizeLimit(ImageStore.MaxUploadBytes + 1024 * 1024)]
-[RequestFormLimits(MultipartBodyLengthLimit = ImageStore.MaxUploadBytes + 1024 * 1024)]
+[RequestFormLimits(MultipartBodyLengthLimit = ImageStore.MaxUploadBytes + 1024 * 1024, ValueCountLimit = ImageStore.MaxSeriesFiles + 64)] // a series is one form entry per file
 public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseService cases, IAuthorizationService authorization, ILogger<ImagesModel> logger) : PageModel
 {
     /// <summary>The case's lesions (id, organ, location), for the ruler's "save to lesion" choice.</summary>
