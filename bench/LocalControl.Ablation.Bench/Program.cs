@@ -33,11 +33,14 @@ switch (mode)
     case "plan":
         PlanBench.Run();
         break;
+    case "ire":
+        IreBench.Run();
+        break;
     case "kernel":
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | heatsink | mw | rf | sphere | all | plan | kernel");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | heatsink | mw | rf | sphere | all | plan | ire | kernel");
         return 2;
 }
 

@@ -7,7 +7,8 @@
 // --cohort: instead, the cohort page (issue 13): N cases (default 25,000) with 4 ablated lesions each (100,000
 // lesion records, follow-up studies, survival), a viewer signed in; times the first /cohort after the start (the
 // background parse), then /cohort and /cohort/plot.png unchanged, and /cohort after an edit (one case's version
-// bumped in the database: one file re-parsed, the curves recomputed).
+// bumped in the database: one file re-parsed, the curves recomputed); then --clients viewers at once for --seconds on
+// random end points and groupings while one case is edited every second.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -277,6 +278,27 @@ async Task CohortBenchAsync(Uri address, string dbPath, List<string> ids)
         editedPng.Add(await GetAsync("/cohort/plot.png?endpoint=ltp&by=tool"));
         other.Add(await GetAsync("/cohort?endpoint=os&by=ras"));
     }
+    // Concurrent: `clients` viewers for `seconds` s on random end point x grouping, while one case is edited every
+    // second (each edit makes the next request re-parse one file and recompute its view).
+    string[] endpoints = ["ltp", "os"];
+    string[] groupings = ["tool", "size", "margin", "organ", "ras"];
+    using var editing = new CancellationTokenSource();
+    var edits = 0;
+    var editor = Task.Run(async () =>
+    {
+        await using var edb = new SqliteRegistryDbContext(new DbContextOptionsBuilder<SqliteRegistryDbContext>().UseSqlite($"Data Source={dbPath}").Options);
+        while (!editing.IsCancellationRequested)
+        {
+            var id = ids[(edits * 7919 + 13) % ids.Count];
+            await edb.Cases.Where(x => x.CaseId == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Version, x => x.Version + 1));
+            edits++;
+            try { await Task.Delay(1000, editing.Token); } catch (OperationCanceledException) { }
+        }
+    });
+    var concurrent = await RunAsync(address, cookie, clients, TimeSpan.FromSeconds(seconds),
+        r => r.Next(4) == 0 ? $"/cohort/plot.png?endpoint={endpoints[r.Next(2)]}&by={groupings[r.Next(5)]}" : $"/cohort?endpoint={endpoints[r.Next(2)]}&by={groupings[r.Next(5)]}");
+    editing.Cancel();
+    await editor;
     var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
     var c = CultureInfo.InvariantCulture;
     Console.WriteLine(string.Create(c, $"cohort page, {ids.Count} cases x 4 ablated lesions, one viewer, sequential requests, {Environment.ProcessorCount} cores"));
@@ -289,6 +311,7 @@ async Task CohortBenchAsync(Uri address, string dbPath, List<string> ids)
     Console.WriteLine(string.Create(c, $"| /cohort after an edit: one file re-parsed, LTP by tool recomputed (7) | {Median(edited):F1} (max {edited.Max():F0}) |"));
     Console.WriteLine(string.Create(c, $"| /cohort/plot.png after it (PNG drawn once) (7) | {Median(editedPng):F1} |"));
     Console.WriteLine(string.Create(c, $"| /cohort?endpoint=os&by=ras after it (7) | {Median(other):F1} |"));
+    Console.WriteLine(string.Create(c, $"| concurrent: {clients} viewers, {seconds} s, random end point x grouping (1 in 4 the PNG), {edits} edits (1/s): p50 / p95 / p99 / max | {concurrent.P(50):F0} / {concurrent.P(95):F0} / {concurrent.P(99):F0} / {concurrent.P(100):F0} ({concurrent.Count} requests, {concurrent.Errors} errors) |"));
     Console.WriteLine($"load average: {load}");
 }
 

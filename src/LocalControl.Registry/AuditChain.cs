@@ -29,8 +29,8 @@ public static class AuditChain
     /// <summary>The previous hash of the very first row.</summary>
     public static readonly string Genesis = new('0', 64);
 
-    // Any fixed number: PostgreSQL advisory locks are per database; this one serialises writers that extend a chain.
-    private const long PostgresChainLock = 0x4C43_4155_4449_54; // "LCAUDIT"
+    /// <summary>The PostgreSQL advisory lock that serialises writers which extend a chain or replace a case's rows ("LCAUDIT").</summary>
+    public const long PostgresChainLock = 0x4C43_4155_4449_54;
 
     /// <summary>The hash of an audit row given the previous row's hash.</summary>
     public static string Hash(string previous, AuditEntry row)
@@ -54,6 +54,20 @@ public static class AuditChain
 
     /// <summary>Timestamps as both databases store them: microseconds.</summary>
     public static DateTime ToStoredPrecision(DateTime t) => new(t.Ticks - (t.Ticks % 10), DateTimeKind.Utc);
+
+    /// <summary>
+    /// Takes the writers' lock now, at the start of a transaction that will read before it writes (an edit that
+    /// replaces a case's rows, the start-up backfill): SQLite already holds it (BEGIN IMMEDIATE); on PostgreSQL it
+    /// is the chain's advisory transaction lock, taken again (re-entrant) when the audit line is sealed. Without it two
+    /// PostgreSQL writers could both read "no rows yet" and both insert them.
+    /// </summary>
+    internal static async Task LockWritersAsync(RegistryDbContext db, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresChainLock})", ct).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Gives the added audit rows and decisions of <paramref name="db"/> their chain positions and hashes. Must run

@@ -201,6 +201,8 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
     {
         ArgumentNullException.ThrowIfNull(content);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // The rows below are replaced from what this transaction reads: hold the writers' lock from the first read.
+        await AuditChain.LockWritersAsync(db, ct).ConfigureAwait(false);
         var record = await db.Cases.FirstOrDefaultAsync(c => c.CaseId == caseId, ct).ConfigureAwait(false);
         if (record is null)
         {
@@ -554,10 +556,14 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
     /// has no row in either table is read with the case-file reader and its rows inserted, all in one transaction with
     /// one audit line. Idempotent: a case with rows is never touched, so a second run finds nothing to do. A stored file
     /// that no longer passes the reader is left alone (counted in <c>Unreadable</c>; its next valid edit writes the rows).
+    /// Safe when several instances start at once and while edits are saved: it holds the writers' lock from its first read.
     /// </summary>
     public async Task<(int Filled, int Unreadable)> BackfillCaseRowsAsync(CancellationToken ct = default)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // Several app instances may start at once, and another may already be saving edits: decide which cases lack
+        // rows only while holding the writers' lock, so a second backfill (or an edit) sees the first one's rows.
+        await AuditChain.LockWritersAsync(db, ct).ConfigureAwait(false);
         var candidates = await db.Cases.AsNoTracking()
             .Where(c => !db.Treatments.Any(t => t.CaseRecordId == c.Id) && !db.FollowUpFindings.Any(f => f.CaseRecordId == c.Id))
             .Where(c => c.CaseFileJson.Contains("\"treatments\"") || c.CaseFileJson.Contains("\"followUps\""))

@@ -11,7 +11,7 @@ namespace LocalControl.Ablation.Tests;
 /// path behind bowel, the heat sink of a large vessel found by the simulator, every trajectory re-checked by an
 /// independent point sampler, and the same plan for the same seed.
 /// </summary>
-public class PlanTests
+public partial class PlanTests
 {
     private static readonly Vector3D Target = new(-20, -10, 0);
 

@@ -166,6 +166,9 @@ public abstract class CohortWebTests(LocalControlApp app)
         await clinician.GetStringAsync("/cohort?endpoint=os&by=ras");
         await clinician.GetAsync("/cohort/plot.png");
         Assert.Equal(parsed, cohorts.ParsedCount);
+        var parts = cohorts.PartsComputed;
+        await clinician.GetStringAsync("/cohort?endpoint=os&by=ras");
+        Assert.Equal(parts, cohorts.PartsComputed); // nothing changed: each case's part is kept
 
         // An edit (a later study showing LTP for a censored RFA lesion) is seen on the next request, parsing one file.
         var changed = Case(Lesions[3] with { Ltp = true });
@@ -177,6 +180,7 @@ public abstract class CohortWebTests(LocalControlApp app)
         }
         var html = WebUtility.HtmlDecode(await clinician.GetStringAsync("/cohort?endpoint=ltp&by=tool"));
         Assert.Equal(parsed + 1, cohorts.ParsedCount);
+        Assert.Equal(parts + 1, cohorts.PartsComputed); // only the edited case's part of LTP by tool is recomputed
         Assert.Equal("3", Row(html, "rfa")[1]);
         // Put it back for the other tests of this class.
         var restore = JsonNode.Parse(await clinician.GetStringAsync("/api/cases/C-rfa-4"))!["version"]!.GetValue<int>();

@@ -481,6 +481,168 @@ public abstract class WebAppTests(LocalControlApp app)
         }
     }
 
+    [Fact]
+    public async Task The_value_under_a_pixel_is_the_voxel_the_display_grid_maps_it_to_through_patient_space()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId("VAL")));
+        var folder = Directory.CreateTempSubdirectory("lc-val-").FullName;
+        try
+        {
+            // RAS-stored (i -> patient right, j -> anterior), 6 x 4 x 3 voxels of 0.8 x 0.7 x 2.5 mm, value 100 i + 10 j + k.
+            // By hand: the axial picture has patient right on the left and anterior up, so screen column x is
+            // i = 5 - x, row y is j = 3 - y, slice k is k; voxel (i, j, k) lies at LPS (10 - 0.8 i, 20 - 0.7 j, -5 + 2.5 k).
+            var geometry = new LocalControl.Imaging.Geometry.ImageGeometry(new(6, 4, 3), new(0.8, 0.7, 2.5), new(10, 20, -5),
+                new LocalControl.Imaging.Geometry.Matrix3D(-1, 0, 0, 0, -1, 0, 0, 0, 1));
+            var hu = new float[6 * 4 * 3];
+            for (var k = 0; k < 3; k++) { for (var j = 0; j < 4; j++) { for (var i = 0; i < 6; i++) { hu[(k * 4 + j) * 6 + i] = 100 * i + 10 * j + k; } } }
+            var ctPath = Path.Combine(folder, "ct-ras.nii.gz");
+            LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(ctPath, new LocalControl.Imaging.Volumes.Volume<float>(geometry, hu));
+            Assert.Equal(HttpStatusCode.Redirect, (await UploadAsync(clinician, caseId, ctPath, "image")).StatusCode);
+            var page = await clinician.GetStringAsync($"/cases/{caseId}/images");
+            var id = System.Text.RegularExpressions.Regex.Match(page, "data-image-id=\"(\\d+)\"").Groups[1].Value;
+
+            var viewer = await App.SignInAsync("viewer1");
+            foreach (var (x, y, k) in new[] { (0, 0, 0), (5, 3, 2), (1, 2, 1), (4, 0, 2) })
+            {
+                var json = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k={k}&x={x}&y={y}"))!;
+                int i = 5 - x, j = 3 - y;
+                Assert.Equal(100 * i + 10 * j + k, json["value"]!.GetValue<double>());
+                Assert.Equal(new[] { i, j, k }, json["voxel"]!.AsArray().Select(v => v!.GetValue<int>()).ToArray());
+                // NIfTI keeps spacing and origin as float32 (0.8 is 0.800000011920929), so the point agrees to ~1e-6 mm.
+                Assert.Equal(10 - 0.8 * i, json["xLps"]!.GetValue<double>(), 5);
+                Assert.Equal(20 - 0.7 * j, json["yLps"]!.GetValue<double>(), 5);
+                Assert.Equal(-5 + 2.5 * k, json["zLps"]!.GetValue<double>(), 5);
+            }
+            // A fractional cursor position takes the nearest voxel: x = 1.4 is column 1, y = 2.6 is row 3.
+            var near = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k=1&x=1.4&y=2.6"))!;
+            Assert.Equal(100 * 4 + 10 * 0 + 1, near["value"]!.GetValue<double>());
+            // A label map on a coarser LPS-stored grid (1.6 x 1.4 x 2.5 mm, 3 x 2 x 3, label 1 + i + 3 j) starting at the
+            // CT's pixel (0, 0): by hand, CT pixel (x, y) lies at LPS (6 + 0.8 x, 17.9 + 0.7 y), the map's voxel
+            // (x / 2, y / 2) rounded. With on = the CT, the label under CT pixel (4, 2) is 1 + 2 + 3 = 6, under (0, 2) is 4.
+            var labelGrid = new LocalControl.Imaging.Geometry.ImageGeometry(new(3, 2, 3), new(1.6, 1.4, 2.5), new(6, 17.9, -5), LocalControl.Imaging.Geometry.Matrix3D.Identity);
+            var labels = new byte[3 * 2 * 3];
+            for (var k = 0; k < 3; k++) { for (var j = 0; j < 2; j++) { for (var i = 0; i < 3; i++) { labels[(k * 2 + j) * 3 + i] = (byte)(1 + i + 3 * j); } } }
+            var labelPath = Path.Combine(folder, "labels-lps.nii.gz");
+            LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(labelPath, new LocalControl.Imaging.Volumes.Volume<byte>(labelGrid, labels));
+            Assert.Equal(HttpStatusCode.Redirect, (await UploadAsync(clinician, caseId, labelPath, "labels")).StatusCode);
+            var labelId = System.Text.RegularExpressions.Regex.Matches(await clinician.GetStringAsync($"/cases/{caseId}/images"), "data-image-id=\"(\\d+)\"")
+                .Select(m => m.Groups[1].Value).Single(v => v != id);
+            foreach (var (x, y, label) in new[] { (4, 2, 6), (0, 2, 4), (2, 0, 2) })
+            {
+                var json = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{labelId}/value?plane=axial&k=1&x={x}&y={y}&on={id}"))!;
+                Assert.Equal("labels", json["kind"]!.GetValue<string>());
+                Assert.Equal(label, json["value"]!.GetValue<double>());
+                Assert.Equal(6 + 0.8 * x, json["xLps"]!.GetValue<double>(), 5);
+            }
+            // Outside the picture, a slice that does not exist, a bad plane: refused, not guessed.
+            Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k=0&x=6&y=0")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/value?plane=axial&k=3&x=0&y=0")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/value?plane=oblique&k=0&x=0&y=0")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_ruler_measures_in_patient_space_on_an_anisotropic_grid_and_a_clinician_saves_it_to_a_lesion_field_audited()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician, TestCases.Liver(NewCaseId("RUL")));
+        var folder = Directory.CreateTempSubdirectory("lc-rul-").FullName;
+        try
+        {
+            // RAS-stored, 40 x 30 x 12 voxels of 0.8 x 0.7 x 2.5 mm, origin (10, 20, -5): voxel (i, j, k) at LPS
+            // (10 - 0.8 i, 20 - 0.7 j, -5 + 2.5 k). By hand, axial pixel (x, y) of slice s is voxel (39 - x, 29 - y, s);
+            // coronal (right on the left, superior up, slices anterior -> posterior) is voxel (39 - x, 29 - s, 11 - y).
+            var geometry = new LocalControl.Imaging.Geometry.ImageGeometry(new(40, 30, 12), new(0.8, 0.7, 2.5), new(10, 20, -5),
+                new LocalControl.Imaging.Geometry.Matrix3D(-1, 0, 0, 0, -1, 0, 0, 0, 1));
+            var ctPath = Path.Combine(folder, "ct-ras.nii.gz");
+            LocalControl.Imaging.Formats.Nifti.NiftiWriter.Write(ctPath, new LocalControl.Imaging.Volumes.Volume<float>(geometry, new float[40 * 30 * 12]));
+            Assert.Equal(HttpStatusCode.Redirect, (await UploadAsync(clinician, caseId, ctPath, "image")).StatusCode);
+            var id = System.Text.RegularExpressions.Regex.Match(await clinician.GetStringAsync($"/cases/{caseId}/images"), "data-image-id=\"(\\d+)\"").Groups[1].Value;
+            static (double X, double Y, double Z) Lps(double i, double j, double k) => (10 - 0.8 * i, 20 - 0.7 * j, -5 + 2.5 * k);
+
+            // Axial, slice 5, (2.25, 3.5) -> (30.75, 20): 28.5 columns of 0.8 mm and 16.5 rows of 0.7 mm.
+            var axialMm = Math.Sqrt(Math.Pow(28.5 * 0.8, 2) + Math.Pow(16.5 * 0.7, 2)); // 25.5586 mm
+            var viewer = await App.SignInAsync("viewer1");
+            var axial = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{id}/distance?plane=axial&k=5&x1=2.25&y1=3.5&x2=30.75&y2=20"))!;
+            Assert.Equal(axialMm, axial["distanceMm"]!.GetValue<double>(), 4);
+            Assert.Equal(Math.Round(axialMm, 1), axial["savedMm"]!.GetValue<double>());
+            var a = Lps(39 - 2.25, 29 - 3.5, 5);
+            var b = Lps(39 - 30.75, 29 - 20, 5);
+            Assert.Equal(new[] { a.X, a.Y, a.Z }, axial["aLps"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(), new Tolerance(1e-4));
+            Assert.Equal(new[] { b.X, b.Y, b.Z }, axial["bLps"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(), new Tolerance(1e-4));
+            // Coronal, slice 10, (1, 0.5) -> (4, 6.5): 3 columns of 0.8 mm and 6 rows of 2.5 mm (the slice spacing).
+            var coronal = System.Text.Json.Nodes.JsonNode.Parse(await viewer.GetStringAsync($"/cases/{caseId}/images/{id}/distance?plane=coronal&k=10&x1=1&y1=0.5&x2=4&y2=6.5"))!;
+            Assert.Equal(Math.Sqrt(Math.Pow(3 * 0.8, 2) + Math.Pow(6 * 2.5, 2)), coronal["distanceMm"]!.GetValue<double>(), 4);
+            var c = Lps(39 - 1, 29 - 10, 11 - 0.5);
+            Assert.Equal(new[] { c.X, c.Y, c.Z }, coronal["aLps"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(), new Tolerance(1e-4));
+            // A point off the picture or a slice that does not exist is refused.
+            Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/distance?plane=axial&k=5&x1=0&y1=0&x2=40&y2=0")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync($"/cases/{caseId}/images/{id}/distance?plane=axial&k=12&x1=0&y1=0&x2=1&y2=0")).StatusCode);
+
+            async Task<HttpResponseMessage> SaveAsync(HttpClient client, string field, int version, string lesion = "L1")
+            {
+                var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/cases");
+                return await client.PostAsync($"/cases/{caseId}/images?handler=Measurement", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["ImageId"] = id, ["Plane"] = "axial", ["Slice"] = "5", ["X1"] = "2.25", ["Y1"] = "3.5", ["X2"] = "30.75", ["Y2"] = "20",
+                    ["LesionId"] = lesion, ["Field"] = field, ["Version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["__RequestVerificationToken"] = token,
+                }));
+            }
+
+            // A viewer cannot save; a field that is not a size or distance and a lesion not in the case are refused.
+            var denied = await SaveAsync(viewer, "longestDiameterMm", 1);
+            Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+            Assert.StartsWith("/account/denied", denied.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+            var badField = await SaveAsync(clinician, "ageYears", 1);
+            Assert.Equal(HttpStatusCode.BadRequest, badField.StatusCode);
+            Assert.Contains("Field &#x27;ageYears&#x27; cannot take a ruler measurement", await badField.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, (await SaveAsync(clinician, "longestDiameterMm", 1, "L9")).StatusCode);
+
+            // The clinician saves it to L1's longest diameter (18 mm typed): a new case version holding 25.6 mm.
+            var saved = await SaveAsync(clinician, "longestDiameterMm", 1);
+            Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+            var stored = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!;
+            Assert.Equal(2, stored["version"]!.GetValue<int>());
+            var l1 = stored["caseFile"]!["lesions"]!.AsArray().Single(l => l!["id"]!.GetValue<string>() == "L1")!;
+            Assert.Equal(Math.Round(axialMm, 1), l1["longestDiameterMm"]!.GetValue<double>());
+            Assert.Equal(12, l1["distanceToLargeVesselMm"]!.GetValue<double>()); // the rest of the lesion as it was
+            await using (var scope = App.Scope())
+            {
+                var audit = await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Audit.AsNoTracking()
+                    .Where(x => x.EntityKey == caseId && x.Action == LocalControl.Registry.Entities.AuditActions.Update).Select(x => x.Detail).ToListAsync();
+                var line = Assert.Single(audit);
+                static string F(double v) => v.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Contains("version 1 -> 2", line, StringComparison.Ordinal);
+                Assert.Contains($"ruler: lesions[L1].longestDiameterMm 18 mm -> {Math.Round(axialMm, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} mm", line, StringComparison.Ordinal);
+                Assert.Contains($"on image {id} (ct-ras.nii.gz), axial slice 5", line, StringComparison.Ordinal);
+                Assert.Contains($"from LPS ({F(a.X)}, {F(a.Y)}, {F(a.Z)}) to ({F(b.X)}, {F(b.Y)}, {F(b.Z)}) mm", line, StringComparison.Ordinal);
+            }
+
+            // The same form again (drawn for version 1) is refused: nothing is saved over a change not seen.
+            var stale = await SaveAsync(clinician, "shortAxisMm", 1);
+            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+            Assert.Contains("Nothing was saved", await stale.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(2, System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!["version"]!.GetValue<int>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class Tolerance(double eps) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= eps;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string caseId, string path, string kind)
     {
         var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/cases");

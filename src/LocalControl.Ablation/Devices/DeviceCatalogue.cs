@@ -20,7 +20,11 @@ public enum AblationModality
 /// <param name="LengthMm">Extent along the shaft (mm).</param>
 /// <param name="DiameterMm">Extent across the shaft (mm).</param>
 /// <param name="TipOffsetMm">Distance from the probe tip back along the shaft to the zone centre (mm).</param>
-public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? TipOffsetMm);
+/// <param name="DepthMm">
+/// IRE only: the extent across both electrodes (perpendicular to the shafts and to the pair), when the source gives
+/// it; <paramref name="DiameterMm"/> is then the width along the electrode pair. Null for single probes.
+/// </param>
+public sealed record ExpectedZone(double? LengthMm, double DiameterMm, double? TipOffsetMm, double? DepthMm = null);
 
 /// <summary>Calibrated parameters of the microwave SAR pattern (see docs/ablation.md): not published figures.</summary>
 /// <param name="EffectivePowerW">Power the SAR pattern deposits (W). It lumps what the model leaves out (shaft cooling,
@@ -37,6 +41,21 @@ public sealed record MicrowaveModel(double EffectivePowerW, double RadiatingLeng
 /// <param name="ActiveLengthMm">Length of the conducting tip in the model (mm), measured back from the tip.</param>
 /// <param name="Perfused">Whether the calibration ran with liver perfusion (in vivo) or without (ex vivo).</param>
 public sealed record RadiofrequencyModel(double PowerW, double ActiveLengthMm, bool Perfused);
+
+/// <summary>
+/// An irreversible-electroporation protocol (see docs/ablation.md): the published pulse protocol and electrode
+/// geometry, and the device's spacing limits. Not calibrated: the zone is the field threshold's.
+/// </summary>
+/// <param name="ElectrodeCount">Electrodes the zone was measured with.</param>
+/// <param name="SpacingMm">Centre-to-centre spacing of the electrodes in the published protocol (mm).</param>
+/// <param name="VoltageV">Pulse voltage applied between the two electrodes of a pair (V).</param>
+/// <param name="ExposureMm">Exposed (conducting) length of each electrode, measured back from its tip (mm).</param>
+/// <param name="Pulses">Pulses per pair.</param>
+/// <param name="PulseLengthUs">Length of one pulse (µs).</param>
+/// <param name="ElectrodeDiameterMm">Electrode diameter (mm).</param>
+/// <param name="SpacingMinMm">Smallest electrode spacing the simulator accepts for this device (mm).</param>
+/// <param name="SpacingMaxMm">Largest electrode spacing the simulator accepts for this device (mm).</param>
+public sealed record IreProtocol(int ElectrodeCount, double SpacingMm, double VoltageV, double ExposureMm, int Pulses, double PulseLengthUs, double ElectrodeDiameterMm, double SpacingMinMm, double SpacingMaxMm);
 
 /// <summary>One setting of a device (power, time, probe count) with its published zone and where it comes from.</summary>
 public sealed record DeviceSetting
@@ -67,6 +86,9 @@ public sealed record DeviceSetting
 
     /// <summary>RF model parameters (calibrated), for <c>rfa</c> settings.</summary>
     public RadiofrequencyModel? Radiofrequency { get; init; }
+
+    /// <summary>The pulse protocol, for <c>ire</c> settings whose source gives every figure the field model needs.</summary>
+    public IreProtocol? Electroporation { get; init; }
 }
 
 /// <summary>An ablation device of the catalogue.</summary>
@@ -155,7 +177,7 @@ public sealed class DeviceCatalogue
                 }
 
                 var z = s.ExpectedZone ?? throw new InvalidDataException($"{where}: no expectedZone.");
-                foreach (var v in new[] { z.LengthMm, z.DiameterMm, z.TipOffsetMm, s.PowerW, s.DurationMin })
+                foreach (var v in new[] { z.LengthMm, z.DiameterMm, z.TipOffsetMm, z.DepthMm, s.PowerW, s.DurationMin })
                 {
                     if (v is { } x && (!double.IsFinite(x) || x < 0))
                     {
@@ -184,17 +206,41 @@ public sealed class DeviceCatalogue
                     }
                 }
 
+                IreProtocol? ire = null;
+                if (modality == AblationModality.Ire && s.VoltageV is { } volts && s.SpacingMm is { } spacing && s.ExposureMm is { } exposure)
+                {
+                    var minSpacing = d.SpacingMinMm ?? spacing;
+                    var maxSpacing = d.SpacingMaxMm ?? spacing;
+                    foreach (var v in new[] { volts, spacing, exposure, d.ElectrodeDiameterMm ?? 1, minSpacing, maxSpacing, s.PulseLengthUs ?? 1 })
+                    {
+                        if (!double.IsFinite(v) || v <= 0)
+                        {
+                            throw new InvalidDataException($"{where}: {v} is not a valid electroporation figure.");
+                        }
+                    }
+
+                    if (minSpacing > spacing || spacing > maxSpacing)
+                    {
+                        throw new InvalidDataException($"{where}: spacingMm {spacing} lies outside the device's limits {minSpacing}-{maxSpacing} mm.");
+                    }
+
+                    ire = new IreProtocol(s.ElectrodeCount ?? s.ProbeCount ?? 2, spacing, volts, exposure, s.Pulses ?? 0, s.PulseLengthUs ?? 0,
+                        d.ElectrodeDiameterMm ?? throw new InvalidDataException($"device catalogue: {d.Id}: an ire device needs electrodeDiameterMm."), minSpacing, maxSpacing);
+                }
+
                 settings.Add(new DeviceSetting
                 {
                     Id = s.Id ?? throw new InvalidDataException($"device catalogue: a setting of {d.Id} has no id."),
                     PowerW = s.PowerW,
                     DurationMin = s.DurationMin,
                     ProbeCount = s.ProbeCount,
-                    ExpectedZone = new ExpectedZone(z.LengthMm, z.DiameterMm ?? throw new InvalidDataException($"{where}: no diameterMm."), z.TipOffsetMm),
+                    ExpectedZone = new ExpectedZone(z.LengthMm, z.DiameterMm ?? throw new InvalidDataException($"{where}: no diameterMm."), z.TipOffsetMm,
+                        z.DepthMm is not null && modality != AblationModality.Ire ? throw new InvalidDataException($"{where}: depthMm is for IRE electrode pairs only.") : z.DepthMm),
                     Conditions = s.Conditions ?? throw new InvalidDataException($"{where}: no conditions."),
                     Source = s.Source,
                     Microwave = mw,
                     Radiofrequency = rf,
+                    Electroporation = ire,
                 });
             }
 
@@ -235,6 +281,9 @@ public sealed class DeviceCatalogue
         [JsonPropertyName("manufacturer")] public string? Manufacturer { get; set; }
         [JsonPropertyName("model")] public string? Model { get; set; }
         [JsonPropertyName("activeTipLengthMm")] public double? ActiveTipLengthMm { get; set; }
+        [JsonPropertyName("electrodeDiameterMm")] public double? ElectrodeDiameterMm { get; set; }
+        [JsonPropertyName("spacingMinMm")] public double? SpacingMinMm { get; set; }
+        [JsonPropertyName("spacingMaxMm")] public double? SpacingMaxMm { get; set; }
         [JsonPropertyName("settings")] public List<SettingDto>? Settings { get; set; }
     }
 
@@ -248,6 +297,12 @@ public sealed class DeviceCatalogue
         [JsonPropertyName("conditions")] public string? Conditions { get; set; }
         [JsonPropertyName("source")] public string? Source { get; set; }
         [JsonPropertyName("model")] public ModelDto? Model { get; set; }
+        [JsonPropertyName("electrodeCount")] public int? ElectrodeCount { get; set; }
+        [JsonPropertyName("spacingMm")] public double? SpacingMm { get; set; }
+        [JsonPropertyName("voltageV")] public double? VoltageV { get; set; }
+        [JsonPropertyName("exposureMm")] public double? ExposureMm { get; set; }
+        [JsonPropertyName("pulses")] public int? Pulses { get; set; }
+        [JsonPropertyName("pulseLengthUs")] public double? PulseLengthUs { get; set; }
     }
 
     private sealed class ZoneDto
@@ -255,6 +310,7 @@ public sealed class DeviceCatalogue
         [JsonPropertyName("lengthMm")] public double? LengthMm { get; set; }
         [JsonPropertyName("diameterMm")] public double? DiameterMm { get; set; }
         [JsonPropertyName("tipOffsetMm")] public double? TipOffsetMm { get; set; }
+        [JsonPropertyName("depthMm")] public double? DepthMm { get; set; }
     }
 
     private sealed class ModelDto

@@ -85,11 +85,17 @@ public sealed record PlannedProbe
     /// <summary>Structures within <see cref="ProbePlanner.PassesNearReportMm"/> of the shaft.</summary>
     public required IReadOnlyList<PassNear> PassesNear { get; init; }
 
-    /// <summary>Generator energy of the setting (kJ): power × time.</summary>
+    /// <summary>Generator energy of the setting (kJ): power × time; for an IRE pair the nominal pulse energy (given once, on the pair's first electrode; see ProbePlanner.IrePairEnergyKj).</summary>
     public required double EnergyKj { get; init; }
 
     /// <summary>Added after the bioheat confirmation showed the zones falling short.</summary>
     public bool AddedOnConfirmation { get; init; }
+
+    /// <summary>
+    /// IRE: the position in the plan of the electrode pair this electrode belongs to (the two of a pair are fired
+    /// together and carry the same number); null for a thermal probe.
+    /// </summary>
+    public int? ElectrodeGroup { get; init; }
 }
 
 /// <summary>The plan.</summary>

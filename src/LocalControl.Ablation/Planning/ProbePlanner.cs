@@ -123,7 +123,7 @@ public static class ProbePlanner
 
         // The crop: the target, its margin and the largest zone around it.
         var hMin = Math.Min(g.SpacingMm.X, Math.Min(g.SpacingMm.Y, g.SpacingMm.Z));
-        var reachMm = request.MarginMm + settings.Max(s => Math.Max(s.SemiLengthMm, s.SemiDiameterMm)) + (2 * hMin);
+        var reachMm = request.MarginMm + settings.Max(s => Math.Max(s.SemiLengthMm, Math.Max(s.SemiDiameterMm, s.SemiWidthMm))) + (2 * hMin);
         var crop = Crop.Around(g, lo, hi, reachMm);
         crop.MarkVessels(labels, roles);
         var goal = BuildGoal(crop, g, labels, roles, comp, target, organ.Value, request.MarginMm, request.MaxDegreeOfParallelism);
@@ -202,7 +202,7 @@ public static class ProbePlanner
                     {
                         var current = chosen[i];
                         var rest = chosen.Where((_, o) => o != i).ToList();
-                        var up = candidates.Where(c => c.Setting.Device == current.Setting.Device && c.CentreLps == current.CentreLps && c.AxisLps == current.AxisLps
+                        var up = candidates.Where(c => c.Setting.Device == current.Setting.Device && c.CentreLps == current.CentreLps && c.AxisLps == current.AxisLps && c.PairLps == current.PairLps
                                 && c.Setting.EnergyKj > current.Setting.EnergyKj + 1e-9 && Separated(c, rest, request.MinShaftSeparationMm))
                             .OrderBy(c => c.Setting.EnergyKj).ThenBy(c => c.DepthMm).FirstOrDefault();
                         if (up is null)
@@ -239,11 +239,11 @@ public static class ProbePlanner
                 }
 
                 // Then by adding the candidate that covers most of what is still left.
-                while (Short() && chosen.Count < request.MaxProbes)
+                while (Short() && ShaftCount(chosen) < request.MaxProbes)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     var left = UncoveredBits(goal, simulatedZone, words);
-                    var next = BestAddition(candidates, chosen, left, request.MinShaftSeparationMm);
+                    var next = BestAddition(candidates, chosen, left, request.MinShaftSeparationMm, request.MaxProbes - ShaftCount(chosen));
                     if (next is null)
                     {
                         break;
@@ -292,10 +292,11 @@ public static class ProbePlanner
         }
 
         var confirmationSeconds = confirmClock.Elapsed.TotalSeconds;
-        var heatSinkLimited = confirmed && HeatSinkLimited(crop, goal, ellipsoidZone, simulatedZone, margin is { } mm0 && mm0 < request.MarginMm - tolerance ? mm0 : null, request.MaxDegreeOfParallelism);
+        // IRE is not thermal: a zone short next to a vessel is not a heat sink.
+        var heatSinkLimited = confirmed && chosen.Any(c => c.Setting.Device.Modality != AblationModality.Ire) && HeatSinkLimited(crop, goal, ellipsoidZone, simulatedZone, margin is { } mm0 && mm0 < request.MarginMm - tolerance ? mm0 : null, request.MaxDegreeOfParallelism);
         var feasible = chosen.Count > 0 && margin is { } m && m >= request.MarginMm - tolerance;
         var reason = Reason(request, feasible, chosen, safe, rejections, coverage, margin, ellipsoidMargin, tolerance, heatSinkLimited, maxShrinkMm, confirmed, added.Count, upgraded, confirmationNote);
-        var probes = chosen.Select(c => Describe(c, g, labels, roles, organ.Value, added.Contains(c))).ToList();
+        var probes = chosen.SelectMany((c, n) => Describe(c, n + 1, g, labels, roles, organ.Value, added.Contains(c))).ToList();
         var goalVolume = new Volume<byte>(g);
         for (var q = 0; q < goal.Count; q++)
         {
@@ -373,9 +374,15 @@ public static class ProbePlanner
         var list = new List<SettingChoice>();
         foreach (var d in devices)
         {
+            if (d.Modality == AblationModality.Ire)
+            {
+                AddElectrodePairs(d, list);
+                continue;
+            }
+
             if (d.Modality is not (AblationModality.Mwa or AblationModality.Rfa))
             {
-                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)} zones are in the catalogue, but the planner (and its simulator) plans mwa and rfa only.");
+                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)} zones are in the catalogue, but the planner (and its simulator) plans mwa, rfa and ire only.");
             }
 
             foreach (var s in d.Settings)
@@ -400,7 +407,46 @@ public static class ProbePlanner
             throw new AblationInputException("--devices: none of the devices has a setting with a zone the planner can use.");
         }
 
+        if (list.All(c => c.Shafts > r.MaxProbes))
+        {
+            throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--max-probes {r.MaxProbes}: every setting of the devices given needs {list.Min(c => c.Shafts)} electrodes (an IRE pair); allow at least that many."));
+        }
+
         return list;
+    }
+
+    /// <summary>
+    /// The IRE settings the planner can place: a complete pulse protocol (the simulator needs it) and all three zone
+    /// axes in the catalogue (height along the shafts, width along the pair, depth across both); a setting missing
+    /// one is left out rather than guessed. The zone centre lies half the exposure back from the tips.
+    /// </summary>
+    private static void AddElectrodePairs(AblationDevice d, List<SettingChoice> list)
+    {
+        foreach (var s in d.Settings)
+        {
+            if (s.Electroporation is not { ElectrodeCount: 2 } ire || s.ExpectedZone is not { LengthMm: { } length, DepthMm: { } depth } zone)
+            {
+                continue;
+            }
+
+            list.Add(new SettingChoice(d, s, ire.ExposureMm / 2, length / 2, depth / 2, IrePairEnergyKj(ire))
+            {
+                SemiWidthMm = zone.DiameterMm / 2,
+                PairSpacingMm = ire.SpacingMm,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Nominal delivered energy of an electrode pair's protocol (kJ), for ranking only: pulses × V² × G × pulse length
+    /// with G = π σ L / arcosh(s / 2r), the conductance of two parallel cylinders (radius r, axes s apart, exposed length
+    /// L) in liver at 37 °C (σ of the tissue table; end effects and the rise of σ during the pulses are left out).
+    /// </summary>
+    internal static double IrePairEnergyKj(IreProtocol ire)
+    {
+        var sigma = TissueTable.Default["liver"].ElectricalConductivitySPerM;
+        var g = Math.PI * sigma * (ire.ExposureMm / 1000) / Math.Acosh(ire.SpacingMm / ire.ElectrodeDiameterMm);
+        return ire.Pulses * ire.VoltageV * ire.VoltageV * g * (ire.PulseLengthUs * 1e-6) / 1000;
     }
 
     private static int PickTarget(string? id, int[] comp, int count, ImageGeometry g)
@@ -622,13 +668,15 @@ public static class ProbePlanner
         var random = new Random(r.Seed);
         var centres = Centres(goal, crop, g, random);
         var directions = Directions(random, r.MaxCranioCaudalDeg);
+        var pairSettings = settings.Where(s => s.Shafts == 2).ToList();
+        settings = [.. settings.Where(s => s.Shafts == 1)];
         var offsets = settings.Select(s => s.OffsetMm).Distinct().Order().ToArray();
-        var maxOffset = offsets.Max();
+        var maxOffset = offsets.Length == 0 ? 0 : offsets.Max();
         var classes = access.Classes;
         var perCentre = new List<(Vector3D U, double EntryMm, bool[] OffsetOk)>[centres.Count];
         var counts = new Dictionary<string, int>[centres.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = r.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = cancellation };
-        Parallel.For(0, centres.Count, options, ci =>
+        Parallel.For(0, offsets.Length == 0 ? 0 : centres.Count, options, ci =>
         {
             var c = centres[ci];
             var found = new List<(Vector3D U, double EntryMm, bool[] OffsetOk)>();
@@ -704,16 +752,23 @@ public static class ProbePlanner
 
         foreach (var why in counts)
         {
-            foreach (var (k, v) in why)
+            foreach (var (k, v) in why ?? [])
             {
                 rejections[k] = rejections.GetValueOrDefault(k) + v;
             }
         }
 
-        var safe = perCentre.Sum(f => f.Count);
+        var safe = perCentre.Sum(f => f?.Count ?? 0);
         var list = new List<Candidate>();
+        if (pairSettings.Count > 0)
+        {
+            var (pairs, safePairs) = PairCandidates(r, pairSettings, access, g, labels, roles, organ, crop, centres, directions, rejections, options);
+            list.AddRange(pairs);
+            safe += safePairs;
+        }
+
         var cosSeparation = Math.Cos(DirectionSeparationDeg * Math.PI / 180);
-        for (var ci = 0; ci < centres.Count; ci++)
+        for (var ci = 0; ci < (offsets.Length == 0 ? 0 : centres.Count); ci++)
         {
             var kept = new List<(Vector3D U, double EntryMm, bool[] OffsetOk)>();
             foreach (var f in perCentre[ci].OrderBy(f => f.EntryMm))
@@ -756,9 +811,13 @@ public static class ProbePlanner
             float ux = (float)c.AxisLps.X, uy = (float)c.AxisLps.Y, uz = (float)c.AxisLps.Z;
             var ia2 = 1f / (float)(c.Setting.SemiLengthMm * c.Setting.SemiLengthMm);
             var ib2 = 1f / (float)(c.Setting.SemiDiameterMm * c.Setting.SemiDiameterMm);
+            var pair = c.IsPair;
+            float wx = (float)c.PairLps.X, wy = (float)c.PairLps.Y, wz = (float)c.PairLps.Z;
+            var iw2 = 1f / (float)(c.Setting.SemiWidthMm * c.Setting.SemiWidthMm);
             foreach (var (p, name) in goal.Spare)
             {
-                if (InEllipsoid((float)p.X - cx, (float)p.Y - cy, (float)p.Z - cz, ux, uy, uz, ia2, ib2))
+                float dx = (float)p.X - cx, dy = (float)p.Y - cy, dz = (float)p.Z - cz;
+                if (pair ? InEllipsoid(dx, dy, dz, ux, uy, uz, wx, wy, wz, ia2, iw2, ib2) : InEllipsoid(dx, dy, dz, ux, uy, uz, ia2, ib2))
                 {
                     spareHit[n] = name;
                     return;
@@ -770,7 +829,8 @@ public static class ProbePlanner
             ReadOnlySpan<float> xs = goal.X, ys = goal.Y, zs = goal.Z;
             for (var q = 0; q < xs.Length; q++)
             {
-                if (InEllipsoid(xs[q] - cx, ys[q] - cy, zs[q] - cz, ux, uy, uz, ia2, ib2))
+                float dx = xs[q] - cx, dy = ys[q] - cy, dz = zs[q] - cz;
+                if (pair ? InEllipsoid(dx, dy, dz, ux, uy, uz, wx, wy, wz, ia2, iw2, ib2) : InEllipsoid(dx, dy, dz, ux, uy, uz, ia2, ib2))
                 {
                     bits[q >> 6] |= 1UL << (q & 63);
                     covered++;
@@ -798,11 +858,153 @@ public static class ProbePlanner
         return (result, safe);
     }
 
+    /// <summary>Orientations of an electrode pair tried around each shaft direction (evenly over 180°).</summary>
+    public const int PairOrientations = 6;
+
+    /// <summary>
+    /// Candidate electrode pairs: for every zone centre, shaft direction and pair orientation, both electrodes
+    /// (spaced as the setting says, tips level, centred on the zone centre) must each have a safe straight path from
+    /// the skin with the tip in the organ or tumour — the same checks as a single probe. Per centre and setting the
+    /// shallowest are kept, distinct in direction or orientation.
+    /// </summary>
+    private static (List<Candidate> Pairs, int Safe) PairCandidates(PlanRequest r, List<SettingChoice> pairSettings, AccessMap access, ImageGeometry g, int[] labels,
+        Dictionary<int, LabelRole> roles, LabelRole organ, Crop crop, List<Vector3D> centres, List<Vector3D> directions, Dictionary<string, int> rejections, ParallelOptions options)
+    {
+        var kept = new List<Candidate>[centres.Count];
+        var counts = new Dictionary<string, int>[centres.Count];
+        var safe = new int[centres.Count];
+        var cosSeparation = Math.Cos(DirectionSeparationDeg * Math.PI / 180);
+        var cosOrientation = Math.Cos(Math.PI / PairOrientations / 2);
+        Parallel.For(0, centres.Count, options, ci =>
+        {
+            var c = centres[ci];
+            var why = new Dictionary<string, int>(StringComparer.Ordinal);
+            var found = new List<(Candidate Pair, double DeepestMm)>();
+            foreach (var u in directions)
+            {
+                var helper = Math.Abs(u.X) < 0.9 ? new Vector3D(1, 0, 0) : new Vector3D(0, 1, 0);
+                var e1 = helper - u * helper.Dot(u);
+                e1 *= 1 / e1.Length;
+                var e2 = u.Cross(e1);
+                for (var m = 0; m < PairOrientations; m++)
+                {
+                    var angle = m * Math.PI / PairOrientations;
+                    var w = (e1 * Math.Cos(angle)) + (e2 * Math.Sin(angle));
+                    foreach (var s in pairSettings)
+                    {
+                        var two = default((Vector3D TipLps, Vector3D EntryLps, double DepthMm));
+                        var fail = Shaft(r, access, g, labels, roles, organ, crop, c - w * (s.PairSpacingMm / 2), u, s.OffsetMm, out var one)
+                            ?? Shaft(r, access, g, labels, roles, organ, crop, c + w * (s.PairSpacingMm / 2), u, s.OffsetMm, out two);
+                        if (fail is not null)
+                        {
+                            why[fail] = why.GetValueOrDefault(fail) + 1;
+                            continue;
+                        }
+
+                        found.Add((new Candidate(s, c, u, w, [one, two]), Math.Max(one.DepthMm, two.DepthMm)));
+                    }
+                }
+            }
+
+            safe[ci] = found.Count;
+            var mine = new List<Candidate>();
+            foreach (var s in pairSettings)
+            {
+                var picked = new List<Candidate>();
+                foreach (var (pair, _) in found.Where(f => f.Pair.Setting == s).OrderBy(f => f.DeepestMm))
+                {
+                    if (picked.Count >= 2 * DirectionsPerCentre)
+                    {
+                        break;
+                    }
+
+                    if (picked.All(k => k.AxisLps.Dot(pair.AxisLps) < cosSeparation || Math.Abs(k.PairLps.Dot(pair.PairLps)) < cosOrientation))
+                    {
+                        picked.Add(pair);
+                    }
+                }
+
+                mine.AddRange(picked);
+            }
+
+            kept[ci] = mine;
+            counts[ci] = why;
+        });
+
+        foreach (var why in counts)
+        {
+            foreach (var (k, v) in why)
+            {
+                rejections[k] = rejections.GetValueOrDefault(k) + v;
+            }
+        }
+
+        return ([.. kept.SelectMany(k => k)], safe.Sum());
+    }
+
+    /// <summary>
+    /// One straight shaft whose zone-centre point is <paramref name="pointLps"/> and whose tip lies
+    /// <paramref name="offsetMm"/> beyond it along <paramref name="u"/>: null when safe (the shaft in
+    /// <paramref name="shaft"/>), else why not (the rejection key).
+    /// </summary>
+    private static string? Shaft(PlanRequest r, AccessMap access, ImageGeometry g, int[] labels, Dictionary<int, LabelRole> roles, LabelRole organ, Crop crop,
+        Vector3D pointLps, Vector3D u, double offsetMm, out (Vector3D TipLps, Vector3D EntryLps, double DepthMm) shaft)
+    {
+        shaft = default;
+        var classes = access.Classes;
+        var w = TrajectoryWalk.Walk(classes, g, pointLps, u * -1, r.MaxDepthMm + offsetMm);
+        if (w.End != WalkEnd.LeftBody)
+        {
+            return w.End switch
+            {
+                WalkEnd.Blocked => access.NameOf(w.Class),
+                WalkEnd.LeftImage => "edge of the image before the skin",
+                _ => "deeper than the maximal insertion depth",
+            };
+        }
+
+        var last = g.PointLpsToIndex(pointLps - u * Math.Max(0, w.DistanceMm - (0.25 * crop.MinSpacingMm)));
+        if (RoleAtIndex(labels, roles, g.Size, last) is not (LabelRole.Body or LabelRole.Skin))
+        {
+            return "surface not labelled body or skin";
+        }
+
+        var entry = pointLps - (u * w.DistanceMm);
+        if (r.EntryRegion is { } region && !region.Contains(entry))
+        {
+            return "skin entry outside the entry region";
+        }
+
+        var tip = pointLps + u * offsetMm;
+        if (offsetMm + w.DistanceMm > r.MaxDepthMm)
+        {
+            return "deeper than the maximal insertion depth";
+        }
+
+        var tipRole = RoleAtIndex(labels, roles, g.Size, g.PointLpsToIndex(tip));
+        if ((tipRole != organ && tipRole != LabelRole.Tumour) || TrajectoryWalk.Segment(classes, g, pointLps, tip).End != WalkEnd.Clear)
+        {
+            return "tip outside the organ or blocked";
+        }
+
+        shaft = (tip, entry, offsetMm + w.DistanceMm);
+        return null;
+    }
+
     private static bool InEllipsoid(float dx, float dy, float dz, float ux, float uy, float uz, float ia2, float ib2)
     {
         var s = (dx * ux) + (dy * uy) + (dz * uz);
         var r2 = (dx * dx) + (dy * dy) + (dz * dz) - (s * s);
         return (s * s * ia2) + (r2 * ib2) <= 1f;
+    }
+
+    // Tri-axial (an electrode pair): 1/a² along the shafts u, 1/b² along the pair w, 1/c² across both (u × w).
+    private static bool InEllipsoid(float dx, float dy, float dz, float ux, float uy, float uz, float wx, float wy, float wz, float ia2, float ib2, float ic2)
+    {
+        var s = (dx * ux) + (dy * uy) + (dz * uz);
+        var t = (dx * wx) + (dy * wy) + (dz * wz);
+        var r2 = (dx * dx) + (dy * dy) + (dz * dz) - (s * s) - (t * t);
+        return (s * s * ia2) + (t * t * ib2) + (r2 * ic2) <= 1f;
     }
 
     private static LabelRole RoleAtIndex(int[] labels, Dictionary<int, LabelRole> roles, VolumeSize s, Vector3D idx)
@@ -899,9 +1101,9 @@ public static class ProbePlanner
     {
         var chosen = new List<Candidate>();
         var covered = new ulong[words];
-        while (chosen.Count < r.MaxProbes)
+        while (ShaftCount(chosen) < r.MaxProbes)
         {
-            var next = BestAddition(candidates, chosen, Complement(covered, goalCount), r.MinShaftSeparationMm);
+            var next = BestAddition(candidates, chosen, Complement(covered, goalCount), r.MinShaftSeparationMm, r.MaxProbes - ShaftCount(chosen));
             if (next is null)
             {
                 break;
@@ -942,7 +1144,7 @@ public static class ProbePlanner
                 var rest = chosen.Where((_, o) => o != i).ToList();
                 foreach (var c in candidates)
                 {
-                    if (Cheaper(c, current) && PopCountOr(others, c.Coverage!) >= need && Separated(c, rest, r.MinShaftSeparationMm))
+                    if (c.Shafts.Count <= current.Shafts.Count && Cheaper(c, current) && PopCountOr(others, c.Coverage!) >= need && Separated(c, rest, r.MinShaftSeparationMm))
                     {
                         current = c;
                     }
@@ -958,21 +1160,45 @@ public static class ProbePlanner
     private static bool Cheaper(Candidate a, Candidate b) =>
         a.Setting.EnergyKj < b.Setting.EnergyKj - 1e-9 || (Math.Abs(a.Setting.EnergyKj - b.Setting.EnergyKj) <= 1e-9 && a.DepthMm < b.DepthMm - 1e-9);
 
-    private static Candidate? BestAddition(List<Candidate> candidates, List<Candidate> chosen, ulong[] wanted, double separationMm)
+    /// <summary>Punctures of a plan: one per probe, two per electrode pair.</summary>
+    private static int ShaftCount(List<Candidate> chosen)
+    {
+        var n = 0;
+        foreach (var c in chosen)
+        {
+            n += c.Shafts.Count;
+        }
+
+        return n;
+    }
+
+    // Greedy weighted set cover: most newly covered goal voxels per puncture (a pair costs two), then least energy,
+    // then the shortest path; never more punctures than maxShafts.
+    private static Candidate? BestAddition(List<Candidate> candidates, List<Candidate> chosen, ulong[] wanted, double separationMm, int maxShafts)
     {
         Candidate? best = null;
         var bestGain = 0;
         foreach (var c in candidates)
         {
-            if (chosen.Contains(c))
+            if (c.Shafts.Count > maxShafts || chosen.Contains(c))
             {
                 continue;
             }
 
             var gain = PopCountAnd(c.Coverage!, wanted);
-            if (gain == 0 || gain < bestGain || (gain == bestGain && !Cheaper(c, best!)))
+            if (gain == 0)
             {
                 continue;
+            }
+
+            if (best is not null)
+            {
+                // gain / shafts against the best's, without division.
+                long mine = (long)gain * best.Shafts.Count, theirs = (long)bestGain * c.Shafts.Count;
+                if (mine < theirs || (mine == theirs && !Cheaper(c, best)))
+                {
+                    continue;
+                }
             }
 
             if (!Separated(c, chosen, separationMm))
@@ -991,9 +1217,15 @@ public static class ProbePlanner
     {
         foreach (var o in chosen)
         {
-            if (SegmentDistance(c.EntryLps, c.TipLps, o.EntryLps, o.TipLps) < separationMm)
+            foreach (var a in c.Shafts)
             {
-                return false;
+                foreach (var b in o.Shafts)
+                {
+                    if (SegmentDistance(a.EntryLps, a.TipLps, b.EntryLps, b.TipLps) < separationMm)
+                    {
+                        return false;
+                    }
+                }
             }
         }
 
@@ -1105,10 +1337,12 @@ public static class ProbePlanner
         float ux = (float)c.AxisLps.X, uy = (float)c.AxisLps.Y, uz = (float)c.AxisLps.Z;
         var ia2 = 1f / (float)(c.Setting.SemiLengthMm * c.Setting.SemiLengthMm);
         var ib2 = 1f / (float)(c.Setting.SemiDiameterMm * c.Setting.SemiDiameterMm);
+        float wx = (float)c.PairLps.X, wy = (float)c.PairLps.Y, wz = (float)c.PairLps.Z;
+        var iw2 = 1f / (float)(c.Setting.SemiWidthMm * c.Setting.SemiWidthMm);
         for (var n = 0; n < crop.Count; n++)
         {
             var d = crop.PointLps(n) - c.CentreLps;
-            if (InEllipsoid((float)d.X, (float)d.Y, (float)d.Z, ux, uy, uz, ia2, ib2))
+            if (c.IsPair ? InEllipsoid((float)d.X, (float)d.Y, (float)d.Z, ux, uy, uz, wx, wy, wz, ia2, iw2, ib2) : InEllipsoid((float)d.X, (float)d.Y, (float)d.Z, ux, uy, uz, ia2, ib2))
             {
                 zone[n] = 1;
             }
@@ -1261,7 +1495,7 @@ public static class ProbePlanner
         ZonePredictor.Predict(new ZoneRequest
         {
             Labels = map,
-            Probes = [new ProbePose(c.TipLps, c.EntryLps)],
+            Probes = [.. c.Shafts.Select(sh => new ProbePose(sh.TipLps, sh.EntryLps))],
             Device = c.Setting.Device,
             Setting = c.Setting.Setting,
             GridMm = r.ConfirmationGridMm,
@@ -1349,32 +1583,38 @@ public static class ProbePlanner
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
-    private static PlannedProbe Describe(Candidate c, ImageGeometry g, int[] labels, Dictionary<int, LabelRole> roles, LabelRole organ, bool added)
+    // One entry per shaft; the two electrodes of a pair share the plan's position of the pair (ElectrodeGroup) and
+    // the setting's energy is given once, on the first.
+    private static IEnumerable<PlannedProbe> Describe(Candidate c, int position, ImageGeometry g, int[] labels, Dictionary<int, LabelRole> roles, LabelRole organ, bool added)
     {
         var u = c.AxisLps;
         var back = u * -1;
-        var near = PassesNear(c, g, labels, roles, organ);
-        return new PlannedProbe
+        for (var k = 0; k < c.Shafts.Count; k++)
         {
-            Device = c.Setting.Device.Id,
-            Setting = c.Setting.Setting.Id,
-            TipLps = c.TipLps,
-            EntryLps = c.EntryLps,
-            DepthMm = c.DepthMm,
-            CranioCaudalDeg = Math.Asin(Math.Clamp(u.Z, -1, 1)) * 180 / Math.PI,
-            InPlaneDeg = Math.Atan2(back.X, -back.Y) * 180 / Math.PI,
-            PassesNear = near,
-            EnergyKj = c.Setting.EnergyKj,
-            AddedOnConfirmation = added,
-        };
+            var (tip, entry, depth) = c.Shafts[k];
+            yield return new PlannedProbe
+            {
+                Device = c.Setting.Device.Id,
+                Setting = c.Setting.Setting.Id,
+                TipLps = tip,
+                EntryLps = entry,
+                DepthMm = depth,
+                CranioCaudalDeg = Math.Asin(Math.Clamp(u.Z, -1, 1)) * 180 / Math.PI,
+                InPlaneDeg = Math.Atan2(back.X, -back.Y) * 180 / Math.PI,
+                PassesNear = PassesNear(tip, entry, g, labels, roles, organ),
+                EnergyKj = k == 0 ? c.Setting.EnergyKj : 0,
+                AddedOnConfirmation = added,
+                ElectrodeGroup = c.IsPair ? position : null,
+            };
+        }
     }
 
     /// <summary>Structures (other than the organ, tumour, body and skin) within <see cref="PassesNearReportMm"/> of the shaft, by brute force over the voxels near it.</summary>
-    private static List<PassNear> PassesNear(Candidate c, ImageGeometry g, int[] labels, Dictionary<int, LabelRole> roles, LabelRole organ)
+    private static List<PassNear> PassesNear(Vector3D tipLps, Vector3D entryLps, ImageGeometry g, int[] labels, Dictionary<int, LabelRole> roles, LabelRole organ)
     {
         var s = g.Size;
-        var a = g.PointLpsToIndex(c.EntryLps);
-        var b = g.PointLpsToIndex(c.TipLps);
+        var a = g.PointLpsToIndex(entryLps);
+        var b = g.PointLpsToIndex(tipLps);
         var lo = new int[3];
         var hi = new int[3];
         int[] dims = [s.I, s.J, s.K];
@@ -1387,7 +1627,7 @@ public static class ProbePlanner
 
         var half = Math.Min(g.SpacingMm.X, Math.Min(g.SpacingMm.Y, g.SpacingMm.Z)) / 2;
         var best = new Dictionary<LabelRole, double>();
-        var d = c.TipLps - c.EntryLps;
+        var d = tipLps - entryLps;
         var len2 = d.Dot(d);
         for (var k = lo[2]; k <= hi[2]; k++)
         {
@@ -1402,8 +1642,8 @@ public static class ProbePlanner
                     }
 
                     var p = g.IndexToPointLps(i, j, k);
-                    var t = Math.Clamp((p - c.EntryLps).Dot(d) / len2, 0, 1);
-                    var dist = (p - (c.EntryLps + d * t)).Length;
+                    var t = Math.Clamp((p - entryLps).Dot(d) / len2, 0, 1);
+                    var dist = (p - (entryLps + d * t)).Length;
                     if (dist <= PassesNearReportMm + half && (!best.TryGetValue(role, out var old) || dist < old))
                     {
                         best[role] = dist;
@@ -1417,11 +1657,40 @@ public static class ProbePlanner
 
     // ---- small types -------------------------------------------------------------------------------------------
 
-    internal sealed record SettingChoice(AblationDevice Device, DeviceSetting Setting, double OffsetMm, double SemiLengthMm, double SemiDiameterMm, double EnergyKj);
+    /// <summary>
+    /// A setting as the search uses it: the zone centre <c>OffsetMm</c> back from the tip(s), its semi-axes along the
+    /// shaft (<c>SemiLengthMm</c>) and across it (<c>SemiDiameterMm</c>); for an IRE electrode pair
+    /// (<c>PairSpacingMm</c> &gt; 0) the zone is a tri-axial ellipsoid, <c>SemiWidthMm</c> along the pair and
+    /// <c>SemiDiameterMm</c> across both electrodes (the catalogue's depth). <c>Shafts</c> is the number of punctures.
+    /// </summary>
+    internal sealed record SettingChoice(AblationDevice Device, DeviceSetting Setting, double OffsetMm, double SemiLengthMm, double SemiDiameterMm, double EnergyKj)
+    {
+        public double SemiWidthMm { get; init; } = SemiDiameterMm;
+
+        public double PairSpacingMm { get; init; }
+
+        public int Shafts => PairSpacingMm > 0 ? 2 : 1;
+    }
 
     internal sealed class Candidate(SettingChoice setting, Vector3D centreLps, Vector3D axisLps, Vector3D tipLps, Vector3D entryLps, double depthMm)
     {
+        /// <summary>An electrode pair: <paramref name="pairLps"/> (unit, across the shafts) from the first electrode to the second, and both shafts.</summary>
+        public Candidate(SettingChoice setting, Vector3D centreLps, Vector3D axisLps, Vector3D pairLps, IReadOnlyList<(Vector3D TipLps, Vector3D EntryLps, double DepthMm)> shafts)
+            : this(setting, centreLps, axisLps, shafts[0].TipLps, shafts[0].EntryLps, shafts[0].DepthMm)
+        {
+            PairLps = pairLps;
+            Shafts = shafts;
+        }
+
         public SettingChoice Setting { get; } = setting;
+
+        /// <summary>Unit vector along an electrode pair (zero for a single probe).</summary>
+        public Vector3D PairLps { get; } = Vector3D.Zero;
+
+        /// <summary>Every shaft: one for a single probe, two for an electrode pair.</summary>
+        public IReadOnlyList<(Vector3D TipLps, Vector3D EntryLps, double DepthMm)> Shafts { get; } = [(tipLps, entryLps, depthMm)];
+
+        public bool IsPair => Shafts.Count > 1;
 
         public Vector3D CentreLps { get; } = centreLps;
 

@@ -64,6 +64,9 @@ public sealed record ZoneRequest
 
     /// <summary>Threads (null = all cores).</summary>
     public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>IRE: lethal field threshold (V/cm); null = <see cref="IrePredictor.DefaultFieldThresholdVPerCm"/>.</summary>
+    public double? FieldThresholdVPerCm { get; init; }
 }
 
 /// <summary>Coverage of one tumour (a 26-connected component of the tumour labels, ids as <c>measure</c> gives them).</summary>
@@ -111,6 +114,12 @@ public sealed record ZonePrediction
 
     /// <summary>The run that gave the zone.</summary>
     public required ThermalOutcome Outcome { get; init; }
+
+    /// <summary>IRE: the lethal field threshold used (V/cm); null for thermal modalities.</summary>
+    public double? FieldThresholdVPerCm { get; init; }
+
+    /// <summary>IRE: the largest field in tissue off the electrodes (V/cm); null for thermal modalities.</summary>
+    public double? MaxFieldVPerCm { get; init; }
 }
 
 /// <summary>
@@ -176,6 +185,12 @@ public static class ZonePredictor
     /// <summary>Runs the prediction.</summary>
     public static ZonePrediction Predict(ZoneRequest request, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Device.Modality == AblationModality.Ire)
+        {
+            return IrePredictor.Predict(request, progress, cancellation);
+        }
+
         var roi = Validate(request);
         var clock = Stopwatch.StartNew();
         var map = request.Labels;
@@ -271,7 +286,7 @@ public static class ZonePredictor
         MaxDegreeOfParallelism = r.MaxDegreeOfParallelism,
     };
 
-    private static void CheckProbe(ZoneRequest request, int number, ProbePose probe, ImageGeometry g)
+    internal static void CheckProbe(ZoneRequest request, int number, ProbePose probe, ImageGeometry g)
     {
         if (!probe.TipLps.IsFinite || !probe.EntryLps.IsFinite || (probe.TipLps - probe.EntryLps).Length < 1e-6)
         {
@@ -335,7 +350,7 @@ public static class ZonePredictor
         return RegionOfInterest.Cube(mean, side, r.GridMm);
     }
 
-    private static (byte[] Material, int[] Label) Sample(LabelMap map, RegionOfInterest roi)
+    internal static (byte[] Material, int[] Label) Sample(LabelMap map, RegionOfInterest roi)
     {
         var g = map.Labels.Geometry;
         var lookup = new Dictionary<int, byte>();
@@ -383,7 +398,7 @@ public static class ZonePredictor
     /// Local calibre of every vessel voxel: twice the largest inside distance (distance to the nearest non-vessel voxel
     /// centre, minus half a voxel) within reach, i.e. of the centreline running through that part of the vessel.
     /// </summary>
-    private static float[] LocalCalibre(byte[] material, RegionOfInterest roi)
+    internal static float[] LocalCalibre(byte[] material, RegionOfInterest roi)
     {
         var geometry = roi.Geometry;
         var mask = new Volume<byte>(geometry);
@@ -439,7 +454,7 @@ public static class ZonePredictor
         return calibre;
     }
 
-    private static Volume<byte> OnInputGrid(ImageGeometry g, RegionOfInterest roi, ThermalOutcome outcome)
+    internal static Volume<byte> OnInputGrid(ImageGeometry g, RegionOfInterest roi, ThermalOutcome outcome)
     {
         var zone = new Volume<byte>(g);
         var (lo, hi) = RoiBoxOnGrid(g, roi);
@@ -484,7 +499,7 @@ public static class ZonePredictor
             (Math.Clamp((int)Math.Ceiling(hi[0]), 0, g.Size.I - 1), Math.Clamp((int)Math.Ceiling(hi[1]), 0, g.Size.J - 1), Math.Clamp((int)Math.Ceiling(hi[2]), 0, g.Size.K - 1)));
     }
 
-    private static List<TumourCoverage> Tumours(LabelMap map, Volume<byte> zone, RegionOfInterest roi)
+    internal static List<TumourCoverage> Tumours(LabelMap map, Volume<byte> zone, RegionOfInterest roi)
     {
         var g = map.Labels.Geometry;
         var tumourValues = map.Table.ValuesWithRole(LabelRole.Tumour).ToHashSet();

@@ -56,9 +56,23 @@ internal static class DevicesCommand
                     ["diameterMm"] = s.ExpectedZone.DiameterMm,
                     ["tipOffsetMm"] = s.ExpectedZone.TipOffsetMm,
                 };
+                if (s.ExpectedZone.DepthMm is { } depth)
+                {
+                    o["expectedZone"]!["depthMm"] = depth; // IRE: across both electrodes
+                }
+                if (s.Electroporation is { } ire)
+                {
+                    o["electrodeCount"] = ire.ElectrodeCount;
+                    o["spacingMm"] = ire.SpacingMm;
+                    o["voltageV"] = ire.VoltageV;
+                    o["exposureMm"] = ire.ExposureMm;
+                    o["pulses"] = ire.Pulses;
+                    o["pulseLengthUs"] = ire.PulseLengthUs;
+                }
+
                 o["conditions"] = s.Conditions;
                 o["source"] = s.Source;
-                o["simulated"] = s.Microwave is not null || s.Radiofrequency is not null;
+                o["simulated"] = s.Microwave is not null || s.Radiofrequency is not null || s.Electroporation is not null;
                 settings.Add(o);
             }
 
@@ -86,7 +100,7 @@ internal static class DevicesCommand
             foreach (var s in d.Settings)
             {
                 var z = s.ExpectedZone;
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Id,-16} {Mm(z.LengthMm)} x {Mm(z.DiameterMm)} mm, tip offset {Mm(z.TipOffsetMm)} mm{(s.Microwave is null && s.Radiofrequency is null ? "  (catalogue only, not simulated)" : "")}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Id,-16} {Mm(z.LengthMm)} x {Mm(z.DiameterMm)} mm, tip offset {Mm(z.TipOffsetMm)} mm{(s.Microwave is null && s.Radiofrequency is null && s.Electroporation is null ? "  (catalogue only, not simulated)" : "")}");
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  {"",-16} {s.Conditions}");
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  {"",-16} source: {s.Source}");
             }

@@ -205,7 +205,7 @@ internal static class PlanCommand
                 near.Add(new JsonObject { ["structure"] = n.Structure, ["distanceMm"] = Round(n.DistanceMm, 1) });
             }
 
-            probes.Add(new JsonObject
+            var probe = new JsonObject
             {
                 ["device"] = q.Device,
                 ["setting"] = q.Setting,
@@ -214,9 +214,15 @@ internal static class PlanCommand
                 ["depthMm"] = Round(q.DepthMm, 1),
                 ["anglesDeg"] = new JsonObject { ["cranioCaudal"] = Round(q.CranioCaudalDeg, 1), ["inPlane"] = Round(q.InPlaneDeg, 1) },
                 ["passesNear"] = near,
-                ["energyKj"] = Round(q.EnergyKj, 1),
+                ["energyKj"] = Round(q.EnergyKj, q.ElectrodeGroup is null ? 1 : 3),
                 ["addedOnConfirmation"] = q.AddedOnConfirmation,
-            });
+            };
+            if (q.ElectrodeGroup is { } group)
+            {
+                probe["electrodeGroup"] = group; // IRE: the two electrodes of a pair share it
+            }
+
+            probes.Add(probe);
         }
 
         var rejections = new JsonObject();
@@ -266,14 +272,14 @@ internal static class PlanCommand
         foreach (var q in p.Probes)
         {
             n++;
-            sb.AppendLine(inv, $"  probe {n}: {q.Device}/{q.Setting}, tip ({q.TipLps.X:0.0}, {q.TipLps.Y:0.0}, {q.TipLps.Z:0.0}), entry ({q.EntryLps.X:0.0}, {q.EntryLps.Y:0.0}, {q.EntryLps.Z:0.0}) LPS mm, depth {q.DepthMm:0} mm, cranio-caudal {q.CranioCaudalDeg:0} deg, in-plane {q.InPlaneDeg:0} deg{(q.AddedOnConfirmation ? " (added on confirmation)" : "")}");
+            sb.AppendLine(inv, $"  probe {n}: {q.Device}/{q.Setting}, tip ({q.TipLps.X:0.0}, {q.TipLps.Y:0.0}, {q.TipLps.Z:0.0}), entry ({q.EntryLps.X:0.0}, {q.EntryLps.Y:0.0}, {q.EntryLps.Z:0.0}) LPS mm, depth {q.DepthMm:0} mm, cranio-caudal {q.CranioCaudalDeg:0} deg, in-plane {q.InPlaneDeg:0} deg{(q.ElectrodeGroup is { } grp ? $", electrode pair {grp}" : "")}{(q.AddedOnConfirmation ? " (added on confirmation)" : "")}");
             foreach (var near in q.PassesNear)
             {
                 sb.AppendLine(inv, $"    passes {near.DistanceMm:0.0} mm from the {near.Structure}");
             }
         }
 
-        sb.AppendLine(inv, $"  coverage of tumour + margin {p.CoveragePercent:0.0} %, minimal margin {(p.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")} ({(p.Confirmed ? $"bioheat simulation with heat sink on a {p.ConfirmationGridMm:0.#} mm grid" : "catalogue ellipsoids")}; ellipsoids {p.EllipsoidCoveragePercent:0.0} %)");
+        sb.AppendLine(inv, $"  coverage of tumour + margin {p.CoveragePercent:0.0} %, minimal margin {(p.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")} ({(!p.Confirmed ? "catalogue ellipsoids" : p.Probes.All(q => q.ElectrodeGroup is not null) ? $"electric-field model of each electrode pair on a {p.ConfirmationGridMm:0.#} mm grid" : p.Probes.Any(q => q.ElectrodeGroup is not null) ? $"bioheat simulation with heat sink and electric-field model of the pairs on a {p.ConfirmationGridMm:0.#} mm grid" : $"bioheat simulation with heat sink on a {p.ConfirmationGridMm:0.#} mm grid")}; ellipsoids {p.EllipsoidCoveragePercent:0.0} %)");
         sb.AppendLine(inv, $"  {p.SafeTrajectories} safe straight paths; search {p.SearchSeconds:0.00} s, confirmation {p.ConfirmationSeconds:0.00} s, total {p.WallSeconds:0.00} s");
         return sb.ToString();
     }

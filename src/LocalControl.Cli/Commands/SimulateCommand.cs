@@ -40,8 +40,9 @@ internal static class SimulateCommand
         var tissue = new Option<string?>("--tissue") { Description = "A centre's tissue-property overrides: JSON {\"liver\": {\"conductivityWPerMK\": 0.5, \"perfusionPerS\": 0.01}}." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the zone as a label map (1 = ablated) on the input grid, NIfTI (.nii or .nii.gz)." };
         var format = CommonOptions.Format("text", "text", "json");
+        var fieldThreshold = new Option<double?>("--field-threshold") { Description = "IRE only: lethal electric field in V/cm (default 637, liver; see docs/ablation.md)." };
         var command = new Command("simulate", "Predict the ablation zone of a probe setting in this patient (Pennes bioheat with the heat sink of the vessels, Arrhenius cell death).");
-        foreach (var o in new Option[] { labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format })
+        foreach (var o in new Option[] { labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format, fieldThreshold })
         {
             command.Options.Add(o);
         }
@@ -57,7 +58,7 @@ internal static class SimulateCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format));
+                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format, fieldThreshold));
             }
             catch (OperationCanceledException)
             {
@@ -74,7 +75,7 @@ internal static class SimulateCommand
 
     private static int Run(CliContext context, ParseResult parse, CancellationToken cancel, Option<string> labels, Option<string?> table, Option<string[]> probes,
         Option<string> device, Option<string> setting, Option<bool> noHeatSink, Option<double> gridMm, Option<double?> roiMm, Option<bool> exVivo,
-        Option<string?> tissue, Option<string?> output, Option<string> format)
+        Option<string?> tissue, Option<string?> output, Option<string> format, Option<double?> fieldThreshold)
     {
         var catalogue = DeviceCatalogue.Default;
         var deviceId = parse.GetValue(device)!;
@@ -106,7 +107,12 @@ internal static class SimulateCommand
             HeatSink = !parse.GetValue(noHeatSink),
             Perfused = !parse.GetValue(exVivo),
             Tissues = tissues,
+            FieldThresholdVPerCm = parse.GetValue(fieldThreshold),
         };
+        if (request.FieldThresholdVPerCm is not null && dev.Modality != AblationModality.Ire)
+        {
+            throw new UserInputException($"--field-threshold: device {dev.Id} is {DeviceCatalogue.ModalityName(dev.Modality)}; the lethal field applies to ire devices only.");
+        }
 
         var lastTenth = -1;
         var progress = new SynchronousProgress(x =>
@@ -276,16 +282,22 @@ internal static class SimulateCommand
             ["zoneTipOffsetMm"] = Round(p.Shape.TipOffsetMm, 1),
             ["tumours"] = tumours,
             ["vessels"] = vessels,
-            ["simulatedSeconds"] = Round(p.SimulatedSeconds, 1),
+            ["simulatedSeconds"] = p.FieldThresholdVPerCm is null ? Round(p.SimulatedSeconds, 1) : Round(p.SimulatedSeconds, 4),
             ["wallSeconds"] = Round(p.WallSeconds, 2),
             ["model"] = p.Model,
             ["catalogueVersion"] = catalogue.CatalogueVersion,
             ["expectedZone"] = new JsonObject { ["lengthMm"] = set.ExpectedZone.LengthMm, ["diameterMm"] = set.ExpectedZone.DiameterMm, ["tipOffsetMm"] = set.ExpectedZone.TipOffsetMm, ["source"] = set.Source },
             ["heatSink"] = request.HeatSink,
             ["gridMm"] = request.GridMm,
-            ["peakTemperatureCelsius"] = Round(p.Outcome.PeakTemperatureCelsius, 1),
+            ["peakTemperatureCelsius"] = double.IsFinite(p.Outcome.PeakTemperatureCelsius) ? Round(p.Outcome.PeakTemperatureCelsius, 1) : null,
             ["depositedEnergyKj"] = Round(p.Outcome.DepositedEnergyJ / 1000, 2),
         };
+        if (p.FieldThresholdVPerCm is { } threshold)
+        {
+            o["fieldThresholdVPerCm"] = Round(threshold, 1);
+            o["maxFieldVPerCm"] = Round(p.MaxFieldVPerCm ?? 0, 1);
+        }
+
         if (outPath is not null)
         {
             o["zoneFile"] = outPath;
@@ -308,7 +320,14 @@ internal static class SimulateCommand
             sb.AppendLine(CultureInfo.InvariantCulture, $"  vessel label {v.Label}: calibre {v.CalibreMm:0.0} mm at {v.DistanceMm:0.0} mm from the shaft, zone {v.ShrinkMm:0.0} mm shorter on its side");
         }
 
-        sb.AppendLine(CultureInfo.InvariantCulture, $"  simulated {p.SimulatedSeconds:0} s in {p.WallSeconds:0.00} s; peak {p.Outcome.PeakTemperatureCelsius:0} C");
+        if (p.FieldThresholdVPerCm is { } threshold)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  lethal field {threshold:0} V/cm, largest field in tissue {p.MaxFieldVPerCm:0} V/cm; pulse on-time {p.SimulatedSeconds * 1000:0.0} ms, solved in {p.WallSeconds:0.00} s");
+        }
+        else
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  simulated {p.SimulatedSeconds:0} s in {p.WallSeconds:0.00} s; peak {p.Outcome.PeakTemperatureCelsius:0} C");
+        }
         sb.AppendLine(CultureInfo.InvariantCulture, $"  model: {p.Model}");
         return sb.ToString();
     }

@@ -127,6 +127,34 @@ public static class CohortOutcomes
         return new CohortOutcome(endpoint, by, subjects, excluded);
     }
 
+    /// <summary>
+    /// Joins per-case cohorts (each from <see cref="Build"/> over one case, in the order of the cases) into the cohort
+    /// <see cref="Build"/> gives over all of them: the same subjects and exclusions in the same order, because
+    /// <see cref="Build"/> treats every case on its own and appends. Lets a cache keep each case's part per version.
+    /// </summary>
+    public static CohortOutcome Join(CohortEndpoint endpoint, CohortGrouping by, IReadOnlyList<CohortOutcome> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        int nSubjects = 0, nExcluded = 0;
+        foreach (var part in parts)
+        {
+            if (part.Endpoint != endpoint || part.By != by)
+            {
+                throw new ArgumentException($"a part for {part.Endpoint} by {part.By} cannot join a cohort for {endpoint} by {by}", nameof(parts));
+            }
+            nSubjects += part.Subjects.Count;
+            nExcluded += part.Excluded.Count;
+        }
+        var subjects = new List<CohortSubject>(nSubjects);
+        var excluded = new List<CohortExclusion>(nExcluded);
+        foreach (var part in parts)
+        {
+            subjects.AddRange(part.Subjects);
+            excluded.AddRange(part.Excluded);
+        }
+        return new CohortOutcome(endpoint, by, subjects, excluded);
+    }
+
     /// <summary>The published figures for an end point, resolved in the evidence base.</summary>
     public static IReadOnlyList<CohortPublishedFigure> Published(CohortEndpoint endpoint, EvidenceBase? evidence = null)
     {

@@ -26,9 +26,14 @@ public sealed record CohortView(CohortOutcome Cohort, SurvivalAnalysisResult Ana
     public static IReadOnlyList<double> TableMonths { get; } = [12, 24, 36, 60];
 
     /// <summary>Builds the view of <paramref name="cases"/>.</summary>
-    public static CohortView Compute(IEnumerable<MetastaticCase> cases, CohortEndpoint endpoint, CohortGrouping by)
+    public static CohortView Compute(IEnumerable<MetastaticCase> cases, CohortEndpoint endpoint, CohortGrouping by) =>
+        Compute(CohortOutcomes.Build(cases, endpoint, by));
+
+    /// <summary>Builds the view of a cohort already built (e.g. joined from per-case parts kept by a cache).</summary>
+    public static CohortView Compute(CohortOutcome cohort)
     {
-        var cohort = CohortOutcomes.Build(cases, endpoint, by);
+        ArgumentNullException.ThrowIfNull(cohort);
+        var (endpoint, by) = (cohort.Endpoint, cohort.By);
         // An empty cohort has no curve to estimate (the page says so instead of drawing).
         var analysis = cohort.Subjects.Count == 0 ? new SurvivalAnalysisResult([], null) : cohort.Analyse();
         var byName = Name(by);

@@ -25,6 +25,12 @@ public static class ImageSlices
         app.MapGet("/cases/{caseId}/images/{imageId:long}/view", View).RequireAuthorization(Policies.Read).WithTags("Images")
             .WithName("ImageView")
             .WithSummary("The display grid of an image for a plane (size, pixel aspect, slices, R/L/A/P/S/I at the edges) and, with overlay, whether that label map can be drawn on it.");
+        app.MapGet("/cases/{caseId}/images/{imageId:long}/value", Value).RequireAuthorization(Policies.Read).WithTags("Images")
+            .WithName("ImageValue")
+            .WithSummary("The value (HU for CT, the label for a label map) under pixel (x, y) of slice k of the display grid (plane; with on = the image whose grid is displayed), with its LPS point and voxel; one voxel is read.");
+        app.MapGet("/cases/{caseId}/images/{imageId:long}/distance", Distance).RequireAuthorization(Policies.Read).WithTags("Images")
+            .WithName("ImageDistance")
+            .WithSummary("The ruler: the distance in mm between two points (x1, y1) and (x2, y2) of slice k of the display grid (plane), measured in patient space, with both LPS points.");
         return app;
     }
 
@@ -86,6 +92,69 @@ public static class ImageSlices
         return TypedResults.File(png, "image/png");
     }
 
+    private static async Task<Results<Ok<ImageValueResponse>, ProblemHttpResult>> Value(
+        string caseId, long imageId, int k, double x, double y, string? plane, long? on, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
+    {
+        var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
+        if (image is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image for this case.");
+        }
+        if (ParsePlane(plane) is not { } orientation)
+        {
+            return PlaneProblem();
+        }
+        var reference = image;
+        if (on is { } baseId && baseId != imageId)
+        {
+            reference = await registry.FindImageAsync(caseId, baseId, ct).ConfigureAwait(false);
+            if (reference is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image (on) for this case.");
+            }
+            if (store.WhyOverlayRefused(reference, image) is { } refused)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Overlay refused.", detail: refused);
+            }
+        }
+        var view = store.ViewOf(reference, orientation);
+        if (k < 0 || k >= view.SliceCount)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Slice {k} is outside 0..{view.SliceCount - 1} ({Name(orientation)}).");
+        }
+        if (!double.IsFinite(x) || !double.IsFinite(y) || x < -0.5 || y < -0.5 || x > view.Width - 0.5 || y > view.Height - 0.5)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: FormattableString.Invariant($"The pixel (x, y) must lie in the picture: x -0.5..{view.Width - 0.5}, y -0.5..{view.Height - 0.5}."));
+        }
+        var v = store.ValueAt(image, view, x, y, k)!;
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new ImageValueResponse(imageId, image.Kind, v.PointLps.X, v.PointLps.Y, v.PointLps.Z,
+            v.Voxel is { } a ? [a.I, a.J, a.K] : null, v.Value));
+    }
+
+    private static async Task<Results<Ok<RulerResponse>, ProblemHttpResult>> Distance(
+        string caseId, long imageId, int k, double x1, double y1, double x2, double y2, string? plane, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
+    {
+        var image = await registry.FindImageAsync(caseId, imageId, ct).ConfigureAwait(false);
+        if (image is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image for this case.");
+        }
+        if (ParsePlane(plane) is not { } orientation)
+        {
+            return PlaneProblem();
+        }
+        var view = store.ViewOf(image, orientation);
+        if (Ruler.WhyRefused(view, k, x1, y1, x2, y2) is { } refused)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: refused);
+        }
+        var m = Ruler.Measure(view, k, x1, y1, x2, y2);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new RulerResponse(imageId, Name(orientation), k, [m.ALps.X, m.ALps.Y, m.ALps.Z], [m.BLps.X, m.BLps.Y, m.BLps.Z], m.DistanceMm, Ruler.Saved(m.DistanceMm)));
+    }
+
     private static async Task<Results<Ok<ImageViewResponse>, ProblemHttpResult>> View(
         string caseId, long imageId, string? plane, long? overlay, CaseRegistry registry, ImageStore store, HttpContext http, CancellationToken ct)
     {
@@ -133,6 +202,26 @@ public static class ImageSlices
 /// <param name="Overlay">Whether the overlay asked for can be drawn, or null when none was asked for.</param>
 public sealed record ImageViewResponse(long ImageId, string Plane, int Width, int Height, int Slices, double PixelWidthMm, double PixelHeightMm, double SliceStepMm,
     string Left, string Right, string Top, string Bottom, OverlayStatus? Overlay);
+
+/// <summary>The value under a displayed pixel.</summary>
+/// <param name="ImageId">The image.</param>
+/// <param name="Kind">image (the value is HU for CT) or labels (the label).</param>
+/// <param name="XLps">The pixel centre's LPS x (mm).</param>
+/// <param name="YLps">LPS y (mm).</param>
+/// <param name="ZLps">LPS z (mm).</param>
+/// <param name="Voxel">The nearest voxel (i, j, k), or null outside the image.</param>
+/// <param name="Value">That voxel's value, or null outside the image.</param>
+public sealed record ImageValueResponse(long ImageId, string Kind, double XLps, double YLps, double ZLps, int[]? Voxel, double? Value);
+
+/// <summary>A ruler measurement on one displayed slice.</summary>
+/// <param name="ImageId">The image.</param>
+/// <param name="Plane">axial, coronal or sagittal.</param>
+/// <param name="Slice">The slice both points lie on.</param>
+/// <param name="ALps">The first point, LPS mm.</param>
+/// <param name="BLps">The second point, LPS mm.</param>
+/// <param name="DistanceMm">Their distance, mm.</param>
+/// <param name="SavedMm">What saving it to a lesion field writes (mm to 0.1).</param>
+public sealed record RulerResponse(long ImageId, string Plane, int Slice, double[] ALps, double[] BLps, double DistanceMm, double SavedMm);
 
 /// <summary>An overlay's fate: drawn through patient space, or refused with the reason shown to the user.</summary>
 /// <param name="ImageId">The label map.</param>

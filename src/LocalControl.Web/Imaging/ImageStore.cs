@@ -10,6 +10,9 @@ using Microsoft.Win32.SafeHandles;
 
 namespace LocalControl.Web.Imaging;
 
+/// <summary>A displayed pixel's LPS point, the voxel it falls in (null outside the image) and that voxel's value.</summary>
+public sealed record VoxelValue(Vector3D PointLps, (int I, int J, int K)? Voxel, double? Value);
+
 /// <summary>The result of checking an upload: the stored file's metadata, or why it was refused.</summary>
 public sealed record StoredImage(CaseImage? Image, string? Error);
 
@@ -217,6 +220,29 @@ public sealed class ImageStore
             grey[p] = float.IsNaN(values[p]) ? (byte)0 : (byte)Math.Clamp(Math.Round(v), 0, 255);
         }
         return PngEncoder.Encode(view.Width, view.Height, 1, grey);
+    }
+
+    /// <summary>
+    /// The value under a displayed pixel: the pixel's centre (x, y, column and row of slice <paramref name="slice"/> of
+    /// <paramref name="view"/>) mapped to LPS through the display grid, then to the image's nearest voxel through the
+    /// image's own geometry; only that voxel is read from the voxel file. Null when the point lies outside the image.
+    /// </summary>
+    public VoxelValue? ValueAt(CaseImage image, RadiologicalSlice view, double x, double y, int slice)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(view);
+        var g = GeometryOf(image);
+        var pointLps = view.PixelToPointLps(x, y, slice);
+        var idx = g.PointLpsToIndex(pointLps);
+        // Round half up, as the label sampler does.
+        int i = (int)Math.Floor(idx.X + 0.5), j = (int)Math.Floor(idx.Y + 0.5), k = (int)Math.Floor(idx.Z + 0.5);
+        if ((uint)i >= (uint)g.Size.I || (uint)j >= (uint)g.Size.J || (uint)k >= (uint)g.Size.K)
+        {
+            return new VoxelValue(pointLps, null, null);
+        }
+        var box = new IndexBox(i, j, k, i, j, k);
+        double value = image.Kind == "labels" ? ReadBlock<int>(image, box)[0] : ReadBlock<float>(image, box)[0];
+        return new VoxelValue(pointLps, (i, j, k), value);
     }
 
     /// <summary>

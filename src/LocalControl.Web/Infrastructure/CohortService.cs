@@ -35,7 +35,19 @@ public sealed class CohortService
     private Dictionary<long, Parsed> _cases = [];
     private readonly Dictionary<(CohortEndpoint, CohortGrouping), (ulong Stamp, CohortSnapshot Snapshot)> _views = [];
 
-    private sealed record Parsed(int Version, string CaseId, MetastaticCase? Case, string? Error);
+    // One stored file as parsed at a version, with its part of each cohort (end point x grouping) once computed: an
+    // edit re-parses one file and recomputes that file's parts only; the rest are joined as they are.
+    private sealed record Parsed(int Version, string CaseId, MetastaticCase? Case, string? Error)
+    {
+        public CohortOutcome?[] Parts { get; } = new CohortOutcome?[PartSlots];
+    }
+
+    private const int PartSlots = 2 * 5; // CohortEndpoint x CohortGrouping
+
+    private static int Slot(CohortEndpoint endpoint, CohortGrouping by) => ((int)endpoint * 5) + (int)by;
+
+    /// <summary>Per-case cohort parts computed so far (for tests: an edit recomputes only the edited case's part).</summary>
+    public long PartsComputed { get; private set; }
 
     /// <summary>Parses done so far (for tests: a second request with nothing changed parses nothing).</summary>
     public long ParsedCount { get; private set; }
@@ -109,7 +121,14 @@ public sealed class CohortService
                 return cached.Snapshot;
             }
             var ordered = next.OrderBy(p => p.Value.CaseId, StringComparer.Ordinal).Select(p => p.Value).ToList();
-            var view = CohortView.Compute(ordered.Where(p => p.Case is not null).Select(p => p.Case!), endpoint, by);
+            var readable = ordered.Where(p => p.Case is not null).ToArray();
+            var slot = Slot(endpoint, by);
+            var missing = readable.Where(p => p.Parts[slot] is null).ToArray();
+            // The response engine's rules per case: pure, so in parallel; each writes only its own case's slot.
+            Parallel.For(0, missing.Length, new ParallelOptions { CancellationToken = ct }, k =>
+                missing[k].Parts[slot] = CohortOutcomes.Build([missing[k].Case!], endpoint, by));
+            PartsComputed += missing.Length;
+            var view = CohortView.Compute(CohortOutcomes.Join(endpoint, by, [.. readable.Select(p => p.Parts[slot]!)]));
             var unreadable = ordered.Where(p => p.Case is null)
                 .Select(p => new CohortExclusion(p.CaseId, null, $"case file not valid under this version's rules: {p.Error}")).ToList();
             var snapshot = new CohortSnapshot(view, ordered.Count, unreadable);
