@@ -300,6 +300,9 @@ public abstract partial class PatientIdentityWebTests(LocalControlApp app)
         var viewerPrint = WebUtility.HtmlDecode(await viewer.GetStringAsync($"/cases/{caseId}/print"));
         Assert.Contains($"<strong>Patient:</strong> J. H. · MRN ••••{mrn[^4..]} · born hidden · sex male", viewerPrint, StringComparison.Ordinal);
         Assert.DoesNotContain("HAVERKAMP", viewerPrint, StringComparison.Ordinal);
+        // The decision form says whose decision it is.
+        Assert.Contains($"<strong>Patient:</strong> HAVERKAMP, Joost · MRN {mrn} · born 1961-11-05 · sex male",
+            WebUtility.HtmlDecode(await clinician.GetStringAsync($"/cases/{caseId}/decide")), StringComparison.Ordinal);
 
         // No identity recorded: the case id names the file, and the summary says to check the patient.
         var bareId = await CreateCaseAsync(clinician);
