@@ -303,6 +303,9 @@ public abstract partial class PatientIdentityWebTests(LocalControlApp app)
         // The decision form says whose decision it is.
         Assert.Contains($"<strong>Patient:</strong> HAVERKAMP, Joost · MRN {mrn} · born 1961-11-05 · sex male",
             WebUtility.HtmlDecode(await clinician.GetStringAsync($"/cases/{caseId}/decide")), StringComparison.Ordinal);
+        // So does the editor.
+        Assert.Contains($"<strong>Patient:</strong> HAVERKAMP, Joost · MRN {mrn} · born 1961-11-05 · sex male",
+            WebUtility.HtmlDecode(await clinician.GetStringAsync($"/cases/{caseId}/edit")), StringComparison.Ordinal);
 
         // No identity recorded: the case id names the file, and the summary says to check the patient.
         var bareId = await CreateCaseAsync(clinician);
