@@ -463,6 +463,8 @@ public sealed partial class CaseRegistry(RegistryDbContext db, TimeProvider cloc
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(changedFields);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // The version check reads before it writes: hold the writers' lock from the first read (as an edit does).
+        await AuditChain.LockWritersAsync(db, ct).ConfigureAwait(false);
         var record = await db.Cases.AsNoTracking().Where(c => c.CaseId == caseId).Select(c => new { c.Id }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (record is null)
         {

@@ -188,6 +188,7 @@ app.UseAntiforgery();
 app.MapOpenApi().RequireAuthorization(Policies.Read);
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapCasesApi();
+app.MapIdentityApi();
 app.MapSummaryPdf();
 app.MapImageSlices();
 app.MapCohortPlots();

@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimeProvider clock, ILogger<DecideModel> logger) : PageModel
+public sealed class DecideModel(CaseService cases, CaseRegistry registry, IdentityReader identities, TimeProvider clock, ILogger<DecideModel> logger) : PageModel
 {
+    /// <summary>Whose decision this is: the patient identity line (the decision form is where a wrong patient costs most).</summary>
+    public string IdentityLine { get; private set; } = "";
+
     [FromRoute]
     public string CaseId { get; set; } = "";
 
@@ -56,6 +59,7 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
         }
         Assessed = assessed;
         Version = record.Version;
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, CaseId, ct);
         MeetingDate = record.MeetingDate ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         return Page();
     }
@@ -94,6 +98,7 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
         }
         Assessed = assessed;
         Version = record.Version;
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, CaseId, ct);
         return Page();
     }
 }
