@@ -6,7 +6,29 @@ switch (mode)
 {
     case "calibrate":
         Calibration.Run(args.Length > 1 ? args[1] : null);
+        CryoBench.Calibrate(args.Length > 1 ? args[1] : null);
         break;
+    case "cryo":
+        CryoBench.Run();
+        break;
+    case "cryo-phantom":
+        {
+            var dev = LocalControl.Ablation.Devices.DeviceCatalogue.Default.Find("cryo-2.4mm")!;
+            foreach (var s in dev.Settings)
+            {
+                if (args.Length > 1 && !s.Id.Contains(args[1], StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                var (lethal, ice, o) = LocalControl.Ablation.Zones.CryoPhantom.Simulate(dev, s, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1.0);
+                Console.WriteLine($"{s.Id}: probe {s.Cryo!.ProbeCelsius} C, lethal D={lethal.DiameterMm:0.0}/{lethal.SecondDiameterMm:0.0} L={lethal.LengthMm:0.0} (catalogue {s.ExpectedZone.DiameterMm}), ice D={ice.DiameterMm:0.0} L={ice.LengthMm:0.0}, dt {o.TimeStepSeconds:0.000} s, {o.VoxelUpdates / 1e9:0.00} G updates in {sw.Elapsed.TotalSeconds:0.0} s");
+            }
+
+            break;
+        }
+
     case "rfprobe":
         {
             var dev = LocalControl.Ablation.Devices.DeviceCatalogue.Default.Find("rf-cooled-2cm")!;
@@ -40,7 +62,7 @@ switch (mode)
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | heatsink | mw | rf | sphere | all | plan | ire | kernel");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan | ire | kernel");
         return 2;
 }
 

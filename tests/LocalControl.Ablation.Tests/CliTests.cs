@@ -83,7 +83,7 @@ public class CliTests
         { "perfusionPerS = NaN", ["TISSUE:{\"liver\": {\"perfusionPerS\": \"NaN\"}}"] },
         { "conductivityWPerMK = -0.5", ["TISSUE:{\"liver\": {\"conductivityWPerMK\": -0.5}}"] },
         { "needs both tip= and entry=", ["--probe", "tip=0,0,0"] },
-        { "cryoablation zones are in the catalogue", ["--device", "cryo-2.4mm", "--setting", "1-probe-15min"] },
+        { "setting 3-probes-15min of cryo-2.4mm is for 3 cryoprobes, but 1 --probe was given", ["--device", "cryo-2.4mm", "--setting", "3-probes-15min"] },
     };
 
     [Theory]

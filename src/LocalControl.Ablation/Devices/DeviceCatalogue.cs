@@ -57,6 +57,20 @@ public sealed record RadiofrequencyModel(double PowerW, double ActiveLengthMm, b
 /// <param name="SpacingMaxMm">Largest electrode spacing the simulator accepts for this device (mm).</param>
 public sealed record IreProtocol(int ElectrodeCount, double SpacingMm, double VoltageV, double ExposureMm, int Pulses, double PulseLengthUs, double ElectrodeDiameterMm, double SpacingMinMm, double SpacingMaxMm);
 
+/// <summary>
+/// The cryoprobe model of a setting (see docs/ablation.md): the calibrated surface temperature and the geometry the
+/// calibration used. Not published figures except where the source is named.
+/// </summary>
+/// <param name="ProbeCelsius">Temperature the freezing segment is held at (°C): calibrated once per setting so that the
+/// phantom's lethal diameter matches the catalogue; it lumps the probe's Joule–Thomson capacity and contact with the tissue.</param>
+/// <param name="FreezeLengthMm">Length of the freezing segment along the shaft (mm): an assumption of this model.</param>
+/// <param name="FreezeOffsetMm">Distance from the tip back to the start of the freezing segment (mm): an assumption.</param>
+/// <param name="SpacingMm">Probe spacing of the measured arrangement (mm), from the source.</param>
+/// <param name="Layout">Arrangement of the probes in the calibration phantom: <c>single</c>, <c>line</c>, <c>triangle</c>, <c>square</c> (side = spacing).</param>
+/// <param name="IsothermCelsius">Isotherm the source's diameter is measured at (°C).</param>
+/// <param name="BaselineCelsius">Temperature of the source's phantom (°C).</param>
+public sealed record CryoModel(double ProbeCelsius, double FreezeLengthMm, double FreezeOffsetMm, double SpacingMm, string Layout, double IsothermCelsius, double BaselineCelsius);
+
 /// <summary>One setting of a device (power, time, probe count) with its published zone and where it comes from.</summary>
 public sealed record DeviceSetting
 {
@@ -87,6 +101,9 @@ public sealed record DeviceSetting
     /// <summary>RF model parameters (calibrated), for <c>rfa</c> settings.</summary>
     public RadiofrequencyModel? Radiofrequency { get; init; }
 
+    /// <summary>The cryoprobe model (calibrated), for <c>cryoablation</c> settings.</summary>
+    public CryoModel? Cryo { get; init; }
+
     /// <summary>The pulse protocol, for <c>ire</c> settings whose source gives every figure the field model needs.</summary>
     public IreProtocol? Electroporation { get; init; }
 }
@@ -108,6 +125,9 @@ public sealed record AblationDevice
 
     /// <summary>Exposed (conducting) tip length of an RF electrode (mm), if published.</summary>
     public double? ActiveTipLengthMm { get; init; }
+
+    /// <summary>Probe (cryoprobe) diameter (mm), if published.</summary>
+    public double? ProbeDiameterMm { get; init; }
 
     /// <summary>The settings with published zones.</summary>
     public required IReadOnlyList<DeviceSetting> Settings { get; init; }
@@ -187,6 +207,7 @@ public sealed class DeviceCatalogue
 
                 MicrowaveModel? mw = null;
                 RadiofrequencyModel? rf = null;
+                CryoModel? cryo = null;
                 if (s.Model is { } m)
                 {
                     if (modality == AblationModality.Mwa)
@@ -203,6 +224,19 @@ public sealed class DeviceCatalogue
                     else if (modality == AblationModality.Rfa)
                     {
                         rf = new RadiofrequencyModel(m.PowerW ?? 0, m.ActiveLengthMm ?? d.ActiveTipLengthMm ?? 0, m.Perfused ?? false);
+                    }
+                    else if (modality == AblationModality.Cryoablation)
+                    {
+                        if (m.ProbeCelsius is not { } probe || !double.IsFinite(probe) || probe >= 0
+                            || m.FreezeLengthMm is not { } length || !double.IsFinite(length) || length <= 0
+                            || m.SpacingMm is not { } probeSpacing || !double.IsFinite(probeSpacing) || probeSpacing < 0
+                            || m.Layout is not ("single" or "line" or "triangle" or "square")
+                            || d.ProbeDiameterMm is not > 0)
+                        {
+                            throw new InvalidDataException($"{where}: the cryo model needs probeCelsius < 0, freezeLengthMm > 0, spacingMm >= 0, a layout (single, line, triangle, square) and the device's probeDiameterMm.");
+                        }
+
+                        cryo = new CryoModel(probe, length, m.FreezeOffsetMm ?? 0, probeSpacing, m.Layout, m.IsothermCelsius ?? -40, m.BaselineCelsius ?? 37);
                     }
                 }
 
@@ -241,6 +275,7 @@ public sealed class DeviceCatalogue
                     Microwave = mw,
                     Radiofrequency = rf,
                     Electroporation = ire,
+                    Cryo = cryo,
                 });
             }
 
@@ -251,6 +286,7 @@ public sealed class DeviceCatalogue
                 Manufacturer = d.Manufacturer ?? "",
                 Model = d.Model ?? "",
                 ActiveTipLengthMm = d.ActiveTipLengthMm,
+                ProbeDiameterMm = d.ProbeDiameterMm,
                 Settings = settings,
             });
         }
@@ -282,6 +318,7 @@ public sealed class DeviceCatalogue
         [JsonPropertyName("model")] public string? Model { get; set; }
         [JsonPropertyName("activeTipLengthMm")] public double? ActiveTipLengthMm { get; set; }
         [JsonPropertyName("electrodeDiameterMm")] public double? ElectrodeDiameterMm { get; set; }
+        [JsonPropertyName("probeDiameterMm")] public double? ProbeDiameterMm { get; set; }
         [JsonPropertyName("spacingMinMm")] public double? SpacingMinMm { get; set; }
         [JsonPropertyName("spacingMaxMm")] public double? SpacingMaxMm { get; set; }
         [JsonPropertyName("settings")] public List<SettingDto>? Settings { get; set; }
@@ -322,5 +359,12 @@ public sealed class DeviceCatalogue
         [JsonPropertyName("powerW")] public double? PowerW { get; set; }
         [JsonPropertyName("activeLengthMm")] public double? ActiveLengthMm { get; set; }
         [JsonPropertyName("perfused")] public bool? Perfused { get; set; }
+        [JsonPropertyName("probeCelsius")] public double? ProbeCelsius { get; set; }
+        [JsonPropertyName("freezeLengthMm")] public double? FreezeLengthMm { get; set; }
+        [JsonPropertyName("freezeOffsetMm")] public double? FreezeOffsetMm { get; set; }
+        [JsonPropertyName("spacingMm")] public double? SpacingMm { get; set; }
+        [JsonPropertyName("layout")] public string? Layout { get; set; }
+        [JsonPropertyName("isothermCelsius")] public double? IsothermCelsius { get; set; }
+        [JsonPropertyName("baselineCelsius")] public double? BaselineCelsius { get; set; }
     }
 }

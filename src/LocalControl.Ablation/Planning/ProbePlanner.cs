@@ -382,7 +382,7 @@ public static class ProbePlanner
 
             if (d.Modality is not (AblationModality.Mwa or AblationModality.Rfa))
             {
-                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)} zones are in the catalogue, but the planner (and its simulator) plans mwa, rfa and ire only.");
+                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)}: the planner plans mwa, rfa and ire only (simulate predicts cryoablation zones for probes you place).");
             }
 
             foreach (var s in d.Settings)

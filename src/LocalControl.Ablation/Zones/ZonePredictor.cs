@@ -67,6 +67,12 @@ public sealed record ZoneRequest
 
     /// <summary>IRE: lethal field threshold (V/cm); null = <see cref="IrePredictor.DefaultFieldThresholdVPerCm"/>.</summary>
     public double? FieldThresholdVPerCm { get; init; }
+
+    /// <summary>Cryo: lethal isotherm (°C); null = <see cref="CryoPredictor.DefaultLethalCelsius"/>.</summary>
+    public double? LethalCelsius { get; init; }
+
+    /// <summary>Body temperature (°C): the initial temperature of the block and of its outer layer.</summary>
+    public double BodyTemperatureCelsius { get; init; } = TissueTable.BloodTemperatureCelsius;
 }
 
 /// <summary>Coverage of one tumour (a 26-connected component of the tumour labels, ids as <c>measure</c> gives them).</summary>
@@ -120,6 +126,15 @@ public sealed record ZonePrediction
 
     /// <summary>IRE: the largest field in tissue off the electrodes (V/cm); null for thermal modalities.</summary>
     public double? MaxFieldVPerCm { get; init; }
+
+    /// <summary>Cryo: the lethal isotherm used (°C); null for the other modalities.</summary>
+    public double? LethalCelsius { get; init; }
+
+    /// <summary>Cryo: the 0 °C ice ball at the end of the freeze, measured as the zone is; null for the other modalities.</summary>
+    public ZoneShape? IceBall { get; init; }
+
+    /// <summary>Cryo: the freezing run that gave the zone.</summary>
+    public CryoOutcome? Cryo { get; init; }
 }
 
 /// <summary>
@@ -146,7 +161,7 @@ public static class ZonePredictor
         var device = request.Device;
         if (device.Modality is not (AblationModality.Mwa or AblationModality.Rfa))
         {
-            throw new AblationInputException($"--device {device.Id}: {DeviceCatalogue.ModalityName(device.Modality)} zones are in the catalogue, but the simulator models mwa and rfa only.");
+            throw new AblationInputException($"--device {device.Id}: {DeviceCatalogue.ModalityName(device.Modality)} is not a heating modality; the thermal validation covers mwa and rfa (cryoablation and ire have their own predictors).");
         }
 
         if ((device.Modality == AblationModality.Mwa && setting.Microwave is null) || (device.Modality == AblationModality.Rfa && setting.Radiofrequency is null))
@@ -189,6 +204,11 @@ public static class ZonePredictor
         if (request.Device.Modality == AblationModality.Ire)
         {
             return IrePredictor.Predict(request, progress, cancellation);
+        }
+
+        if (request.Device.Modality == AblationModality.Cryoablation)
+        {
+            return CryoPredictor.Predict(request, progress, cancellation);
         }
 
         var roi = Validate(request);

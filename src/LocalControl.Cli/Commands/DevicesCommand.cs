@@ -72,7 +72,7 @@ internal static class DevicesCommand
 
                 o["conditions"] = s.Conditions;
                 o["source"] = s.Source;
-                o["simulated"] = s.Microwave is not null || s.Radiofrequency is not null || s.Electroporation is not null;
+                o["simulated"] = s.Microwave is not null || s.Radiofrequency is not null || s.Electroporation is not null || s.Cryo is not null;
                 settings.Add(o);
             }
 

@@ -41,8 +41,9 @@ internal static class SimulateCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write the zone as a label map (1 = ablated) on the input grid, NIfTI (.nii or .nii.gz)." };
         var format = CommonOptions.Format("text", "text", "json");
         var fieldThreshold = new Option<double?>("--field-threshold") { Description = "IRE only: lethal electric field in V/cm (default 637, liver; see docs/ablation.md)." };
+        var lethalCelsius = new Option<double?>("--lethal-celsius") { Description = "Cryoablation only: lethal isotherm in C (default -40; -20 allowed; between -80 and -10; see docs/ablation.md)." };
         var command = new Command("simulate", "Predict the ablation zone of a probe setting in this patient (Pennes bioheat with the heat sink of the vessels, Arrhenius cell death).");
-        foreach (var o in new Option[] { labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format, fieldThreshold })
+        foreach (var o in new Option[] { labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format, fieldThreshold, lethalCelsius })
         {
             command.Options.Add(o);
         }
@@ -58,7 +59,7 @@ internal static class SimulateCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format, fieldThreshold));
+                return Task.FromResult(Run(context, parse, cancel.Token, labels, table, probes, device, setting, noHeatSink, gridMm, roiMm, exVivo, tissue, output, format, fieldThreshold, lethalCelsius));
             }
             catch (OperationCanceledException)
             {
@@ -75,7 +76,7 @@ internal static class SimulateCommand
 
     private static int Run(CliContext context, ParseResult parse, CancellationToken cancel, Option<string> labels, Option<string?> table, Option<string[]> probes,
         Option<string> device, Option<string> setting, Option<bool> noHeatSink, Option<double> gridMm, Option<double?> roiMm, Option<bool> exVivo,
-        Option<string?> tissue, Option<string?> output, Option<string> format, Option<double?> fieldThreshold)
+        Option<string?> tissue, Option<string?> output, Option<string> format, Option<double?> fieldThreshold, Option<double?> lethalCelsius)
     {
         var catalogue = DeviceCatalogue.Default;
         var deviceId = parse.GetValue(device)!;
@@ -108,10 +109,16 @@ internal static class SimulateCommand
             Perfused = !parse.GetValue(exVivo),
             Tissues = tissues,
             FieldThresholdVPerCm = parse.GetValue(fieldThreshold),
+            LethalCelsius = parse.GetValue(lethalCelsius),
         };
         if (request.FieldThresholdVPerCm is not null && dev.Modality != AblationModality.Ire)
         {
             throw new UserInputException($"--field-threshold: device {dev.Id} is {DeviceCatalogue.ModalityName(dev.Modality)}; the lethal field applies to ire devices only.");
+        }
+
+        if (request.LethalCelsius is not null && dev.Modality != AblationModality.Cryoablation)
+        {
+            throw new UserInputException($"--lethal-celsius: device {dev.Id} is {DeviceCatalogue.ModalityName(dev.Modality)}; the lethal isotherm applies to cryoablation devices only.");
         }
 
         var lastTenth = -1;
@@ -290,12 +297,41 @@ internal static class SimulateCommand
             ["heatSink"] = request.HeatSink,
             ["gridMm"] = request.GridMm,
             ["peakTemperatureCelsius"] = double.IsFinite(p.Outcome.PeakTemperatureCelsius) ? Round(p.Outcome.PeakTemperatureCelsius, 1) : null,
-            ["depositedEnergyKj"] = Round(p.Outcome.DepositedEnergyJ / 1000, 2),
+            ["depositedEnergyKj"] = p.LethalCelsius is null ? Round(p.Outcome.DepositedEnergyJ / 1000, 2) : null,
         };
         if (p.FieldThresholdVPerCm is { } threshold)
         {
             o["fieldThresholdVPerCm"] = Round(threshold, 1);
             o["maxFieldVPerCm"] = Round(p.MaxFieldVPerCm ?? 0, 1);
+        }
+
+        if (p.LethalCelsius is { } lethal)
+        {
+            o["lethalCelsius"] = Round(lethal, 1);
+            if (p.IceBall is { } ice)
+            {
+                o["iceBall"] = new JsonObject
+                {
+                    ["isothermCelsius"] = CryoPredictor.IceEdgeCelsius,
+                    ["volumeMl"] = Round(ice.VolumeMl, 2),
+                    ["axesMm"] = new JsonArray(Round(ice.LengthMm, 1), Round(ice.DiameterMm, 1), Round(ice.SecondDiameterMm, 1)),
+                };
+            }
+
+            if (p.Cryo is { } cryo)
+            {
+                var coldest = float.MaxValue;
+                for (var v = 0; v < cryo.MinTemperature.Length; v++)
+                {
+                    if (!cryo.ProbeVoxel[v])
+                    {
+                        coldest = Math.Min(coldest, cryo.MinTemperature[v]);
+                    }
+                }
+
+                o["probeCelsius"] = set.Cryo?.ProbeCelsius;
+                o["minTissueCelsius"] = Round(coldest, 1);
+            }
         }
 
         if (outPath is not null)
@@ -323,6 +359,11 @@ internal static class SimulateCommand
         if (p.FieldThresholdVPerCm is { } threshold)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"  lethal field {threshold:0} V/cm, largest field in tissue {p.MaxFieldVPerCm:0} V/cm; pulse on-time {p.SimulatedSeconds * 1000:0.0} ms, solved in {p.WallSeconds:0.00} s");
+        }
+        else if (p.LethalCelsius is { } lethal)
+        {
+            var ice = p.IceBall!;
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  lethal isotherm {lethal:0} C; 0 C ice ball {ice.VolumeMl:0.0} mL, {ice.LengthMm:0.0} x {ice.DiameterMm:0.0} x {ice.SecondDiameterMm:0.0} mm; simulated {p.SimulatedSeconds:0} s in {p.WallSeconds:0.00} s");
         }
         else
         {
