@@ -22,6 +22,40 @@ public static class CaseBundleExporter
     /// <summary>Serializer options for FHIR JSON (indented).</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
 
+    private static void AddIdentity(FhirPatient patient, PatientDemographics identity)
+    {
+        if (identity.Mrn is { } mrn)
+        {
+            patient.Identifier.Add(new Identifier(identity.MrnSystem, mrn)
+            {
+                Use = Identifier.IdentifierUse.Usual,
+                Type = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0203", "MR", "Medical record number"),
+            });
+        }
+        if (identity.FamilyName is not null || identity.GivenNames is not null)
+        {
+            var name = new HumanName { Use = HumanName.NameUse.Official, Family = identity.FamilyName };
+            if (identity.GivenNames is { } given)
+            {
+                name.Given = given.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            }
+            patient.Name.Add(name);
+        }
+        if (identity.BirthDate is { } birth)
+        {
+            patient.BirthDate = birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        }
+        patient.Gender = identity.Sex switch
+        {
+            null => null,
+            "female" => AdministrativeGender.Female,
+            "male" => AdministrativeGender.Male,
+            "other" => AdministrativeGender.Other,
+            "unknown" => AdministrativeGender.Unknown,
+            _ => throw new ArgumentException($"identity.sex must be female, male, other or unknown, not '{identity.Sex}'", nameof(identity)),
+        };
+    }
+
     /// <summary>The bundle as FHIR JSON.</summary>
     public static string ToJson(Bundle bundle) => JsonSerializer.Serialize(bundle, JsonOptions);
 
@@ -34,7 +68,17 @@ public static class CaseBundleExporter
     /// <param name="case">The case.</param>
     /// <param name="pseudonymisation">Null for identified data; else pseudonym, shifted dates, and no decision rationale (free text).</param>
     /// <param name="decisions">MDT decisions on this case (from the registry); null or empty for none.</param>
-    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation, IReadOnlyList<MdtDecision>? decisions)
+    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation, IReadOnlyList<MdtDecision>? decisions) =>
+        Export(@case, pseudonymisation, decisions, null);
+
+    /// <summary>Builds the bundle of one case, with the patient's identity on the Patient resource when identified.</summary>
+    /// <param name="case">The case.</param>
+    /// <param name="pseudonymisation">Null for identified data; else pseudonym, shifted dates, no decision rationale and
+    /// <b>no identity</b>: <paramref name="identity"/> is then ignored entirely.</param>
+    /// <param name="decisions">MDT decisions on this case (from the registry); null or empty for none.</param>
+    /// <param name="identity">The patient's identity from the registry (MRN as an identifier of type MR, name,
+    /// birthDate, gender); null for none. Used only when <paramref name="pseudonymisation"/> is null.</param>
+    public static Bundle Export(MetastaticCase @case, Pseudonymisation? pseudonymisation, IReadOnlyList<MdtDecision>? decisions, PatientDemographics? identity)
     {
         ArgumentNullException.ThrowIfNull(@case);
         var shift = pseudonymisation?.ShiftDays(@case.CaseId) ?? 0;
@@ -47,9 +91,14 @@ public static class CaseBundleExporter
         void Add(string local, Resource r) => bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = Url(local), Resource = r });
         var patientRef = new ResourceReference(Url("patient"));
 
-        // Patient: no name, no date of birth (a case file holds neither); the case id as identifier.
+        // Patient: the case id (or its pseudonym) as identifier. The identity (MRN, name, date of birth, sex) is not in a
+        // case file; the registry may pass it for an identified export, never for a pseudonymised one.
         var patient = new FhirPatient { Meta = Profiled(FhirVocabulary.Profiles.CancerPatient) };
         patient.Identifier.Add(new Identifier(FhirVocabulary.CaseIdSystem, caseId));
+        if (pseudonymisation is null && identity is not null)
+        {
+            AddIdentity(patient, identity);
+        }
         if (history.Survival is { } s)
         {
             if (s.VitalStatus == VitalStatus.Dead)

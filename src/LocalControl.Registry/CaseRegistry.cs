@@ -65,7 +65,14 @@ public sealed record NewDecision(
     string RuleSetVersion,
     string AssessmentJson,
     string CaseFileJson,
-    int CaseVersion);
+    int CaseVersion)
+{
+    /// <summary>
+    /// "Re-discuss": the case is to come back to the board. It is marked carried over at the meeting of
+    /// <see cref="MeetingDate"/> and put on the next meeting's worklist (or on the next one created).
+    /// </summary>
+    public bool Rediscuss { get; init; }
+}
 
 /// <summary>How a write ended.</summary>
 public enum WriteOutcome
@@ -84,7 +91,7 @@ public enum WriteOutcome
 /// Reads and writes the registry. Every write runs in one transaction together with its audit entry:
 /// either the change and its audit line are both committed, or neither is.
 /// </summary>
-public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewAuditQueue? views = null)
+public sealed partial class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewAuditQueue? views = null)
 {
     /// <summary>Largest page the list returns.</summary>
     public const int MaxPageSize = 200;
@@ -314,7 +321,11 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             RecordedUtc = now,
         };
         db.Decisions.Add(entity);
-        if (record.Status == CaseStatus.ToDiscuss)
+        if (decision.Rediscuss)
+        {
+            record.Status = CaseStatus.ToDiscuss;
+        }
+        else if (record.Status == CaseStatus.ToDiscuss)
         {
             record.Status = CaseStatus.Discussed;
         }
@@ -329,7 +340,8 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
             db.ChangeTracker.Clear();
             return (WriteOutcome.Stale, 0);
         }
-        AddAudit(user, AuditActions.Decide, "decision", caseId, $"decision {entity.Id}; intent {decision.Intent}; rule set {decision.RuleSetVersion}");
+        var worklist = await MarkDiscussedAsync(record, decision, entity.Id, now, ct).ConfigureAwait(false);
+        AddAudit(user, AuditActions.Decide, "decision", caseId, $"decision {entity.Id}; intent {decision.Intent}; rule set {decision.RuleSetVersion}{worklist}");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
@@ -451,6 +463,8 @@ public sealed class CaseRegistry(RegistryDbContext db, TimeProvider clock, ViewA
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(changedFields);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // The version check reads before it writes: hold the writers' lock from the first read (as an edit does).
+        await AuditChain.LockWritersAsync(db, ct).ConfigureAwait(false);
         var record = await db.Cases.AsNoTracking().Where(c => c.CaseId == caseId).Select(c => new { c.Id }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (record is null)
         {

@@ -37,6 +37,12 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     /// <summary>Patient identities (MRN, name, date of birth, sex), encrypted by the caller; one per case at most.</summary>
     public DbSet<PatientIdentityRecord> PatientIdentities => Set<PatientIdentityRecord>();
 
+    /// <summary>Tumour-board meetings.</summary>
+    public DbSet<MeetingRecord> Meetings => Set<MeetingRecord>();
+
+    /// <summary>The cases on each meeting's worklist, in order.</summary>
+    public DbSet<MeetingCaseRecord> MeetingCases => Set<MeetingCaseRecord>();
+
     /// <summary>Audit trail (append-only).</summary>
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 

@@ -124,6 +124,8 @@ builder.Services.AddRazorPages(o =>
     o.Conventions.AuthorizePage("/Cases/Decide", Policies.Decide);
     o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
     o.Conventions.AuthorizeFolder("/Cohort", Policies.Cohort);
+    o.Conventions.AuthorizeFolder("/Meetings", Policies.Read);
+    o.Conventions.AuthorizePage("/Index", Policies.Read);
     o.Conventions.AuthorizePage("/Cases/Images", Policies.Read);
     o.Conventions.AllowAnonymousToPage("/Account/Login");
     o.Conventions.AllowAnonymousToPage("/Account/Setup");
@@ -140,6 +142,7 @@ builder.Services.AddSingleton(_ => new PatientIdentityProtector(registry.Identit
 builder.Services.AddSingleton<SliceViewAudit>();
 builder.Services.AddScoped<CaseService>();
 builder.Services.AddScoped<IdentityReader>();
+builder.Services.AddScoped<WorklistService>();
 builder.Services.AddSingleton<CohortService>();
 builder.Services.AddSingleton<ViewAuditQueue>();
 // Uploads are decoded once, at upload, into a voxel file beside them; a slice is read from it, nothing is cached in memory.
@@ -185,11 +188,11 @@ app.UseAntiforgery();
 app.MapOpenApi().RequireAuthorization(Policies.Read);
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapCasesApi();
+app.MapIdentityApi();
 app.MapSummaryPdf();
 app.MapImageSlices();
 app.MapCohortPlots();
 app.MapRazorPages();
-app.MapGet("/", () => TypedResults.Redirect("/cases")).ExcludeFromDescription();
 
 await app.RunAsync().ConfigureAwait(false);
 return 0;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -300,6 +302,12 @@ public abstract partial class PatientIdentityWebTests(LocalControlApp app)
         var viewerPrint = WebUtility.HtmlDecode(await viewer.GetStringAsync($"/cases/{caseId}/print"));
         Assert.Contains($"<strong>Patient:</strong> J. H. · MRN ••••{mrn[^4..]} · born hidden · sex male", viewerPrint, StringComparison.Ordinal);
         Assert.DoesNotContain("HAVERKAMP", viewerPrint, StringComparison.Ordinal);
+        // The decision form says whose decision it is.
+        Assert.Contains($"<strong>Patient:</strong> HAVERKAMP, Joost · MRN {mrn} · born 1961-11-05 · sex male",
+            WebUtility.HtmlDecode(await clinician.GetStringAsync($"/cases/{caseId}/decide")), StringComparison.Ordinal);
+        // So does the editor.
+        Assert.Contains($"<strong>Patient:</strong> HAVERKAMP, Joost · MRN {mrn} · born 1961-11-05 · sex male",
+            WebUtility.HtmlDecode(await clinician.GetStringAsync($"/cases/{caseId}/edit")), StringComparison.Ordinal);
 
         // No identity recorded: the case id names the file, and the summary says to check the patient.
         var bareId = await CreateCaseAsync(clinician);
@@ -332,6 +340,63 @@ public abstract partial class PatientIdentityWebTests(LocalControlApp app)
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    internal static async Task<HttpResponseMessage> PutIdentityAsync(HttpClient client, string caseId, string? ifMatch, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/cases/{caseId}/identity") { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task The_api_sets_the_identity_with_if_match_and_reads_it_in_clear_or_masked_by_role()
+    {
+        var clinician = await App.SignInAsync("clinician1");
+        var caseId = await CreateCaseAsync(clinician);
+        var body = new { mrn = "yp-5512 0098", familyName = "Szabo", givenNames = "Eniko Maria", birthDate = "1966-04-01", sex = "female" };
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await PutIdentityAsync(clinician, caseId, null, body)).StatusCode);
+        var none = await clinician.GetAsync($"/api/cases/{caseId}/identity");
+        Assert.Equal("\"0\"", none.Headers.ETag!.Tag);
+        var coordinator = await App.SignInAsync("coordinator1");
+        var put = await PutIdentityAsync(coordinator, caseId, "\"0\"", body);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal("\"1\"", put.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await PutIdentityAsync(clinician, caseId, "\"0\"", body)).StatusCode);
+
+        var full = JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}/identity"))!;
+        Assert.Equal((false, "YP55120098", "Szabo", "Eniko Maria", "1966-04-01", "female", 1),
+            (full["masked"]!.GetValue<bool>(), full["mrn"]!.GetValue<string>(), full["familyName"]!.GetValue<string>(), full["givenNames"]!.GetValue<string>(),
+             full["birthDate"]!.GetValue<string>(), full["sex"]!.GetValue<string>(), full["version"]!.GetValue<int>()));
+        foreach (var name in new[] { "viewer1", "admin" })
+        {
+            var user = await App.SignInAsync(name);
+            var text = await user.GetStringAsync($"/api/cases/{caseId}/identity");
+            var masked = JsonNode.Parse(text)!;
+            Assert.Equal((true, "••••0098", "E. M. S.", "female"),
+                (masked["masked"]!.GetValue<bool>(), masked["mrn"]!.GetValue<string>(), masked["initials"]!.GetValue<string>(), masked["sex"]!.GetValue<string>()));
+            foreach (var secret in new[] { "Szabo", "Eniko", "1966", "YP55" })
+            {
+                Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
+            }
+            Assert.Equal(HttpStatusCode.Forbidden, (await PutIdentityAsync(user, caseId, "\"1\"", body)).StatusCode);
+        }
+
+        var bad = await PutIdentityAsync(clinician, caseId, "\"1\"", new { mrn = "x#1", birthDate = "2999-01-01", sex = "woman" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["errors"]!.AsObject();
+        Assert.Equal(["birthDate", "mrn", "sex"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.StartsWith("date of birth is in the future", errors["birthDate"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PutIdentityAsync(clinician, caseId, "\"1\"", new { birthDate = 19660401 })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PutIdentityAsync(clinician, caseId + "-missing", "\"0\"", body)).StatusCode);
+        await using var scope = App.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        var line = await db.Audit.AsNoTracking().SingleAsync(a => a.Action == AuditActions.Identity && a.EntityKey == caseId);
+        Assert.Equal("coordinator1", line.UserName);
+        Assert.DoesNotContain("Szabo", line.Detail, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -402,6 +402,12 @@ public abstract class WebAppTests(LocalControlApp app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PatientIdentityWebTests.PostIdentityAsync(clinician, caseId, mrn, family, given, future, "male", 0)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await PatientIdentityWebTests.PostIdentityAsync(clinician, caseId, mrn, family, given, birth, "male", 0)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PatientIdentityWebTests.SearchMrnAsync(clinician, mrn)).StatusCode);
+        // And through the API: a refused PUT (future date), a stale one, and a read.
+        Assert.Equal(HttpStatusCode.BadRequest, (await PatientIdentityWebTests.PutIdentityAsync(clinician, caseId, "\"1\"",
+            new { mrn, familyName = family, givenNames = given, birthDate = future })).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await PatientIdentityWebTests.PutIdentityAsync(clinician, caseId, "\"0\"",
+            new { mrn, familyName = family, givenNames = given, birthDate = birth })).StatusCode);
+        Assert.Contains(family, await clinician.GetStringAsync($"/api/cases/{caseId}/identity"), StringComparison.Ordinal);
         Assert.Contains(family.ToUpperInvariant(), await clinician.GetStringAsync($"/cases/{caseId}"), StringComparison.Ordinal); // it was stored
         await clinician.GetStringAsync($"/cases/{caseId}/print");
         Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync($"/cases/{caseId}/summary.pdf")).StatusCode);

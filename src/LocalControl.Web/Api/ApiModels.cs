@@ -30,7 +30,8 @@ public sealed record DecisionChoice(string? LesionId, string Therapy);
 /// <param name="Rationale">Why.</param>
 /// <param name="Attendees">Who took part (names and disciplines).</param>
 /// <param name="CaseVersion">The case version the board looked at; the decision is refused if the case has changed since.</param>
-public sealed record DecisionRequest(DateOnly? MeetingDate, string? Intent, IReadOnlyList<DecisionChoice>? Choices, string? Rationale, string? Attendees, int? CaseVersion);
+/// <param name="Rediscuss">The board asks to discuss the case again: it is carried over to the next meeting's worklist.</param>
+public sealed record DecisionRequest(DateOnly? MeetingDate, string? Intent, IReadOnlyList<DecisionChoice>? Choices, string? Rationale, string? Attendees, int? CaseVersion, bool? Rediscuss = null);
 
 /// <summary>A recorded decision, with the rule-set version and engine output it was based on.</summary>
 public sealed record DecisionDto(

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LocalControl.Imaging;
 using LocalControl.Imaging.Formats;
+using LocalControl.Imaging.Formats.Dicom;
 using LocalControl.Imaging.Geometry;
 using LocalControl.Imaging.Rendering;
 using LocalControl.Registry;
@@ -39,10 +40,13 @@ public sealed class ImageStore
     // Stored files never change (a new upload is a new name), so a geometry read once holds.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Id, string Sha, string Path), ImageGeometry> _geometries = new();
 
-    private static readonly string[] Extensions = [".nii.gz", ".nii", ".nrrd", ".nhdr", ".zip"];
-
-    /// <summary>Most files in an uploaded zip (a header, its data file, perhaps a readme).</summary>
+    /// <summary>Most files in an uploaded zip of a header and its data (a header, its data file, perhaps a readme).</summary>
     public const int MaxZipEntries = 4;
+
+    /// <summary>Most files in one DICOM series upload (a zip or several files): one file per slice of a 2048-slice CT.</summary>
+    public const int MaxSeriesFiles = 2048;
+
+    private const string SeriesFolder = "series";
 
     // Decoding takes memory in proportion to the budget: one at a time, so concurrent uploads cannot add up.
     private readonly SemaphoreSlim _decode = new(1, 1);
@@ -61,6 +65,7 @@ public sealed class ImageStore
         _read = ImagingReadOptions.ForUploads with
         {
             Budget = MaxVoxels == ImagingBudget.ForUploads.MaxVoxels ? ImagingBudget.ForUploads : new ImagingBudget(MaxVoxels, MaxVoxels * 4),
+            MaxFolderFiles = MaxSeriesFiles,
         };
     }
 
@@ -70,59 +75,92 @@ public sealed class ImageStore
     /// <summary>Most voxels (all frames) an upload may hold.</summary>
     public long MaxVoxels { get; }
 
-    /// <summary>Stores an upload if the imaging library reads it as a 3D volume within the budget; a label map must hold integer labels.</summary>
-    public async Task<StoredImage> StoreAsync(Stream content, string fileName, string kind, string uploadedBy, CancellationToken ct)
+    // Bytes a zip may expand to, or a DICOM series may hold: the voxels (at most 4 bytes each, DICOM pixels are 2)
+    // plus headers (DICOM files carry their own, a few kB each).
+    private long ExpandedBudget => _read.Budget.MaxDecodedBytes + (1 << 20) + MaxSeriesFiles * (64L << 10);
+
+    /// <summary>Stores one uploaded file; see <see cref="StoreAsync(IReadOnlyList{ValueTuple{Stream, string}}, string, string, CancellationToken)"/>.</summary>
+    public Task<StoredImage> StoreAsync(Stream content, string fileName, string kind, string uploadedBy, CancellationToken ct) =>
+        StoreAsync([(content, fileName)], kind, uploadedBy, ct);
+
+    /// <summary>
+    /// Stores an upload if the imaging library reads it as a 3D volume within the budget; a label map must hold integer
+    /// labels. The format is told from the content, never the file name: NIfTI (plain or gzip), NRRD, a DICOM file
+    /// (the DICM preamble, or a bare dataset), or a zip — of DICOM files (a series) or of a detached header and its
+    /// data. Several files are one DICOM series, each of them DICOM by content. A zip is checked entry by entry
+    /// before anything is decompressed (names, links, count, declared size), then decompressed within the budget.
+    /// </summary>
+    public async Task<StoredImage> StoreAsync(IReadOnlyList<(Stream Content, string FileName)> files, string kind, string uploadedBy, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(fileName);
-        var shownName = Path.GetFileName(fileName);
-        var extension = Extensions.FirstOrDefault(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
-        if (extension is null || extension == ".nhdr")
-        {
-            return new(null, "Upload a NIfTI (.nii, .nii.gz) or NRRD (.nrrd) file with its voxels inside it, or a .zip of a header (.nhdr, .hdr) and its data file.");
-        }
+        ArgumentNullException.ThrowIfNull(files);
         if (kind is not ("image" or "labels"))
         {
             return new(null, "Kind must be image or labels.");
         }
+        if (files.Count == 0)
+        {
+            return new(null, "Choose a file.");
+        }
+        if (files.Count > MaxSeriesFiles)
+        {
+            return new(null, $"{files.Count} files chosen; a DICOM series upload takes at most {MaxSeriesFiles} (or upload them as one zip).");
+        }
+        var shownName = files.Count == 1 ? Path.GetFileName(files[0].FileName) : $"{Path.GetFileName(files[0].FileName)} and {files.Count - 1} more (DICOM series)";
         PrivateFiles.CreateFolder(Folder);
-        var name = Guid.NewGuid().ToString("N") + extension.ToLowerInvariant();
-        var path = Path.Combine(Folder, name);
+        var id = Guid.NewGuid().ToString("N");
+        var path = Path.Combine(Folder, id + ".upload");
+        var seriesFolder = Path.Combine(Folder, id, SeriesFolder);
+        string name;
         string sha;
-        await using (var file = new FileStream(path, PrivateFiles.CreateNew()))
+        try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[1 << 16];
             long total = 0;
-            int n;
-            while ((n = await content.ReadAsync(buffer, ct)) > 0)
+            if (files.Count == 1)
             {
-                total += n;
-                if (total > MaxUploadBytes)
+                total = await CopyAsync(files[0].Content, path, hash, total, ct);
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+                (name, var refused) = Place(path, id);
+                if (refused is not null)
                 {
-                    file.Close();
-                    File.Delete(path);
-                    return new(null, $"The file is larger than {MaxUploadBytes / (1024 * 1024)} MB.");
+                    Clean(id);
+                    return new(null, refused);
                 }
-                hash.AppendData(buffer, 0, n);
-                await file.WriteAsync(buffer.AsMemory(0, n), ct);
             }
-            await file.FlushAsync(ct);
-            file.Flush(flushToDisk: true);
-            sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            else
+            {
+                // Several files: one DICOM series, each file DICOM by its content (whatever its name).
+                PrivateFiles.CreateFolder(Path.Combine(Folder, id));
+                PrivateFiles.CreateFolder(seriesFolder);
+                for (var n = 0; n < files.Count; n++)
+                {
+                    var target = Path.Combine(seriesFolder, n.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + ".dcm");
+                    total = await CopyAsync(files[n].Content, target, hash, total, ct);
+                    if (!DicomFormatDetector.IsDicom(VolumeFormats.ReadHead(target, 132)))
+                    {
+                        Clean(id);
+                        return new(null, $"{Shorten(Path.GetFileName(files[n].FileName))}: not a DICOM file (no DICM preamble); several files are taken as one DICOM series — upload a NIfTI or NRRD file on its own.");
+                    }
+                }
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+                name = id + "/" + SeriesFolder;
+            }
+        }
+        catch (UploadRefusedException e)
+        {
+            Clean(id);
+            return new(null, e.Message);
+        }
+        catch (Exception e) when (e is ImagingException or IOException or InvalidDataException)
+        {
+            Clean(id);
+            var message = e is ImagingException ? e.Message : "the file could not be read (" + e.GetType().Name + ").";
+            return new(null, Scrub(message, path, shownName));
         }
         try
         {
-            var read = _read;
-            var imagePath = path;
-            if (extension == ".zip")
-            {
-                // A header and its data file: extracted into a private folder of their own; the header may name a
-                // data file in that folder only (the library's companion rule: no absolute path, no .., no link out).
-                imagePath = Unzip(path, Path.Combine(Folder, name[..^4]));
-                name = name[..^4] + "/" + Path.GetFileName(imagePath);
-                read = _read with { AllowExternalDataFiles = true };
-            }
+            var imagePath = Resolve(name);
+            var read = ReadOptionsFor(name);
             var info = CheckHeader(imagePath, read);
             await _decode.WaitAsync(ct);
             try
@@ -150,16 +188,86 @@ public sealed class ImageStore
         }
         catch (Exception e) when (e is ImagingException or UploadRefusedException or IOException or InvalidDataException)
         {
-            Delete(name);
-            if (extension == ".zip")
-            {
-                Delete(Path.GetFileName(path)[..^4] + "/"); // the zip and whatever was extracted
-            }
+            Clean(id);
             // The reader names the file it read: the stored copy's path, which the uploader must not learn.
             var message = e is ImagingException or UploadRefusedException ? e.Message : "the file could not be read (" + e.GetType().Name + ").";
-            return new(null, Scrub(message, path, shownName));
+            return new(null, Scrub(message, Resolve(name), shownName));
         }
     }
+
+    // Everything an upload may have left: the received file, the zip, the folder, the voxels and geometry.
+    private void Clean(string id)
+    {
+        foreach (var suffix in new[] { ".upload", ".zip", ".nii", ".nii.gz", ".nrrd" })
+        {
+            Delete(id + suffix);
+        }
+        Delete(id + "/");
+    }
+
+    private async Task<long> CopyAsync(Stream content, string target, IncrementalHash hash, long total, CancellationToken ct)
+    {
+        await using var file = new FileStream(target, PrivateFiles.CreateNew());
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = await content.ReadAsync(buffer, ct)) > 0)
+        {
+            total += n;
+            if (total > MaxUploadBytes)
+            {
+                throw new UploadRefusedException($"The upload is larger than {MaxUploadBytes / (1024 * 1024)} MB.");
+            }
+            hash.AppendData(buffer, 0, n);
+            await file.WriteAsync(buffer.AsMemory(0, n), ct);
+        }
+        await file.FlushAsync(ct);
+        file.Flush(flushToDisk: true);
+        return total;
+    }
+
+    /// <summary>What an uploaded file is, from its first bytes: zip, gzip (NIfTI inside), or what the library detects.</summary>
+    private (string Name, string? Refused) Place(string received, string id)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int got;
+        using (var f = File.OpenRead(received))
+        {
+            got = f.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        }
+        if (got == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 && magic[3] == 4 || magic[2] == 5 && magic[3] == 6))
+        {
+            var zip = Path.Combine(Folder, id + ".zip");
+            File.Move(received, zip);
+            return (Unzip(zip, Path.Combine(Folder, id)), null);
+        }
+        var format = VolumeFormats.Detect(received).Name; // LC-IMG-001 when nothing recognises it
+        var gzip = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        if (format == "dicom")
+        {
+            PrivateFiles.CreateFolder(Path.Combine(Folder, id));
+            PrivateFiles.CreateFolder(Path.Combine(Folder, id, SeriesFolder));
+            File.Move(received, Path.Combine(Folder, id, SeriesFolder, "00000.dcm"));
+            return (id + "/" + SeriesFolder, null);
+        }
+        var extension = format switch
+        {
+            "nifti" => gzip ? ".nii.gz" : ".nii",
+            "nrrd" => ".nrrd",
+            _ => null,
+        };
+        if (extension is null)
+        {
+            return ("", $"the file is {format}, not an image this page takes: upload a NIfTI, NRRD or DICOM file, a DICOM series (several files or a zip), or a zip of a header and its data.");
+        }
+        File.Move(received, Path.Combine(Folder, id + extension));
+        return (id + extension, null);
+    }
+
+    // A stored image's read options: a header from a zip may name its data file beside it.
+    private ImagingReadOptions ReadOptionsFor(string storedPath) =>
+        storedPath.Contains('/', StringComparison.Ordinal) && !IsSeries(storedPath) ? _read with { AllowExternalDataFiles = true } : _read;
+
+    private static bool IsSeries(string storedPath) => storedPath.EndsWith("/" + SeriesFolder, StringComparison.Ordinal);
 
     /// <summary>
     /// The display grid of an image for a plane, in the radiological convention from the image's geometry (not its
@@ -246,6 +354,29 @@ public sealed class ImageStore
     }
 
     /// <summary>
+    /// A label map's labels as one volume on its own grid (for measuring): read whole from the voxel file, one at a
+    /// time (the decode lock), within the voxel budget the upload was checked against.
+    /// </summary>
+    public LocalControl.Imaging.Volumes.Volume<int> LabelVolume(CaseImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Kind != "labels")
+        {
+            throw new InvalidOperationException($"Image {image.Id} is not a label map.");
+        }
+        var g = GeometryOf(image);
+        _decode.Wait();
+        try
+        {
+            return new LocalControl.Imaging.Volumes.Volume<int>(g, ReadBlock<int>(image, new IndexBox(0, 0, 0, g.Size.I - 1, g.Size.J - 1, g.Size.K - 1), locked: true));
+        }
+        finally
+        {
+            _decode.Release();
+        }
+    }
+
+    /// <summary>
     /// The image's geometry (size, spacing, origin and direction cosines in LPS), kept beside its voxels at upload
     /// (<c>.geometry</c>); for an image uploaded before that, read once from the stored file's header and kept.
     /// </summary>
@@ -259,8 +390,7 @@ public sealed class ImageStore
             var g = File.Exists(geometryPath) ? GeometryFile.TryRead(geometryPath) : null;
             if (g is null)
             {
-                var options = image.StoredPath.Contains('/', StringComparison.Ordinal) ? _read with { AllowExternalDataFiles = true } : _read;
-                g = CheckHeader(path, options).Geometry;
+                g = CheckHeader(path, ReadOptionsFor(image.StoredPath)).Geometry;
                 GeometryFile.Write(geometryPath, g);
             }
             if (g.Size != new VolumeSize(image.SizeI, image.SizeJ, image.SizeK))
@@ -302,20 +432,111 @@ public sealed class ImageStore
         return full.StartsWith(root, StringComparison.Ordinal) ? full : throw new InvalidDataException("An image's stored path leaves the image folder.");
     }
 
-    // Extracts a zip of plain file names (no folders, no .., at most MaxZipEntries, within the byte budget) and
-    // returns the one header in it.
+    // Checks a zip entry by entry before decompressing anything — no path that could leave the folder (zip slip), no
+    // link, no more than MaxSeriesFiles files, a declared size within the budget — then looks at each entry's first
+    // bytes (a nested zip is refused) and extracts either a DICOM series (every file DICOM by content, extracted under
+    // numbered names, so no entry name reaches the disk) or a header and its data file (at most MaxZipEntries files
+    // with plain names at the top, one .nhdr/.hdr header). The byte budget is enforced again while decompressing
+    // (a declared size can lie). Returns the stored name: "{id}/series" or "{id}/{header}".
     private string Unzip(string zipPath, string folder)
     {
         using var archive = System.IO.Compression.ZipFile.OpenRead(zipPath);
         var entries = archive.Entries.Where(e => e.FullName.Length > 0 && !e.FullName.EndsWith('/')).ToList();
-        if (entries.Count is 0 or > MaxZipEntries)
+        if (entries.Count == 0)
         {
-            throw new UploadRefusedException($"the zip holds {entries.Count} files; upload a header and its data file (at most {MaxZipEntries} files).");
+            throw new UploadRefusedException("the zip holds no file.");
+        }
+        if (entries.Count > MaxSeriesFiles)
+        {
+            throw new UploadRefusedException($"the zip holds {entries.Count} files; at most {MaxSeriesFiles} (one DICOM series, one file per slice) or a header and its data file.");
+        }
+        var budget = ExpandedBudget;
+        long declared = 0;
+        foreach (var e in entries)
+        {
+            var n = e.FullName;
+            var segments = n.Split('/');
+            if (n.StartsWith('/') || n.Contains('\\', StringComparison.Ordinal) || n.Contains(':', StringComparison.Ordinal)
+                || segments.Any(x => x is ".." or "." or "") || n.Any(char.IsControl))
+            {
+                throw new UploadRefusedException($"zip entry '{Shorten(n)}': a path that could leave the zip's folder (zip slip); entries must be plain names inside it.");
+            }
+            const int linkType = 0xA000, typeMask = 0xF000;
+            if (((e.ExternalAttributes >> 16) & typeMask) == linkType)
+            {
+                throw new UploadRefusedException($"zip entry '{Shorten(n)}' is a symbolic link; links are refused.");
+            }
+            declared += e.Length;
+            if (declared > budget)
+            {
+                throw new UploadRefusedException(FormattableString.Invariant($"the zip declares more than {budget:N0} bytes uncompressed (at entry '{Shorten(n)}'), the upload budget; nothing was decompressed."));
+            }
+        }
+        // The first bytes of each entry, decompressed (132: the DICOM preamble and DICM).
+        var isDicom = new bool[entries.Count];
+        var hasPreamble = false; // a DICOM zip is told by the DICM preamble (a raw data file may look like a bare dataset)
+        var head = new byte[132];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            int got;
+            using (var source = entries[i].Open())
+            {
+                got = source.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            }
+            var span = head.AsSpan(0, got);
+            if (got >= 4 && span[0] == 'P' && span[1] == 'K' && (span[2] is 3 or 5 or 7) || entries[i].FullName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UploadRefusedException($"zip entry '{Shorten(entries[i].FullName)}' is itself a zip; nested zips are refused.");
+            }
+            isDicom[i] = DicomFormatDetector.IsDicom(span);
+            hasPreamble |= got == 132 && span[128] == 'D' && span[129] == 'I' && span[130] == 'C' && span[131] == 'M';
+        }
+        PrivateFiles.CreateFolder(folder);
+        long total = 0;
+        var buffer = new byte[1 << 16];
+        void Extract(System.IO.Compression.ZipArchiveEntry e, string target)
+        {
+            using var source = e.Open();
+            using var file = new FileStream(target, PrivateFiles.CreateNew());
+            int n;
+            while ((n = source.Read(buffer)) > 0)
+            {
+                total += n;
+                if (total > budget)
+                {
+                    throw new UploadRefusedException(FormattableString.Invariant($"zip entry '{Shorten(e.FullName)}': the zip expands to more than {budget:N0} bytes, the upload budget."));
+                }
+                file.Write(buffer, 0, n);
+            }
+        }
+        if (hasPreamble)
+        {
+            var series = Path.Combine(folder, SeriesFolder);
+            PrivateFiles.CreateFolder(series);
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var n = entries[i].FullName;
+                if (!isDicom[i])
+                {
+                    // A DICOM zip may carry the desktop's droppings; anything else is named and refused.
+                    var leaf = n[(n.LastIndexOf('/') + 1)..];
+                    if (n.StartsWith("__MACOSX/", StringComparison.Ordinal) || leaf.StartsWith("._", StringComparison.Ordinal) || leaf is ".DS_Store" or "Thumbs.db" or "desktop.ini")
+                    {
+                        continue;
+                    }
+                    throw new UploadRefusedException($"zip entry '{Shorten(n)}' is not DICOM; a zip with DICOM files must hold one series and nothing else.");
+                }
+                Extract(entries[i], Path.Combine(series, i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + ".dcm"));
+            }
+            return Path.GetFileName(folder) + "/" + SeriesFolder;
+        }
+        if (entries.Count > MaxZipEntries)
+        {
+            throw new UploadRefusedException($"the zip holds {entries.Count} files and none is DICOM; a zip of a header and its data file holds at most {MaxZipEntries}.");
         }
         foreach (var e in entries)
         {
-            if (e.FullName.Contains('/', StringComparison.Ordinal) || e.FullName.Contains('\\', StringComparison.Ordinal) || e.FullName.StartsWith('.')
-                || e.FullName.Any(char.IsControl))
+            if (e.FullName.Contains('/', StringComparison.Ordinal) || e.FullName.StartsWith('.'))
             {
                 throw new UploadRefusedException($"zip entry '{Shorten(e.FullName)}': files must sit at the top of the zip, with plain names.");
             }
@@ -323,28 +544,13 @@ public sealed class ImageStore
         var headers = entries.Where(e => e.FullName.EndsWith(".nhdr", StringComparison.OrdinalIgnoreCase) || e.FullName.EndsWith(".hdr", StringComparison.OrdinalIgnoreCase)).ToList();
         if (headers.Count != 1)
         {
-            throw new UploadRefusedException($"the zip must hold exactly one header (.nhdr or .hdr); it holds {headers.Count}.");
+            throw new UploadRefusedException($"the zip must hold exactly one header (.nhdr or .hdr) with its data file, or a DICOM series; it holds {headers.Count} headers.");
         }
-        PrivateFiles.CreateFolder(folder);
-        var budget = _read.Budget.MaxDecodedBytes + (1 << 20); // the voxels plus a header
-        long total = 0;
-        var buffer = new byte[1 << 16];
         foreach (var e in entries)
         {
-            using var source = e.Open();
-            using var target = new FileStream(Path.Combine(folder, e.FullName), PrivateFiles.CreateNew());
-            int n;
-            while ((n = source.Read(buffer)) > 0)
-            {
-                total += n;
-                if (total > budget)
-                {
-                    throw new UploadRefusedException(FormattableString.Invariant($"the zip expands to more than {budget:N0} bytes, the upload budget."));
-                }
-                target.Write(buffer, 0, n);
-            }
+            Extract(e, Path.Combine(folder, e.FullName));
         }
-        return Path.Combine(folder, headers[0].FullName);
+        return Path.GetFileName(folder) + "/" + headers[0].FullName;
     }
 
     private static string Shorten(string s) => s.Length > 80 ? s[..80] + "…" : s;
@@ -356,10 +562,13 @@ public sealed class ImageStore
         return label > 0 && label <= palette.Length ? palette[label - 1] : ((byte)(label * 67 % 256), (byte)(label * 149 % 256), (byte)(label * 211 % 256));
     }
 
+    // A folder is a DICOM series (the DICOM reader, not the folder detection, which also knows mask folders).
+    private static readonly DicomFormat Dicom = new();
+
     // From the header alone, before any voxel is decoded: self-contained, 3D, within the budget (the read options).
     private static ImageInfo CheckHeader(string path, ImagingReadOptions read)
     {
-        var info = VolumeFormats.Identify(path, read);
+        var info = Directory.Exists(path) ? Dicom.Identify(path, read) : VolumeFormats.Identify(path, read);
         if (info.FrameCount > 1)
         {
             throw new UploadRefusedException($"the image has {info.FrameCount} frames; upload a single 3D volume.");
@@ -370,7 +579,7 @@ public sealed class ImageStore
     // Decodes once and writes the voxels as the slice file (temp file, then rename).
     private static void WriteVoxels(string path, string kind, ImageInfo checkedInfo, ImagingReadOptions read)
     {
-        var loaded = VolumeFormats.Load(path, read);
+        var loaded = Directory.Exists(path) ? Dicom.Load(path, read) : VolumeFormats.Load(path, read);
         if (loaded.Info.Geometry.Size != checkedInfo.Geometry.Size)
         {
             throw new UploadRefusedException("the image's size changed between reading its header and its voxels.");
@@ -394,25 +603,31 @@ public sealed class ImageStore
     }
 
     // The voxels of one box (i fastest), read row by row from the voxel file: a slice never reads the whole volume.
-    private T[] ReadBlock<T>(CaseImage image, IndexBox box) where T : unmanaged
+    private T[] ReadBlock<T>(CaseImage image, IndexBox box, bool locked = false) where T : unmanaged
     {
         var path = Resolve(image.StoredPath);
         var voxelPath = path + VoxelSuffix;
         if (!File.Exists(voxelPath))
         {
             // Uploaded before voxel files existed: decode once now (within the budget), then read slices as for any other.
-            _decode.Wait();
+            if (!locked)
+            {
+                _decode.Wait();
+            }
             try
             {
                 if (!File.Exists(voxelPath))
                 {
-                    var options = image.StoredPath.Contains('/', StringComparison.Ordinal) ? _read with { AllowExternalDataFiles = true } : _read;
+                    var options = ReadOptionsFor(image.StoredPath);
                     WriteVoxels(path, image.Kind, CheckHeader(path, options), options);
                 }
             }
             finally
             {
-                _decode.Release();
+                if (!locked)
+                {
+                    _decode.Release();
+                }
             }
         }
         var size = box.Size;

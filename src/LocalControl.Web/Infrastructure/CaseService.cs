@@ -220,6 +220,6 @@ public sealed class CaseService
             assessed.Assessment.RuleSetVersion,
             assessed.Json,
             record.CaseFileJson,
-            request.CaseVersion!.Value), errors);
+            request.CaseVersion!.Value) { Rediscuss = request.Rediscuss == true }, errors);
     }
 }

@@ -225,4 +225,84 @@ public sealed partial class BrowserTests
         await Assertions.Expect(viewerPage.Locator("#measure-form")).ToHaveCountAsync(0);
         await Assertions.Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Save measurement" })).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_clinician_measures_a_label_map_sees_what_is_measured_typed_and_replaced_and_confirms()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        var caseId = "BM-" + Guid.NewGuid().ToString("N")[..8];
+        var caseFile = TestCases.Liver(caseId);
+        caseFile["lesions"]![0]!["centroidMm"] = new System.Text.Json.Nodes.JsonArray(20, 18, 20);
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await clinician.PostAsync("/api/cases", new StringContent(TestCases.Json(caseFile), System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        var folder = Directory.CreateTempSubdirectory("lc-bmfi-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "tumour-labels.nii.gz");
+            await File.WriteAllBytesAsync(path, MeasureFromImageTests.LabelMap(folder));
+            var page = await SignedInPageAsync("clinician1");
+            await page.GotoAsync($"/cases/{caseId}/images");
+            await page.Locator("input[name=Upload]").SetInputFilesAsync(path);
+            await page.Locator("select[name=Kind]").SelectOptionAsync("labels");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+            await Assertions.Expect(page.Locator("tr[data-image-id]")).ToHaveCountAsync(1);
+
+            await page.GetByLabel("or as JSON").FillAsync("{\"1\": \"liver\", \"2\": \"tumour\"}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Measure", Exact = true }).ClickAsync();
+            var (diameterMm, _) = MeasureFromImageTests.BruteForce();
+            var row = page.Locator("tr[data-lesion='L1'][data-field='longestDiameterMm']");
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "measured, replaces typed");
+            await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync(Math.Round(diameterMm, 2).ToString(CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.Locator("tr[data-lesion='L1'][data-field='distanceToHilumMm']")).ToHaveAttributeAsync("data-status", "typed");
+            await Assertions.Expect(page.Locator("[data-measure-notes]")).ToContainTextAsync("lesion L2 was not found");
+            await ShotAsync(page, "19-measure-from-image-preview");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Confirm and save" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-measurement-saved]")).ToContainTextAsync("values filled from the image; case version 2.");
+            var stored = System.Text.Json.Nodes.JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!;
+            Assert.Equal(Math.Round(diameterMm, 2), stored["caseFile"]!["lesions"]![0]!["longestDiameterMm"]!.GetValue<double>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_clinician_uploads_a_dicom_series_as_several_files_and_reads_its_hu_under_the_cursor()
+    {
+        var clinician = await app.SignInAsync("clinician1");
+        var caseId = "BD-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await clinician.PostAsync("/api/cases", new StringContent(TestCases.Json(TestCases.Liver(caseId)), System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        var folder = Directory.CreateTempSubdirectory("lc-bdcm-").FullName;
+        try
+        {
+            // 10 columns × 12 rows × 4 slices, columns 0.8 mm and rows 0.7 mm apart, HU = 3 i + 7 j + 100 k − 200;
+            // files named without extension, in no order.
+            static int Hu(int i, int j, int k) => 3 * i + 7 * j + 100 * k - 200;
+            var paths = new[] { 2, 0, 3, 1 }.Select(k =>
+            {
+                var p = Path.Combine(folder, "IM" + (7 * k + 3));
+                File.WriteAllBytes(p, TinyDicom.Slice(12, 10, k, 0.7, 0.8, 2.5, (-50, -40, 100), "1.2.826.0.1.3680043.8.498.4245", Hu));
+                return p;
+            }).ToArray();
+            var page = await SignedInPageAsync("clinician1");
+            await page.GotoAsync($"/cases/{caseId}/images");
+            await page.Locator("input[name=Upload]").SetInputFilesAsync(paths);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+            await Assertions.Expect(page.Locator("tr[data-image-id] td").Nth(3)).ToHaveTextAsync("10 × 12 × 4");
+            await page.WaitForFunctionAsync("() => { const i = document.getElementById('base-img'); return i.complete && i.naturalWidth === 10; }");
+            await Assertions.Expect(page.Locator("#slice-out")).ToHaveTextAsync("2 / 3");
+            // Pixel (6, 9) of slice 2: column 6, row 9 of the third slice from the feet (row direction +x, column +y).
+            // (The picture is 80 % of the window high: scrolled into view first, so the pointer can reach it.)
+            await page.Locator(".stage").ScrollIntoViewIfNeededAsync();
+            var box = (await page.Locator("#base-img").BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync((float)(box.X + 6.5 / 10 * box.Width), (float)(box.Y + 9.5 / 12 * box.Height));
+            await Assertions.Expect(page.Locator("#readout")).ToHaveAttributeAsync("data-value", Hu(6, 9, 2).ToString(CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.Locator("#readout")).ToContainTextAsync("at LPS (−45.2, −33.7, 105.0) mm");
+            await ShotAsync(page, "20-viewer-dicom-series");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -382,6 +382,83 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.ToTable("follow_up_lesions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.MeetingCaseRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("CarriedToMeetingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DecisionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MeetingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId", "Status");
+
+                    b.HasIndex("MeetingId", "CaseRecordId")
+                        .IsUnique();
+
+                    b.ToTable("meeting_cases", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.MeetingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Attendees")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Date");
+
+                    b.ToTable("meetings", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.PatientIdentityRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -732,6 +809,21 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
                         .WithMany()
                         .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.MeetingCaseRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LocalControl.Registry.Entities.MeetingRecord", null)
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -365,6 +365,79 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.ToTable("follow_up_lesions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.MeetingCaseRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CarriedToMeetingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CaseRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DecisionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MeetingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseRecordId", "Status");
+
+                    b.HasIndex("MeetingId", "CaseRecordId")
+                        .IsUnique();
+
+                    b.ToTable("meeting_cases", (string)null);
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.MeetingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Attendees")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Date");
+
+                    b.ToTable("meetings", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.PatientIdentityRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -707,6 +780,21 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
                         .WithMany()
                         .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.MeetingCaseRecord", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseRecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LocalControl.Registry.Entities.MeetingRecord", null)
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimeProvider clock, ILogger<DecideModel> logger) : PageModel
+public sealed class DecideModel(CaseService cases, CaseRegistry registry, IdentityReader identities, TimeProvider clock, ILogger<DecideModel> logger) : PageModel
 {
+    /// <summary>Whose decision this is: the patient identity line (the decision form is where a wrong patient costs most).</summary>
+    public string IdentityLine { get; private set; } = "";
+
     [FromRoute]
     public string CaseId { get; set; } = "";
 
@@ -36,6 +39,10 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
     [BindProperty]
     public int? CaseVersion { get; set; }
 
+    /// <summary>"Re-discuss at the next meeting": carried over to the next meeting's worklist.</summary>
+    [BindProperty]
+    public bool Rediscuss { get; set; }
+
     public Dictionary<string, string[]> Errors { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -52,6 +59,7 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
         }
         Assessed = assessed;
         Version = record.Version;
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, CaseId, ct);
         MeetingDate = record.MeetingDate ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         return Page();
     }
@@ -68,7 +76,7 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
         {
             choices.Add(new DecisionChoice(null, PatientChoice));
         }
-        var request = new DecisionRequest(MeetingDate, Intent, choices, Rationale, Attendees, CaseVersion);
+        var request = new DecisionRequest(MeetingDate, Intent, choices, Rationale, Attendees, CaseVersion, Rediscuss);
         var prepared = cases.PrepareDecision(record, request);
         if (prepared.Errors.Count == 0)
         {
@@ -90,6 +98,7 @@ public sealed class DecideModel(CaseService cases, CaseRegistry registry, TimePr
         }
         Assessed = assessed;
         Version = record.Version;
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, CaseId, ct);
         return Page();
     }
 }

@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class EditModel(CaseService cases, CaseRegistry registry, ILogger<EditModel> logger) : PageModel
+public sealed class EditModel(CaseService cases, CaseRegistry registry, IdentityReader identities, ILogger<EditModel> logger) : PageModel
 {
+    /// <summary>Whose case file this is: the patient identity line (by role).</summary>
+    public string IdentityLine { get; private set; } = "";
+
     [FromRoute]
     public string CaseId { get; set; } = "";
 
@@ -30,12 +33,14 @@ public sealed class EditModel(CaseService cases, CaseRegistry registry, ILogger<
         }
         CaseFileJson = record.CaseFileJson;
         Version = record.Version;
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, CaseId, ct);
         Validation = CasesApi.ToValidation(cases.Check(record.CaseFileJson));
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        IdentityLine = await SummaryIdentity.LineAsync(identities, User, CaseId, ct);
         var check = cases.Check(CaseFileJson ?? "");
         Validation = CasesApi.ToValidation(check);
         if (check.Content is null)

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace LocalControl.Web.Pages.Cases;
 
 [RequestSizeLimit(ImageStore.MaxUploadBytes + 1024 * 1024)]
-[RequestFormLimits(MultipartBodyLengthLimit = ImageStore.MaxUploadBytes + 1024 * 1024)]
+[RequestFormLimits(MultipartBodyLengthLimit = ImageStore.MaxUploadBytes + 1024 * 1024, ValueCountLimit = ImageStore.MaxSeriesFiles + 64)] // a series is one form entry per file
 public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseService cases, IAuthorizationService authorization, ILogger<ImagesModel> logger) : PageModel
 {
     /// <summary>The case's lesions (id, organ, location), for the ruler's "save to lesion" choice.</summary>
@@ -17,6 +17,12 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
 
     /// <summary>The case version the page was drawn from (a measurement is saved only onto that version).</summary>
     public int CaseVersion { get; private set; }
+
+    /// <summary>A measure-from-image preview to confirm, or null.</summary>
+    public ImageMeasurementPreview? Preview { get; private set; }
+
+    /// <summary>The measure-from-image choices (echoed with a preview).</summary>
+    public MeasureFromImageForm MeasureChoice { get; private set; } = new();
 
     /// <summary>What a saved measurement did (shown after the redirect), or null.</summary>
     public string? Saved { get; private set; }
@@ -127,6 +133,105 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images?saved={Uri.EscapeDataString(saved)}");
     }
 
+    /// <summary>Measure from the image, step 1: measures the label map and shows what merging it would do (nothing saved).</summary>
+    public async Task<IActionResult> OnPostMeasurePreviewAsync(MeasureFromImageForm form, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
+        {
+            return Forbid();
+        }
+        var (record, preview, refusal) = await MeasureAsync(form, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        if (preview!.Error is not null)
+        {
+            return await RefuseAsync(StatusCodes.Status422UnprocessableEntity, preview.Error, ct);
+        }
+        await LoadAsync(ct);
+        Preview = preview;
+        MeasureChoice = form;
+        CaseVersion = record!.Version;
+        return Page();
+    }
+
+    /// <summary>
+    /// Measure from the image, step 2: the clinician confirmed the preview. The label map is measured again and
+    /// merged; saved only if the result is the one previewed (same SHA-256) and the case is still at the version the
+    /// preview was drawn from, through the normal save path (reader, new version, audit line).
+    /// </summary>
+    public async Task<IActionResult> OnPostMeasureSaveAsync(MeasureFromImageForm form, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
+        {
+            return Forbid();
+        }
+        var (record, preview, refusal) = await MeasureAsync(form, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        if (preview!.Error is not null)
+        {
+            return await RefuseAsync(StatusCodes.Status422UnprocessableEntity, preview.Error, ct);
+        }
+        if (!string.Equals(preview.Sha256, form.Sha256, StringComparison.Ordinal))
+        {
+            return await RefuseAsync(StatusCodes.Status409Conflict, "The measurement differs from the one you confirmed (the label map or the choices changed). Nothing was saved; preview again.", ct);
+        }
+        var check = cases.Check(preview.MergedJson!);
+        if (check.Content is null)
+        {
+            return await RefuseAsync(StatusCodes.Status422UnprocessableEntity,
+                "Not saved: the measured case file would not read: " + string.Join("; ", check.Result.Errors.Select(e => e.ToString())), ct);
+        }
+        var image = (await registry.FindImageAsync(CaseId, form.LabelsId, ct))!;
+        var changed = preview.Fields.Where(f => f.Status is "measured" or "measured, replaces typed" or "new lesion").ToList();
+        var note = $"measured from image {image.Id} ({image.FileName}), label table {form.TableLabel}{(form.PreferTyped ? ", typed values preferred" : "")}: "
+            + $"{changed.Count} values filled, {changed.Count(f => f.Status == "measured, replaces typed")} typed values replaced"
+            + string.Concat(changed.Select(f => $"; lesions[{f.LesionId}].{f.Field} {f.Typed ?? "-"} -> {f.Result}"));
+        var (outcome, version) = await registry.UpdateAsync(CaseId, form.Version, check.Content, User.UserName(), ct, note);
+        switch (outcome)
+        {
+            case WriteOutcome.NotFound:
+                return NotFound();
+            case WriteOutcome.Stale:
+            case WriteOutcome.Conflict:
+                return await RefuseAsync(StatusCodes.Status409Conflict, $"Someone changed this case while you saved (now version {version}). Nothing was saved; preview again.", ct);
+        }
+        logger.CaseUpdated(record!.Id, version);
+        var saved = $"Saved the measurement from image {image.Id} ({image.FileName}): {changed.Count} values filled from the image; case version {version}.";
+        return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images?saved={Uri.EscapeDataString(saved)}");
+    }
+
+    private async Task<(CaseRecord? Record, ImageMeasurementPreview? Preview, IActionResult? Refusal)> MeasureAsync(MeasureFromImageForm form, CancellationToken ct)
+    {
+        var record = await registry.FindAsync(CaseId, ct);
+        if (record is null)
+        {
+            return (null, null, NotFound());
+        }
+        if (record.Version != form.Version)
+        {
+            return (record, null, await RefuseAsync(StatusCodes.Status409Conflict,
+                $"Someone changed this case since you opened the page (now version {record.Version}, your page was for version {form.Version}). Nothing was measured or saved; reload and measure again.", ct));
+        }
+        var labels = await registry.FindImageAsync(CaseId, form.LabelsId, ct);
+        if (labels is null)
+        {
+            return (record, null, await RefuseAsync(StatusCodes.Status404NotFound, $"Image {form.LabelsId} is not an image of this case.", ct));
+        }
+        var (table, error) = ImageMeasurement.ReadTable(form.Table, form.TableJson);
+        if (table is null)
+        {
+            return (record, null, await RefuseAsync(StatusCodes.Status400BadRequest, error!, ct));
+        }
+        return (record, ImageMeasurement.Preview(store, labels, table, form.TableLabel, record.CaseFileJson, form.PreferTyped), null);
+    }
+
     private async Task<IActionResult> RefuseAsync(int status, string message, CancellationToken ct)
     {
         Error = message;
@@ -135,7 +240,7 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(IFormFile? upload, string? kind, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(List<IFormFile>? upload, string? kind, CancellationToken ct)
     {
         if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
         {
@@ -145,26 +250,41 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         {
             return NotFound();
         }
-        if (upload is null || upload.Length == 0)
+        var chosen = (upload ?? []).Where(f => f.Length > 0).ToList();
+        if (chosen.Count == 0)
         {
             Error = "Choose a file.";
         }
         else
         {
-            await using var stream = upload.OpenReadStream();
-            var stored = await store.StoreAsync(stream, upload.FileName, kind ?? "", User.UserName(), ct);
-            if (stored.Image is null)
+            var streams = new List<(Stream, string)>(chosen.Count);
+            try
             {
-                Error = stored.Error;
+                foreach (var f in chosen)
+                {
+                    streams.Add((f.OpenReadStream(), f.FileName));
+                }
+                var stored = await store.StoreAsync(streams, kind ?? "", User.UserName(), ct);
+                if (stored.Image is null)
+                {
+                    Error = stored.Error;
+                }
+                else if ((await registry.AddImageAsync(CaseId, stored.Image, ct)).Outcome != WriteOutcome.Done)
+                {
+                    store.Delete(stored.Image.StoredPath); // the case went away meanwhile: keep no orphan files
+                    return NotFound();
+                }
+                else
+                {
+                    return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images");
+                }
             }
-            else if ((await registry.AddImageAsync(CaseId, stored.Image, ct)).Outcome != WriteOutcome.Done)
+            finally
             {
-                store.Delete(stored.Image.StoredPath); // the case went away meanwhile: keep no orphan files
-                return NotFound();
-            }
-            else
-            {
-                return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images");
+                foreach (var (s, _) in streams)
+                {
+                    await s.DisposeAsync();
+                }
             }
         }
         await LoadAsync(ct);
@@ -222,6 +342,26 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         }
         return list;
     }
+}
+
+/// <summary>Measure from the image: the label map, its label table (a built-in name, or JSON typed on the page),
+/// whether typed values win, the case version the page showed and, to confirm, the previewed result's SHA-256.</summary>
+public sealed class MeasureFromImageForm
+{
+    /// <summary>The label map (an image of kind labels).</summary>
+    public long LabelsId { get; set; }
+    /// <summary>A built-in label table (totalsegmentator, lits, …), used when <see cref="TableJson"/> is empty.</summary>
+    public string? Table { get; set; }
+    /// <summary>A label table as JSON, e.g. {"1": "liver", "2": "tumour"}.</summary>
+    public string? TableJson { get; set; }
+    /// <summary>Keep typed values where both exist (as <c>--prefer-typed</c>).</summary>
+    public bool PreferTyped { get; set; }
+    /// <summary>The case version the page was drawn from.</summary>
+    public int Version { get; set; }
+    /// <summary>The previewed merged case file's SHA-256 (confirm only).</summary>
+    public string? Sha256 { get; set; }
+    /// <summary>The table as the audit names it.</summary>
+    public string TableLabel => string.IsNullOrWhiteSpace(TableJson) ? Table ?? "" : "typed " + (TableJson.Length > 200 ? TableJson[..200] + "…" : TableJson.ReplaceLineEndings(" "));
 }
 
 /// <summary>A ruler measurement to save: the image, plane and slice it was taken on, its two display-pixel points,
