@@ -69,6 +69,11 @@ public sealed partial class CaseRegistry
         return meeting.Id;
     }
 
+    // One projection for every list of meetings, translated to SQL (the counts are sub-queries).
+    private System.Linq.Expressions.Expression<Func<MeetingRecord, MeetingSummary>> SummaryOf => m => new MeetingSummary(m.Id, m.Date, m.Kind, m.Attendees,
+        db.MeetingCases.Count(c => c.MeetingId == m.Id),
+        db.MeetingCases.Count(c => c.MeetingId == m.Id && c.Status == MeetingCaseStatus.ToDiscuss));
+
     /// <summary>Meetings from <paramref name="from"/> on (all when null), earliest first, at most <paramref name="take"/>.</summary>
     public async Task<IReadOnlyList<MeetingSummary>> MeetingsAsync(DateOnly? from, int take = 100, CancellationToken ct = default)
     {
@@ -78,18 +83,14 @@ public sealed partial class CaseRegistry
             q = q.Where(m => m.Date >= f);
         }
         return await q.OrderBy(m => m.Date).ThenBy(m => m.Id).Take(Math.Clamp(take, 1, 1000))
-            .Select(m => new MeetingSummary(m.Id, m.Date, m.Kind, m.Attendees,
-                db.MeetingCases.Count(c => c.MeetingId == m.Id),
-                db.MeetingCases.Count(c => c.MeetingId == m.Id && c.Status == MeetingCaseStatus.ToDiscuss)))
+            .Select(SummaryOf)
             .ToListAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Past meetings (before <paramref name="before"/>), latest first.</summary>
     public async Task<IReadOnlyList<MeetingSummary>> PastMeetingsAsync(DateOnly before, int take = 20, CancellationToken ct = default) =>
         await db.Meetings.AsNoTracking().Where(m => m.Date < before).OrderByDescending(m => m.Date).ThenByDescending(m => m.Id).Take(Math.Clamp(take, 1, 1000))
-            .Select(m => new MeetingSummary(m.Id, m.Date, m.Kind, m.Attendees,
-                db.MeetingCases.Count(c => c.MeetingId == m.Id),
-                db.MeetingCases.Count(c => c.MeetingId == m.Id && c.Status == MeetingCaseStatus.ToDiscuss)))
+            .Select(SummaryOf)
             .ToListAsync(ct).ConfigureAwait(false);
 
     /// <summary>The next meeting on or after <paramref name="today"/> (the earliest; the lowest id on a tie), or null.</summary>
@@ -104,9 +105,7 @@ public sealed partial class CaseRegistry
     public async Task<MeetingWorklist?> WorklistAsync(long meetingId, CancellationToken ct = default)
     {
         var meeting = await db.Meetings.AsNoTracking().Where(m => m.Id == meetingId)
-            .Select(m => new MeetingSummary(m.Id, m.Date, m.Kind, m.Attendees,
-                db.MeetingCases.Count(c => c.MeetingId == m.Id),
-                db.MeetingCases.Count(c => c.MeetingId == m.Id && c.Status == MeetingCaseStatus.ToDiscuss)))
+            .Select(SummaryOf)
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (meeting is null)
         {

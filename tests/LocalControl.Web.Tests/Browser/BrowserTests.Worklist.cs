@@ -40,6 +40,9 @@ public sealed partial class BrowserTests
         }
         await page.GetByRole(AriaRole.Button, new() { Name = $"Move {ids[1]} up" }).ClickAsync();
         await Assertions.Expect(page.Locator("tbody tr").First).ToHaveAttributeAsync("data-case-id", ids[1]);
+        await ShotAsync(page, "30-meeting-worklist");
+        await page.GotoAsync("/meetings");
+        await ShotAsync(page, "31-meetings");
 
         await page.GotoAsync("/");
         var rows = page.Locator("table.worklist-table tbody tr");
@@ -47,6 +50,6 @@ public sealed partial class BrowserTests
         await Assertions.Expect(rows.Nth(0)).ToHaveAttributeAsync("data-case-id", ids[1]);
         await Assertions.Expect(rows.Nth(1)).ToHaveAttributeAsync("data-case-id", ids[0]);
         await Assertions.Expect(rows.Nth(0).Locator("td.missing")).ToContainTextAsync("RAS status");
-        await ShotAsync(page, "20-worklist-home");
+        await ShotAsync(page, "32-worklist-home");
     }
 }
