@@ -10,6 +10,12 @@ namespace LocalControl.Ablation.Bioheat;
 /// fraction f = clamp((T − T_s)/ΔT, 0, 1), so they are off in frozen tissue. One explicit step (see <see cref="ICryoKernel"/>):
 /// <code>H' = H(T) + Δt·[∇·(k∇T) + f·W·(T_b − T)],  T' = T(H'),  k' = k(T'),  T_min = min(T_min, T')</code>
 /// Voxels with <see cref="Active"/> = 0 (the outer layer, the probes' freezing segments) keep their temperature.
+/// <para>
+/// The probe surface lies between voxel centres: an updated voxel next to a held probe voxel gets the extra conductance
+/// k·<see cref="ProbeGain"/>/h² toward <see cref="ProbeCelsius"/>, which turns that face's k/h² into k/(θh²), θh being the
+/// distance from the voxel centre to the probe surface along the face's axis (Shortley–Weller for a Dirichlet surface
+/// cut by the grid). The probe is then as wide as it is on every grid, not as wide as the staircase of its voxels.
+/// </para>
 /// </summary>
 public sealed class CryoGrid
 {
@@ -51,6 +57,7 @@ public sealed class CryoGrid
         Sink = new float[n];
         Active = new float[n];
         MinTemperature = new float[n];
+        ProbeGain = new float[n];
         UpdateBox = (1, nx - 2, 1, ny - 2, 1, nz - 2);
     }
 
@@ -61,7 +68,7 @@ public sealed class CryoGrid
     public (int ILo, int IHi, int JLo, int JHi, int KLo, int KHi) UpdateBox { get; set; }
 
     /// <summary>Bytes of the fields for <paramref name="voxels"/> voxels.</summary>
-    public static long BytesFor(long voxels) => voxels * sizeof(float) * 12;
+    public static long BytesFor(long voxels) => voxels * sizeof(float) * 13;
 
     /// <summary>Voxels along x (i).</summary>
     public int Nx { get; }
@@ -126,6 +133,15 @@ public sealed class CryoGrid
     /// <summary>The lowest temperature each voxel has reached (°C): the lethal isotherm reads it.</summary>
     public float[] MinTemperature { get; }
 
+    /// <summary>
+    /// Σ (1/θ − 1) over the voxel's faces to held probe voxels (dimensionless; 0 elsewhere): the sub-voxel correction of
+    /// the probe surface, applied as k·gain·(T_probe − T)/h². Negative where the surface lies beyond the held neighbour.
+    /// </summary>
+    public float[] ProbeGain { get; }
+
+    /// <summary>The probes' surface temperature (°C) <see cref="ProbeGain"/> pulls toward.</summary>
+    public double ProbeCelsius { get; set; }
+
     /// <summary>Linear index of (i, j, k).</summary>
     public int Index(int i, int j, int k) => ((k * Ny) + j) * Nx + i;
 
@@ -163,7 +179,7 @@ public sealed class CryoGrid
         }
     }
 
-    /// <summary>Largest stable explicit step (s): 0.9 / max(6α/h² + W/C) over the updated voxels, in both phases.</summary>
+    /// <summary>Largest stable explicit step (s): 0.9 / max((6 + gain)α/h² + W/C) over the updated voxels, in both phases.</summary>
     public double StableTimeStepSeconds()
     {
         var h2 = SpacingM * SpacingM;
@@ -177,7 +193,7 @@ public sealed class CryoGrid
 
             var kMax = Math.Max(UnfrozenConductivity[n], FrozenConductivity[n]);
             var cMin = Math.Min(UnfrozenHeatCapacity[n], FrozenHeatCapacity[n]);
-            worst = Math.Max(worst, ((6 * kMax / h2) + Sink[n]) / cMin);
+            worst = Math.Max(worst, (((6 + Math.Max(ProbeGain[n], 0)) * kMax / h2) + Sink[n]) / cMin);
         }
 
         return worst > 0 ? 0.9 / worst : 1.0;

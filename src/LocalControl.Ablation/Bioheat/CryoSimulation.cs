@@ -55,6 +55,12 @@ public sealed record CryoSetup
     /// every <see cref="CryoSimulation.BoxEvery"/> steps; false sweeps the whole block every step (for comparison).
     /// </summary>
     public bool NarrowUpdate { get; init; } = true;
+
+    /// <summary>
+    /// The probe surface between voxel centres (<see cref="CryoSimulation.ProbeSurface"/>); false holds the staircase of
+    /// voxels within max(d/2, √3/2·h) of the axis, as versions before 2026.12.4 did (for comparison only).
+    /// </summary>
+    public bool SubVoxelProbe { get; init; } = true;
 }
 
 /// <summary>Energy bookkeeping of a freezing run (J): stored change (sensible + latent) = heat in through held voxels + from blood.</summary>
@@ -131,38 +137,100 @@ public static class CryoSimulation
     /// <summary>Largest time step used (s), whatever the stability limit allows.</summary>
     public const double MaxTimeStepSeconds = 1;
 
-    /// <summary>The voxels of each probe's freezing segment: centres within max(d/2, √3/2·h) of the segment (a connected line on any grid).</summary>
-    public static bool[] ProbeVoxels(RegionOfInterest roi, IReadOnlyList<ProbePose> probes, CryoModel model, double probeDiameterMm)
+    /// <summary>
+    /// Held voxels lie at most this fraction of a voxel outside the probe surface; every updated neighbour is then at
+    /// least this far from it, so the sub-voxel conductance k/(θh²) stays bounded (θ ≥ 0.5: at most twice a face's).
+    /// </summary>
+    public const double HeldWithinVoxels = 0.5;
+
+    /// <summary>The voxels held at the probe temperature (see <see cref="ProbeSurface"/>).</summary>
+    public static bool[] ProbeVoxels(RegionOfInterest roi, IReadOnlyList<ProbePose> probes, CryoModel model, double probeDiameterMm, bool subVoxel = true) =>
+        ProbeSurface(roi, probes, model, probeDiameterMm, subVoxel).Held;
+
+    /// <summary>
+    /// The probes' freezing segments on the grid. The surface is the capsule of radius d/2 round each segment, described by
+    /// its signed distance φ (negative inside). With <paramref name="subVoxel"/> the voxels with φ &lt; h/2 are held at the
+    /// probe temperature, and each updated voxel i next to a held probe voxel j gets <c>gain += 1/θ − 1</c> with
+    /// θ = φ_i/(φ_i − φ_j), where the linear interpolant of φ along the face crosses zero (clamped to [0.5, 1.5]), so the
+    /// face conducts k/(θh²) to the surface instead of k/h² to the voxel centre (Shortley &amp; Weller 1938; Gibou et al.,
+    /// J Comput Phys 2002;176:205). Without it (the staircase of earlier versions, kept for comparison) the voxels whose
+    /// centres lie within max(d/2, √3/2·h) of a segment are held and the gain is zero.
+    /// </summary>
+    public static (bool[] Held, float[] Gain) ProbeSurface(RegionOfInterest roi, IReadOnlyList<ProbePose> probes, CryoModel model, double probeDiameterMm, bool subVoxel = true)
     {
         ArgumentNullException.ThrowIfNull(roi);
         ArgumentNullException.ThrowIfNull(probes);
         ArgumentNullException.ThrowIfNull(model);
         var h = roi.SpacingMm;
-        var radius = Math.Max(probeDiameterMm / 2, h * Math.Sqrt(3) / 2);
+        var r = probeDiameterMm / 2;
+        var heldBelow = subVoxel ? HeldWithinVoxels * h : Math.Max(r, h * Math.Sqrt(3) / 2) - r;
+        var nx = roi.Nx;
+        var ny = roi.Ny;
+        var plane = nx * ny;
+        var phi = new float[roi.VoxelCount];
         var held = new bool[roi.VoxelCount];
-        foreach (var probe in probes)
+        var start = model.FreezeOffsetMm;
+        var end = model.FreezeOffsetMm + model.FreezeLengthMm;
+        Parallel.For(0, roi.Nz, k =>
         {
-            var u = probe.Axis;
-            var start = model.FreezeOffsetMm;
-            var end = model.FreezeOffsetMm + model.FreezeLengthMm;
-            Parallel.For(1, roi.Nz - 1, k =>
+            for (var j = 0; j < ny; j++)
             {
-                for (var j = 1; j < roi.Ny - 1; j++)
+                for (var i = 0; i < nx; i++)
                 {
-                    for (var i = 1; i < roi.Nx - 1; i++)
+                    var p = roi.PointLps(i, j, k);
+                    var best = double.MaxValue;
+                    foreach (var probe in probes)
                     {
-                        var d = roi.PointLps(i, j, k) - probe.TipLps;
+                        var u = probe.Axis;
+                        var d = p - probe.TipLps;
                         var s = Math.Clamp(-d.Dot(u), start, end);
-                        if ((d + u * s).Length <= radius)
-                        {
-                            held[((k * roi.Ny) + j) * roi.Nx + i] = true;
-                        }
+                        best = Math.Min(best, (d + u * s).Length - r);
                     }
+
+                    var n = (k * plane) + (j * nx) + i;
+                    phi[n] = (float)best;
+                    var interior = i > 0 && j > 0 && k > 0 && i < nx - 1 && j < ny - 1 && k < roi.Nz - 1;
+                    held[n] = interior && best <= heldBelow;
                 }
-            });
+            }
+        });
+
+        var gain = new float[roi.VoxelCount];
+        if (!subVoxel)
+        {
+            return (held, gain);
         }
 
-        return held;
+        Parallel.For(1, roi.Nz - 1, k =>
+        {
+            for (var j = 1; j < ny - 1; j++)
+            {
+                for (var i = 1; i < nx - 1; i++)
+                {
+                    var n = (k * plane) + (j * nx) + i;
+                    if (held[n])
+                    {
+                        continue;
+                    }
+
+                    var g = Face(n, n - 1) + Face(n, n + 1) + Face(n, n - nx) + Face(n, n + nx) + Face(n, n - plane) + Face(n, n + plane);
+                    gain[n] = (float)g;
+                }
+            }
+        });
+
+        return (held, gain);
+
+        double Face(int n, int m)
+        {
+            if (!held[m])
+            {
+                return 0;
+            }
+
+            var theta = Math.Clamp(phi[n] / (double)(phi[n] - phi[m]), HeldWithinVoxels, 1 + HeldWithinVoxels);
+            return (1 / theta) - 1;
+        }
     }
 
     /// <summary>Runs the freeze.</summary>
@@ -172,7 +240,9 @@ public static class CryoSimulation
         kernel ??= new SimdCryoKernel(setup.MaxDegreeOfParallelism);
         var roi = setup.Roi;
         var grid = new CryoGrid(roi.Nx, roi.Ny, roi.Nz, roi.SpacingMm * 1e-3, setup.SolidusCelsius, setup.LiquidusCelsius);
-        var probe = ProbeVoxels(roi, setup.Probes, setup.Probe, setup.ProbeDiameterMm);
+        var (probe, gain) = ProbeSurface(roi, setup.Probes, setup.Probe, setup.ProbeDiameterMm, setup.SubVoxelProbe);
+        Array.Copy(gain, grid.ProbeGain, gain.Length);
+        grid.ProbeCelsius = setup.Probe.ProbeCelsius;
         var any = false;
         foreach (var p in probe)
         {
@@ -354,7 +424,8 @@ public static class CryoSimulation
 
     /// <summary>
     /// Heat flows (W) into the updated voxels this step, exactly as the kernel's explicit update takes them: conduction
-    /// from probe voxels and from the outer layer (the kernel's faces), and f·W·(T_b − T) from blood.
+    /// from probe voxels (the faces and the sub-voxel surface conductance) and from the outer layer (the kernel's faces),
+    /// and f·W·(T_b − T) from blood.
     /// </summary>
     internal static (double Probe, double Boundary, double Blood) Fluxes(CryoGrid grid, bool[] probe)
     {
@@ -381,6 +452,7 @@ public static class CryoSimulation
                     Face(v, v + grid.Nx);
                     Face(v, v - plane);
                     Face(v, v + plane);
+                    fromProbe += kk[v] * grid.ProbeGain[v] * (grid.ProbeCelsius - t[v]);
                     fromBlood += grid.LiquidFraction(t[v]) * grid.Sink[v] * (grid.BloodCelsius - t[v]);
                 }
             }

@@ -5,10 +5,10 @@ using System.Runtime.Intrinsics;
 namespace LocalControl.Ablation.Bioheat;
 
 /// <summary>
-/// The CPU freezing kernel: 7-point stencil with face conductivities (k_c + k_n)/2, the branch-free enthalpy update of
+/// The CPU freezing kernel: 7-point stencil with face conductivities (k_c + k_n)/2 plus the probe surface's sub-voxel conductance, the branch-free enthalpy update of
 /// <see cref="CryoGrid"/> eight voxels per <see cref="Vector256{T}"/> along i, z-planes in parallel. Nothing is allocated
-/// per step beyond what <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> does. Traffic is about 52 B per
-/// voxel (T, k, k_u, k_f, C_u, C_f, L_v, W, active, T_min read; T′, k′, T_min written). Only the grid's
+/// per step beyond what <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> does. Traffic is about 56 B per
+/// voxel (T, k, k_u, k_f, C_u, C_f, L_v, W, active, T_min, probe gain read; T′, k′, T_min written). Only the grid's
 /// <see cref="CryoGrid.UpdateBox"/> is swept (the interior by default).
 /// </summary>
 public sealed class SimdCryoKernel : ICryoKernel
@@ -63,6 +63,7 @@ public sealed class SimdCryoKernel : ICryoKernel
         ref var w = ref MemoryMarshal.GetArrayDataReference(g.Sink);
         ref var act = ref MemoryMarshal.GetArrayDataReference(g.Active);
         ref var tmin = ref MemoryMarshal.GetArrayDataReference(g.MinTemperature);
+        ref var gain = ref MemoryMarshal.GetArrayDataReference(g.ProbeGain);
         var sy = g.Nx;
         var sz = g.Nx * g.Ny;
         var rowStart = g.Index(g.UpdateBox.ILo, j, k);
@@ -74,6 +75,9 @@ public sealed class SimdCryoKernel : ICryoKernel
         var dT = tl - ts;
         var invDT = 1 / dT;
         var tb = (float)g.BloodCelsius;
+        var tp = (float)g.ProbeCelsius;
+        var vTp = Vector256.Create(tp);
+        var vTwo = Vector256.Create(2f);
         var vHalf = Vector256.Create(_halfInvH2);
         var vDt = Vector256.Create(_dt);
         var vTs = Vector256.Create(ts);
@@ -95,7 +99,8 @@ public sealed class SimdCryoKernel : ICryoKernel
                 + Face(ref t, ref kk, u - (nuint)sy, tc, kc)
                 + Face(ref t, ref kk, u + (nuint)sy, tc, kc)
                 + Face(ref t, ref kk, u - (nuint)sz, tc, kc)
-                + Face(ref t, ref kk, u + (nuint)sz, tc, kc);
+                + Face(ref t, ref kk, u + (nuint)sz, tc, kc)
+                + (vTwo * kc * Vector256.LoadUnsafe(ref gain, u) * (vTp - tc));
             var cU = Vector256.LoadUnsafe(ref cu, u);
             var cF = Vector256.LoadUnsafe(ref cf, u);
             var cA = (vHalfC * (cU + cF)) + (Vector256.LoadUnsafe(ref lv, u) * vInvDT);
@@ -125,7 +130,8 @@ public sealed class SimdCryoKernel : ICryoKernel
                 + ((kc + Unsafe.Add(ref kk, n - sy)) * (Unsafe.Add(ref t, n - sy) - tc))
                 + ((kc + Unsafe.Add(ref kk, n + sy)) * (Unsafe.Add(ref t, n + sy) - tc))
                 + ((kc + Unsafe.Add(ref kk, n - sz)) * (Unsafe.Add(ref t, n - sz) - tc))
-                + ((kc + Unsafe.Add(ref kk, n + sz)) * (Unsafe.Add(ref t, n + sz) - tc));
+                + ((kc + Unsafe.Add(ref kk, n + sz)) * (Unsafe.Add(ref t, n + sz) - tc))
+                + (2 * kc * Unsafe.Add(ref gain, n) * (tp - tc));
             var cU = Unsafe.Add(ref cu, n);
             var cF = Unsafe.Add(ref cf, n);
             var cA = (0.5f * (cU + cF)) + (Unsafe.Add(ref lv, n) * invDT);
