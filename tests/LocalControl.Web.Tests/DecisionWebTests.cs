@@ -245,6 +245,19 @@ public abstract class DecisionWebTests(LocalControlApp app)
         var one = await db.DecisionSignOffs.FirstAsync(s => s.DecisionId == id);
         db.DecisionSignOffs.Remove(one);
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+        db.ChangeTracker.Clear();
+        // And the database refuses it to anyone with SQL access (SQLite RAISE(ABORT), PostgreSQL the trigger function).
+        var sql = new List<string> { "UPDATE decision_signoffs SET \"UserName\" = 'someone else'", "DELETE FROM decision_signoffs" };
+        if (App.Provider == RegistryProvider.Postgres)
+        {
+            sql.Add("TRUNCATE decision_signoffs");
+        }
+        foreach (var statement in sql)
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync(statement));
+            Assert.Contains("decision_signoffs is append-only", e.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(2, await db.DecisionSignOffs.CountAsync(s => s.DecisionId == id));
     }
 
     [Fact]
