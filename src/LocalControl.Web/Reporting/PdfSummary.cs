@@ -118,14 +118,16 @@ public static class PdfSummary
         }
         else
         {
-            w.Text($"Meeting {Display.Date(latest.MeetingDate)} · intent {latest.Intent} · recorded by {latest.RecordedBy} {Display.Time(latest.RecordedUtc)} · rule set {latest.RuleSetVersion} · case version {latest.CaseVersion}");
+            // The decision first and plainly (as on the case page): meeting and intent, the strategies, the attendees and
+            // their sign-off, the rationale; who recorded it and what it was based on last.
+            w.Text($"Meeting {Display.Date(latest.MeetingDate)} · {latest.Intent} intent");
             var content = Registry.DecisionContent.Parse(latest.ChoicesJson);
             for (var i = 0; i < content.Strategies.Count; i++)
             {
                 var s = content.Strategies[i];
                 var intent = s.Intent is null || s.Intent == latest.Intent ? "" : $" ({s.Intent} intent)";
                 var label = content.Strategies.Count > 1 ? $"Strategy {i + 1}{intent}: " : intent.Length > 0 ? intent.Trim() + ": " : "";
-                w.Text(label + DecisionText.Strategy(s), indent: 12);
+                w.Text(label + DecisionText.Strategy(s), indent: 12, bold: true);
             }
             if (content.Strategies.Count == 0)
             {
@@ -153,6 +155,7 @@ public static class PdfSummary
                 w.Text("Attendees: " + latest.Attendees);
             }
             w.Text("Rationale: " + latest.Rationale);
+            w.Text($"Recorded by {latest.RecordedBy} {Display.Time(latest.RecordedUtc)} · rule set {latest.RuleSetVersion} · case version {latest.CaseVersion}", size: 8);
         }
         w.Gap();
         w.Text("Decision support only: the options are provisional until the multidisciplinary team validates them.", size: 8);
