@@ -56,6 +56,14 @@ public sealed partial class CaseRegistry
             .OrderBy(s => s.SignedUtc).ThenBy(s => s.Id).ToListAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>The sign-offs of every decision of a case, oldest first (one query for a page that shows them all).</summary>
+    public async Task<IReadOnlyList<DecisionSignOff>> SignOffsOfCaseAsync(string caseId, CancellationToken ct = default) =>
+        await (from s in db.DecisionSignOffs.AsNoTracking()
+               join d in db.Decisions on s.DecisionId equals d.Id
+               where d.Case!.CaseId == caseId
+               orderby s.SignedUtc, s.Id
+               select s).ToListAsync(ct).ConfigureAwait(false);
+
     /// <summary>
     /// <paramref name="user"/> signs off decision <paramref name="decisionId"/> of case <paramref name="caseId"/>: only
     /// when listed among its attendees picked from the users (a version-1 decision lists none), only once. The sign-off

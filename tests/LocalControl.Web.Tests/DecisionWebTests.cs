@@ -237,6 +237,13 @@ public abstract class DecisionWebTests(LocalControlApp app)
         var block = Text(DecisionBlock(await clinician.GetStringAsync($"/cases/{caseId}"), id));
         Assert.Matches(@"Test clinician hepatobiliary surgery signed off \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", block);
         Assert.DoesNotContain("Sign off this decision", block, StringComparison.Ordinal);
+        // A later decision on the same page has its own sign-offs (none yet).
+        var now = JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!["version"]!.GetValue<int>();
+        var later = (await (await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", TwoStrategies(now))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+        var both = await clinician.GetStringAsync($"/cases/{caseId}");
+        Assert.Contains("Test clinician hepatobiliary surgery not signed off", Text(DecisionBlock(both, later)), StringComparison.Ordinal);
+        Assert.Contains("Sign off this decision as Test clinician", DecisionBlock(both, later), StringComparison.Ordinal);
+        Assert.Matches(@"Test clinician hepatobiliary surgery signed off \d{4}", Text(DecisionBlock(both, id)));
 
         await using var scope = App.Scope();
         var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
