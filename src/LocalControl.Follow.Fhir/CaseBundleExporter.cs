@@ -311,7 +311,12 @@ public static class CaseBundleExporter
             Add("treatment:" + t.Id, procedure);
         }
 
-        // MDT decisions: a CarePlan each (intent plan), one activity per chosen option, the lesion as its reason.
+        // The local name of a lesion a decision names; refused when the case has no such lesion.
+        string DecisionLesion(MdtDecision decision, string lesionId) =>
+            @case.Lesions.Any(l => l.Id == lesionId) ? "lesion:" + lesionId
+                : throw new ArgumentException($"MDT decision of {decision.MeetingDate:yyyy-MM-dd}: choice lesion {lesionId} is not a lesion of case {@case.CaseId}", nameof(decisions));
+
+        // MDT decisions: a CarePlan each (intent plan), one activity per chosen option or strategy step, the lesions as its reasons.
         for (var i = 0; i < (decisions?.Count ?? 0); i++)
         {
             var decision = decisions![i];
@@ -330,7 +335,7 @@ public static class CaseBundleExporter
                 plan.Extension.Add(new Extension(FhirVocabulary.DecisionIntentExtension, new Code(intent)));
             }
 
-            foreach (var choice in decision.Choices)
+            foreach (var choice in decision.Strategies.Count > 0 ? Array.Empty<MdtChoice>() : decision.Choices)
             {
                 var detail = new CarePlan.DetailComponent
                 {
@@ -339,15 +344,47 @@ public static class CaseBundleExporter
                 };
                 if (choice.LesionId is { } lesionId)
                 {
-                    if (@case.Lesions.All(l => l.Id != lesionId))
-                    {
-                        throw new ArgumentException($"MDT decision of {decision.MeetingDate:yyyy-MM-dd}: choice lesion {lesionId} is not a lesion of case {@case.CaseId}", nameof(decisions));
-                    }
-
-                    detail.ReasonReference.Add(new ResourceReference(Url("lesion:" + lesionId)));
+                    detail.ReasonReference.Add(new ResourceReference(Url(DecisionLesion(decision, lesionId))));
                 }
 
                 plan.Activity.Add(new CarePlan.ActivityComponent { Detail = detail });
+            }
+
+            // Strategies: one activity per step, in order; the position, connector and strategy intent in an extension.
+            for (var si = 0; si < decision.Strategies.Count; si++)
+            {
+                var strategy = decision.Strategies[si];
+                for (var t = 0; t < strategy.Steps.Count; t++)
+                {
+                    var step = strategy.Steps[t];
+                    var detail = new CarePlan.DetailComponent
+                    {
+                        Status = CarePlan.CarePlanActivityStatus.NotStarted,
+                        Code = new CodeableConcept(FhirVocabulary.MdtOptionCodeSystem, step.Therapy, step.Therapy, step.Therapy),
+                        Description = pseudonymisation is null ? step.Text : null,
+                    };
+                    foreach (var lesionId in step.LesionIds)
+                    {
+                        detail.ReasonReference.Add(new ResourceReference(Url(DecisionLesion(decision, lesionId))));
+                    }
+
+                    var position = new Extension { Url = FhirVocabulary.DecisionStepExtension };
+                    position.Extension.Add(new Extension("strategy", new PositiveInt(si + 1)));
+                    position.Extension.Add(new Extension("step", new PositiveInt(t + 1)));
+                    if (t > 0)
+                    {
+                        position.Extension.Add(new Extension("connector", new Code(step.WithPrevious ? "plus" : "then")));
+                    }
+
+                    if (strategy.Intent is { Length: > 0 } strategyIntent)
+                    {
+                        position.Extension.Add(new Extension("intent", new Code(strategyIntent)));
+                    }
+
+                    var activity = new CarePlan.ActivityComponent { Detail = detail };
+                    activity.Extension.Add(position);
+                    plan.Activity.Add(activity);
+                }
             }
 
             Add("decision:" + i.ToString(CultureInfo.InvariantCulture), plan);

@@ -448,6 +448,7 @@ public static class CaseBundleImporter
             CheckSubject(plan, plan.Subject);
             var meeting = ParseDate(plan.Created) ?? throw new FhirImportException(Name(plan), "created", "missing or not a date (the date of the meeting)");
             var choices = new List<MdtChoice>();
+            var steps = new List<(int Strategy, int Step, string? Intent, MdtStep Value)>();
             for (var k = 0; k < plan.Activity.Count; k++)
             {
                 var detail = plan.Activity[k].Detail;
@@ -457,20 +458,39 @@ public static class CaseBundleImporter
                     throw new FhirImportException(Name(plan), $"activity[{k}].detail.code", $"no option coding of system {FhirVocabulary.MdtOptionCodeSystem}");
                 }
 
-                string? lesionId = detail!.ReasonReference.Count switch
+                var lesionIds = detail!.ReasonReference.Select((r, j) => LesionAt(plan, $"activity[{k}].detail.reasonReference[{j}]", r).Id).ToList();
+                if (plan.Activity[k].GetExtension(FhirVocabulary.DecisionStepExtension) is { } position)
                 {
-                    0 => null,
-                    1 => LesionAt(plan, $"activity[{k}].detail.reasonReference[0]", detail.ReasonReference[0]).Id,
+                    var where = $"activity[{k}].extension({FhirVocabulary.DecisionStepExtension})";
+                    int Positive(string part) => (position.GetExtension(part)?.Value as PositiveInt)?.Value is int v and > 0
+                        ? v : throw new FhirImportException(Name(plan), $"{where}.{part}", "missing or not a positive integer");
+                    var connector = (position.GetExtension("connector")?.Value as Code)?.Value;
+                    if (connector is not null and not "then" and not "plus")
+                    {
+                        throw new FhirImportException(Name(plan), $"{where}.connector", $"'{connector}' is not then or plus");
+                    }
+
+                    steps.Add((Positive("strategy"), Positive("step"), (position.GetExtension("intent")?.Value as Code)?.Value,
+                        new MdtStep(therapy, lesionIds, detail.Description, connector == "plus")));
+                    continue;
+                }
+
+                choices.Add(lesionIds.Count switch
+                {
+                    0 => new MdtChoice(null, therapy),
+                    1 => new MdtChoice(lesionIds[0], therapy),
                     _ => throw new FhirImportException(Name(plan), $"activity[{k}].detail.reasonReference", "an option concerns one lesion or the patient"),
-                };
-                choices.Add(new MdtChoice(lesionId, therapy));
+                });
             }
 
+            var strategies = steps.GroupBy(x => x.Strategy).OrderBy(g => g.Key)
+                .Select(g => new MdtStrategy(g.First().Intent, [.. g.OrderBy(x => x.Step).Select(x => x.Value)])).ToList();
             decisions.Add(new MdtDecision
             {
                 MeetingDate = meeting,
                 Intent = (plan.GetExtension(FhirVocabulary.DecisionIntentExtension)?.Value as Code)?.Value,
                 Choices = choices,
+                Strategies = strategies,
                 Rationale = plan.Description,
             });
         }

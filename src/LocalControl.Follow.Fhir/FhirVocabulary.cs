@@ -25,6 +25,13 @@ public static class FhirVocabulary
     /// <summary>Extension on the MDT CarePlan: the decision's intent as recorded (valueCode).</summary>
     public const string DecisionIntentExtension = Base + "/StructureDefinition/mdt-decision-intent";
 
+    /// <summary>
+    /// Extension on an MDT CarePlan activity: where the step stands in the decision's strategies (complex: <c>strategy</c>
+    /// and <c>step</c>, positiveInt, 1-based; <c>connector</c>, code <c>then</c> or <c>plus</c>, absent on a first step;
+    /// <c>intent</c>, code, the strategy's intent when it differs from the decision's).
+    /// </summary>
+    public const string DecisionStepExtension = Base + "/StructureDefinition/mdt-decision-step";
+
     /// <summary>RECIST 1.1 overall response categories (CR, PR, SD, PD, NE).</summary>
     public const string RecistCodeSystem = Base + "/CodeSystem/recist-response";
 

@@ -22,6 +22,9 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     /// <summary>MDT decisions (append-only).</summary>
     public DbSet<DecisionRecord> Decisions => Set<DecisionRecord>();
 
+    /// <summary>Attendees' sign-offs of decisions (append-only).</summary>
+    public DbSet<DecisionSignOff> DecisionSignOffs => Set<DecisionSignOff>();
+
     /// <summary>Images uploaded to cases (metadata; the files live in the image folder).</summary>
     public DbSet<CaseImage> Images => Set<CaseImage>();
 
@@ -84,13 +87,13 @@ public abstract class RegistryDbContext : IdentityDbContext<RegistryUser>
     private List<T> Added<T>() where T : class =>
         ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added && e.Property("ChainSeq").CurrentValue is null).Select(e => e.Entity).ToList();
 
-    // Audit entries and decisions are history: once written they are never changed. The database triggers
+    // Audit entries, decisions and their sign-offs are history: once written they are never changed. The database triggers
     // (see the migrations) enforce the same for anyone who bypasses this context.
     private void RefuseRewritingHistory()
     {
         foreach (var entry in ChangeTracker.Entries())
         {
-            if (entry.Entity is AuditEntry or DecisionRecord or CaseFileVersion &&
+            if (entry.Entity is AuditEntry or DecisionRecord or DecisionSignOff or CaseFileVersion &&
                 entry.State is EntityState.Modified or EntityState.Deleted)
             {
                 throw new InvalidOperationException(

@@ -210,6 +210,53 @@ public sealed class CaseBundleTests(BaseR4Validator validator)
         Assert.All(decisions, d => Assert.Null(d.Rationale));
     }
 
+    private static readonly MdtDecision WithStrategies = new()
+    {
+        MeetingDate = new DateOnly(2024, 3, 5), Intent = "curative", Rationale = "Convert, then treat all disease",
+        Strategies =
+        [
+            new MdtStrategy(null, [new MdtStep("systemic", []), new MdtStep("resection", ["L1"]), new MdtStep("mwa", ["L3", "P1"], null, WithPrevious: true)]),
+            new MdtStrategy("disease-control", [new MdtStep("portal-vein-embolisation", []), new MdtStep("re-image", ["L1"], "liver MRI in 6 weeks")]),
+        ],
+    };
+
+    [Fact]
+    public void Strategies_travel_as_ordered_activities_and_come_back_in_order()
+    {
+        var original = Cases.Read(Cases.EveryField);
+        var bundle = CaseBundleExporter.Export(original, null, [WithStrategies]);
+        Assert.Empty(validator.Errors(bundle));
+        var plan = bundle.Entry.Select(e => e.Resource).OfType<CarePlan>().Single();
+        Assert.Equal(5, plan.Activity.Count);
+        Assert.Equal(["systemic", "resection", "mwa", "portal-vein-embolisation", "re-image"], plan.Activity.Select(a => a.Detail.Code.Coding[0].Code));
+        Assert.Equal(2, plan.Activity[2].Detail.ReasonReference.Count);
+        var third = plan.Activity[2].GetExtension(FhirVocabulary.DecisionStepExtension)!;
+        Assert.Equal(1, ((PositiveInt)third.GetExtension("strategy")!.Value).Value);
+        Assert.Equal(3, ((PositiveInt)third.GetExtension("step")!.Value).Value);
+        Assert.Equal("plus", ((Code)third.GetExtension("connector")!.Value).Value);
+        Assert.Null(plan.Activity[0].GetExtension(FhirVocabulary.DecisionStepExtension)!.GetExtension("connector"));
+        Assert.Equal("disease-control", ((Code)plan.Activity[4].GetExtension(FhirVocabulary.DecisionStepExtension)!.GetExtension("intent")!.Value).Value);
+
+        var (_, decisions) = CaseBundleImporter.ImportWithDecisions(CaseBundleImporter.Parse(CaseBundleExporter.ToJson(bundle)));
+        var back = Assert.Single(decisions);
+        Assert.Empty(back.Choices);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(WithStrategies.Strategies), System.Text.Json.JsonSerializer.Serialize(back.Strategies));
+
+        // Pseudonymised: the steps' free text goes with the rationale; the strategies stay.
+        var pseudo = CaseBundleImporter.ImportWithDecisions(CaseBundleImporter.Parse(CaseBundleExporter.ToJson(
+            CaseBundleExporter.Export(original, new Pseudonymisation("centre secret key 0001"), [WithStrategies])))).Decisions.Single();
+        Assert.Null(pseudo.Strategies[1].Steps[1].Text);
+        Assert.Equal(["systemic", "resection", "mwa", "portal-vein-embolisation", "re-image"], pseudo.Strategies.SelectMany(x => x.Steps).Select(x => x.Therapy));
+    }
+
+    [Fact]
+    public void A_strategy_step_on_a_lesion_the_case_does_not_have_is_refused_at_export()
+    {
+        var bad = WithStrategies with { Strategies = [new MdtStrategy(null, [new MdtStep("mwa", ["L99"])])] };
+        var ex = Assert.Throws<ArgumentException>(() => CaseBundleExporter.Export(Cases.Read(Cases.EveryField), null, [bad]));
+        Assert.Contains("L99", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_decision_on_a_lesion_the_case_does_not_have_is_refused_at_export()
     {

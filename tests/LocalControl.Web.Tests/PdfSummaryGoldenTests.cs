@@ -16,11 +16,38 @@ namespace LocalControl.Web.Tests;
 public partial class PdfSummaryGoldenTests
 {
     [Fact]
-    public void Pdf_summary_text_matches_its_hand_checked_golden_file()
+    public void Pdf_summary_text_matches_its_hand_checked_golden_file() =>
+        AssertGolden("04-liver-portal-branch", "04-liver-portal-branch", null, null);
+
+    /// <summary>
+    /// The same summary with a decision of two strategies (systemic, then resection of L1; disease control with
+    /// portal vein embolisation plus re-imaging), two attendees of whom one signed off, and a guest.
+    /// </summary>
+    [Fact]
+    public void Pdf_summary_with_a_multi_strategy_decision_matches_its_hand_checked_golden_file()
+    {
+        var content = new LocalControl.Registry.DecisionContent(2,
+            [
+                new LocalControl.Registry.DecisionStrategy(null, [new("systemic", []), new("resection", ["L1"])]),
+                new LocalControl.Registry.DecisionStrategy("disease-control", [new("portal-vein-embolisation", []), new("re-image", ["L1"], "liver MRI 4 weeks after PVE", WithPrevious: true)]),
+            ],
+            [new("dr.surgeon", "Dr A. Surgeon", "hepatobiliary surgery"), new("dr.ir", "Dr B. Radiologist", "interventional radiology")],
+            "Dr C. Oncologist (medical oncology, visiting)", false);
+        var decision = new DecisionRecord
+        {
+            Id = 7, MeetingDate = new DateOnly(2026, 12, 3), Intent = "curative", ChoicesJson = content.ToJson(),
+            Rationale = "Portal branch close to L1: downsize first; resect if the remnant allows.", Attendees = content.AttendeesText(),
+            RuleSetVersion = "localcontrol-default 2026.12.0", AssessmentJson = "{}", CaseFileJson = "{}", CaseVersion = 1,
+            RecordedBy = "dr.surgeon", RecordedUtc = new DateTime(2026, 12, 3, 10, 15, 0, DateTimeKind.Utc),
+        };
+        DecisionSignOff[] signOffs = [new() { DecisionId = 7, UserName = "dr.ir", SignedUtc = new DateTime(2026, 12, 3, 11, 2, 0, DateTimeKind.Utc) }];
+        AssertGolden("04-liver-portal-branch", "04-liver-portal-branch-decision", decision, signOffs);
+    }
+
+    private static void AssertGolden(string sample, string golden, DecisionRecord? decision, IReadOnlyList<DecisionSignOff>? signOffs)
     {
         Assert.True(PdfSummary.EnsureFonts(DejaVuFontResolver.DefaultFolder), "DejaVu fonts missing: run scripts/install-test-deps.sh");
         var root = RepoRoot();
-        const string sample = "04-liver-portal-branch";
         var json = File.ReadAllText(Path.Combine(root, "samples", "cases", sample + ".json"));
         var assessed = new CaseService().Assess(json);
         Assert.NotNull(assessed);
@@ -33,7 +60,7 @@ public partial class PdfSummaryGoldenTests
             Version = 1,
             LesionCount = assessed.Case.Lesions.Count,
         };
-        var pdf = PdfSummary.Render(record, assessed, null, "clinician1", new DateTime(2026, 12, 2, 9, 30, 0, DateTimeKind.Utc));
+        var pdf = PdfSummary.Render(record, assessed, decision, "clinician1", new DateTime(2026, 12, 2, 9, 30, 0, DateTimeKind.Utc), null, signOffs);
 
         var folder = Directory.CreateTempSubdirectory("lc-pdf-golden-");
         try
@@ -63,11 +90,11 @@ public partial class PdfSummaryGoldenTests
             if (Environment.GetEnvironmentVariable("LC_KEEP_PDF") is { Length: > 0 } keep)
             {
                 Directory.CreateDirectory(keep);
-                File.Copy(pdfPath, Path.Combine(keep, sample + ".pdf"), overwrite: true);
-                File.Copy(textPath, Path.Combine(keep, sample + ".pdf.txt"), overwrite: true);
+                File.Copy(pdfPath, Path.Combine(keep, golden + ".pdf"), overwrite: true);
+                File.Copy(textPath, Path.Combine(keep, golden + ".pdf.txt"), overwrite: true);
             }
 
-            var expected = File.ReadAllText(Path.Combine(root, "tests", "LocalControl.Web.Tests", "Golden", sample + ".pdf.txt"));
+            var expected = File.ReadAllText(Path.Combine(root, "tests", "LocalControl.Web.Tests", "Golden", golden + ".pdf.txt"));
             Assert.Equal(Normalise(expected), Normalise(File.ReadAllText(textPath)));
         }
         finally

@@ -49,6 +49,18 @@ internal sealed class DecisionRecordConfiguration : IEntityTypeConfiguration<Dec
     }
 }
 
+internal sealed class DecisionSignOffConfiguration : IEntityTypeConfiguration<DecisionSignOff>
+{
+    public void Configure(EntityTypeBuilder<DecisionSignOff> b)
+    {
+        b.ToTable("decision_signoffs");
+        b.HasKey(s => s.Id);
+        b.HasIndex(s => new { s.DecisionId, s.UserName }).IsUnique(); // once per attendee, also under a race
+        b.HasOne<DecisionRecord>().WithMany().HasForeignKey(s => s.DecisionId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(s => s.UserName).HasMaxLength(256);
+    }
+}
+
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
 {
     public void Configure(EntityTypeBuilder<AuditEntry> b)

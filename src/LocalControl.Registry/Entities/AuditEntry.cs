@@ -50,6 +50,8 @@ public static class AuditActions
     public const string Schedule = "schedule";
     /// <summary>Recorded an MDT decision.</summary>
     public const string Decide = "decide";
+    /// <summary>An attendee signed off an MDT decision.</summary>
+    public const string SignOff = "sign-off";
     /// <summary>Signed in.</summary>
     public const string SignIn = "sign-in";
     /// <summary>A sign-in attempt failed.</summary>

@@ -35,6 +35,8 @@ public static class CasesApi
         api.MapGet("/{caseId}/assessment", GetAssessment).WithName("GetAssessment").WithSummary("The engine's assessment of the current case file (machine contract JSON).");
         api.MapGet("/{caseId}/decisions", ListDecisions).WithName("ListDecisions").WithSummary("MDT decisions, newest first, each with the engine output it was based on.");
         api.MapPost("/{caseId}/decisions", RecordDecision).WithName("RecordDecision").WithSummary("Records an MDT decision.").RequireAuthorization(Policies.Decide);
+        api.MapPost("/{caseId}/decisions/{decisionId:long}/signoffs", SignOff).WithName("SignOffDecision")
+            .WithSummary("The signed-in user signs off a decision: only an attendee picked from the users, only for themselves, once.");
         return app;
     }
 
@@ -174,7 +176,8 @@ public static class CasesApi
             return CaseNotFound();
         }
         var decisions = await registry.DecisionsAsync(caseId, ct).ConfigureAwait(false);
-        return TypedResults.Ok(decisions.Select(ToDto).ToList());
+        var signOffs = await registry.SignOffsAsync([.. decisions.Select(d => d.Id)], ct).ConfigureAwait(false);
+        return TypedResults.Ok(decisions.Select(d => ToDto(d, signOffs)).ToList());
     }
 
     private static async Task<Results<Created<DecisionDto>, ValidationProblem, ProblemHttpResult>> RecordDecision(
@@ -185,7 +188,7 @@ public static class CasesApi
         {
             return CaseNotFound();
         }
-        var prepared = cases.PrepareDecision(record, request);
+        var prepared = cases.PrepareDecision(record, request, await registry.AttendeeCandidatesAsync(ct).ConfigureAwait(false));
         if (prepared.Errors.Count > 0)
         {
             return TypedResults.ValidationProblem(prepared.Errors);
@@ -201,7 +204,22 @@ public static class CasesApi
         }
         logger.DecisionRecorded(id, record.Id);
         var saved = (await registry.DecisionsAsync(caseId, ct).ConfigureAwait(false)).First(d => d.Id == id);
-        return TypedResults.Created($"/api/cases/{Uri.EscapeDataString(caseId)}/decisions", ToDto(saved));
+        return TypedResults.Created($"/api/cases/{Uri.EscapeDataString(caseId)}/decisions", ToDto(saved, []));
+    }
+
+    private static async Task<Results<Created<DecisionSignOffDto>, ProblemHttpResult>> SignOff(
+        string caseId, long decisionId, CaseRegistry registry, HttpContext http, CancellationToken ct)
+    {
+        var (outcome, signOff) = await registry.SignOffAsync(caseId, decisionId, http.User.UserName(), ct).ConfigureAwait(false);
+        return outcome switch
+        {
+            SignOffOutcome.Done => TypedResults.Created($"/api/cases/{Uri.EscapeDataString(caseId)}/decisions",
+                new DecisionSignOffDto(signOff!.DecisionId, signOff.UserName, signOff.SignedUtc)),
+            SignOffOutcome.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No decision with this id on this case."),
+            SignOffOutcome.NotAttendee => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only an attendee picked from the users signs off a decision.",
+                detail: "You are not listed among this decision's attendees; guests and other users cannot sign it."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "You signed off this decision already."),
+        };
     }
 
     internal static ValidationDto ToValidation(CaseFileCheck check) => new(
@@ -232,17 +250,18 @@ public static class CasesApi
         return new CaseDto(r.CaseId, r.Status.ToName(), r.MeetingDate, r.Version, r.CreatedUtc, r.UpdatedUtc, doc.RootElement.Clone());
     }
 
-    internal static DecisionDto ToDto(DecisionRecord d)
+    internal static DecisionDto ToDto(DecisionRecord d, IReadOnlyList<DecisionSignOff> signOffs)
     {
         using var assessment = JsonDocument.Parse(d.AssessmentJson);
+        var content = DecisionContent.Parse(d.ChoicesJson);
         return new DecisionDto(d.Id, d.MeetingDate, d.Intent,
-            JsonSerializer.Deserialize<List<DecisionChoice>>(d.ChoicesJson, DecisionJson.Options) ?? [],
-            d.Rationale, d.Attendees, d.RuleSetVersion, d.CaseVersion, d.RecordedBy, d.RecordedUtc, assessment.RootElement.Clone());
+            [.. content.FlatChoices().Select(c => new DecisionChoice(c.LesionId, c.Therapy))],
+            d.Rationale, d.Attendees, d.RuleSetVersion, d.CaseVersion, d.RecordedBy, d.RecordedUtc, assessment.RootElement.Clone(),
+            content.Version,
+            [.. content.Strategies.Select(s => new DecisionStrategyDto(s.Intent,
+                [.. s.Steps.Select((t, i) => new DecisionStepDto(t.Therapy, t.LesionIds, t.Text, i == 0 ? null : t.WithPrevious ? "plus" : "then"))]))],
+            [.. content.Attendees.Select(a => new DecisionAttendeeDto(a.UserName, a.DisplayName, a.Discipline,
+                signOffs.FirstOrDefault(x => x.DecisionId == d.Id && x.UserName == a.UserName)?.SignedUtc))],
+            content.Guests, content.Rediscuss);
     }
-}
-
-/// <summary>How decision choices are stored.</summary>
-internal static class DecisionJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 }

@@ -42,7 +42,7 @@ public static class SummaryPdf
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Patient identity unreadable.", detail: e.Message);
         }
         var bytes = PdfSummary.Render(record, cases.Assess(record.CaseFileJson), latest, http.User.UserName(), clock.GetUtcNow().UtcDateTime,
-            IdentityView.For(identity, full));
+            IdentityView.For(identity, full), latest is null ? null : await registry.SignOffsAsync([latest.Id], ct).ConfigureAwait(false));
         // Named by MRN (clinical roles, when recorded) or case id, and the meeting date: the file on a desktop says whose it is.
         return TypedResults.File(bytes, "application/pdf", IdentityReader.PdfFileName(record, identity, full));
     }

@@ -42,8 +42,20 @@ public sealed class CaseService
     /// <summary>Longest attendee list accepted (characters).</summary>
     public const int MaxAttendeesLength = 4_000;
 
-    /// <summary>The two intents a decision records.</summary>
-    public static readonly IReadOnlyList<string> Intents = ["curative", "palliative"];
+    /// <summary>The intents a decision (and each of its strategies) records.</summary>
+    public static readonly IReadOnlyList<string> Intents = ["curative", "palliative", "disease-control"];
+
+    /// <summary>Most strategies in one decision.</summary>
+    public const int MaxStrategies = 10;
+
+    /// <summary>Most steps in one strategy.</summary>
+    public const int MaxSteps = 20;
+
+    /// <summary>Longest text of a step (characters).</summary>
+    public const int MaxStepTextLength = 1_000;
+
+    /// <summary>Longest discipline of an attendee (characters).</summary>
+    public const int MaxDisciplineLength = 64;
 
     /// <summary>Longest case id the registry stores.</summary>
     public const int MaxCaseIdLength = 128;
@@ -142,11 +154,14 @@ public sealed class CaseService
     }
 
     /// <summary>
-    /// Checks a decision against the case as it is now: the date, intent, rationale and attendees are required, and
-    /// every chosen therapy must be one the engine listed for that lesion (or for the patient). The current case file,
-    /// its assessment and the rule-set version are attached so the decision keeps what it was based on.
+    /// Checks a decision against the case as it is now: the date, intent, rationale and attendees are required; every
+    /// step's therapy must be an option the engine listed for its lesions (or for the patient), or one of the
+    /// <see cref="DecisionActions"/>; attendees picked from the users must be among <paramref name="candidates"/>. The
+    /// first API shape (<c>choices</c>) is checked as before and stored as one strategy of concurrent steps. The current
+    /// case file, its assessment and the rule-set version are attached so the decision keeps what it was based on.
+    /// Error keys are the request's JSON paths (<c>strategies[0].steps[1].therapy</c>).
     /// </summary>
-    public PreparedDecision PrepareDecision(CaseRecord record, DecisionRequest request)
+    public PreparedDecision PrepareDecision(CaseRecord record, DecisionRequest request, IReadOnlyList<AttendeeCandidate>? candidates = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(request);
@@ -163,7 +178,7 @@ public sealed class CaseService
         }
         if (request.Intent is null || !Intents.Contains(request.Intent))
         {
-            errors["intent"] = ["must be curative or palliative"];
+            errors["intent"] = ["must be curative, palliative or disease-control"];
         }
         if (string.IsNullOrWhiteSpace(request.Rationale))
         {
@@ -173,27 +188,101 @@ public sealed class CaseService
         {
             errors["rationale"] = [$"must be at most {MaxRationaleLength} characters"];
         }
-        if (string.IsNullOrWhiteSpace(request.Attendees))
-        {
-            errors["attendees"] = ["is required"];
-        }
-        else if (request.Attendees.Length > MaxAttendeesLength)
-        {
-            errors["attendees"] = [$"must be at most {MaxAttendeesLength} characters"];
-        }
         if (request.CaseVersion is null)
         {
             errors["caseVersion"] = ["is required (the version of the case the board looked at)"];
         }
-        var choices = request.Choices ?? [];
+        var attendees = CheckAttendees(request, candidates ?? [], errors);
+        var strategies = (request.Choices is { Count: > 0 }, request.Strategies is { Count: > 0 }) switch
+        {
+            (true, true) => Refuse(errors, "strategies", "give either choices (the first shape) or strategies, not both"),
+            (true, false) => CheckChoices(request.Choices!, assessed.Assessment, errors),
+            _ => CheckStrategies(request.Strategies ?? [], assessed.Assessment, errors),
+        };
+        if (errors.Count > 0)
+        {
+            return new PreparedDecision(null, errors);
+        }
+        var rediscuss = request.Rediscuss == true || strategies.Any(s => s.Steps.Any(t => t.Therapy == DecisionActions.Rediscuss));
+        var guests = string.IsNullOrWhiteSpace(request.Attendees) ? null : request.Attendees.Trim();
+        var content = new DecisionContent(2, strategies, attendees, guests, rediscuss);
+        return new PreparedDecision(new NewDecision(
+            request.MeetingDate!.Value,
+            request.Intent!,
+            content.ToJson(),
+            request.Rationale!.Trim(),
+            content.AttendeesText(),
+            assessed.Assessment.RuleSetVersion,
+            assessed.Json,
+            record.CaseFileJson,
+            request.CaseVersion!.Value) { Rediscuss = rediscuss }, errors);
+    }
+
+    private static List<DecisionStrategy> Refuse(Dictionary<string, string[]> errors, string key, string message)
+    {
+        errors[key] = [message];
+        return [];
+    }
+
+    private static List<DecisionAttendee> CheckAttendees(DecisionRequest request, IReadOnlyList<AttendeeCandidate> candidates, Dictionary<string, string[]> errors)
+    {
+        var picked = new List<DecisionAttendee>();
+        if (request.Attendees is { } guests && guests.Length > MaxAttendeesLength)
+        {
+            errors["attendees"] = [$"must be at most {MaxAttendeesLength} characters"];
+        }
+        var users = request.AttendeeUsers ?? [];
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < users.Count; i++)
+        {
+            var key = $"attendeeUsers[{i}]";
+            var name = users[i].UserName?.Trim();
+            var candidate = name is null ? null : candidates.FirstOrDefault(c => c.UserName == name);
+            if (string.IsNullOrEmpty(name))
+            {
+                errors[key + ".userName"] = ["is required"];
+            }
+            else if (candidate is null)
+            {
+                errors[key + ".userName"] = [$"'{name}' is not an enabled user with a clinical role ({string.Join(", ", CaseRegistry.ClinicalRoles)}); name other people as guests"];
+            }
+            else if (!seen.Add(name))
+            {
+                errors[key + ".userName"] = [$"{name} is listed twice"];
+            }
+            var discipline = users[i].Discipline?.Trim();
+            if (string.IsNullOrEmpty(discipline))
+            {
+                errors[key + ".discipline"] = [$"is required for {name ?? "each attendee"} (e.g. surgery, interventional radiology, oncology)"];
+            }
+            else if (discipline.Length > MaxDisciplineLength)
+            {
+                errors[key + ".discipline"] = [$"must be at most {MaxDisciplineLength} characters"];
+            }
+            if (candidate is not null && !string.IsNullOrEmpty(discipline))
+            {
+                picked.Add(new DecisionAttendee(candidate.UserName, candidate.DisplayName, discipline));
+            }
+        }
+        if (users.Count == 0 && string.IsNullOrWhiteSpace(request.Attendees))
+        {
+            errors["attendees"] = ["is required: pick the attendees from the users or name them as guests"];
+        }
+        return picked;
+    }
+
+    // The first API shape: a flat list, one option per lesion and one for the patient, checked as before.
+    private static List<DecisionStrategy> CheckChoices(IReadOnlyList<DecisionChoice> choices, Assessment assessment, Dictionary<string, string[]> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var steps = new List<DecisionStep>();
         for (var i = 0; i < choices.Count; i++)
         {
             var choice = choices[i];
             var key = choice.LesionId ?? "(patient)";
             IReadOnlyList<TherapyOption>? options = choice.LesionId is null
-                ? assessed.Assessment.PatientOptions
-                : assessed.Assessment.Lesions.FirstOrDefault(l => l.LesionId == choice.LesionId)?.Options;
+                ? assessment.PatientOptions
+                : assessment.Lesions.FirstOrDefault(l => l.LesionId == choice.LesionId)?.Options;
             if (options is null)
             {
                 errors[$"choices[{i}].lesionId"] = [$"no lesion '{choice.LesionId}' in this case"];
@@ -206,20 +295,116 @@ public sealed class CaseService
             {
                 errors[$"choices[{i}].lesionId"] = [$"{key} is chosen twice"];
             }
+            steps.Add(new DecisionStep(choice.Therapy, choice.LesionId is null ? [] : [choice.LesionId], null, WithPrevious: steps.Count > 0));
         }
-        if (errors.Count > 0)
+        return steps.Count == 0 ? [] : [new DecisionStrategy(null, steps)];
+    }
+
+    private static List<DecisionStrategy> CheckStrategies(IReadOnlyList<DecisionStrategyRequest> requested, Assessment assessment, Dictionary<string, string[]> errors)
+    {
+        if (requested.Count > MaxStrategies)
         {
-            return new PreparedDecision(null, errors);
+            return Refuse(errors, "strategies", $"at most {MaxStrategies} strategies");
         }
-        return new PreparedDecision(new NewDecision(
-            request.MeetingDate!.Value,
-            request.Intent!,
-            JsonSerializer.Serialize(choices, DecisionJson.Options),
-            request.Rationale!.Trim(),
-            request.Attendees!.Trim(),
-            assessed.Assessment.RuleSetVersion,
-            assessed.Json,
-            record.CaseFileJson,
-            request.CaseVersion!.Value) { Rediscuss = request.Rediscuss == true }, errors);
+        var strategies = new List<DecisionStrategy>();
+        for (var s = 0; s < requested.Count; s++)
+        {
+            var sk = $"strategies[{s}]";
+            var intent = string.IsNullOrWhiteSpace(requested[s].Intent) ? null : requested[s].Intent!.Trim();
+            if (intent is not null && !Intents.Contains(intent))
+            {
+                errors[sk + ".intent"] = ["must be curative, palliative or disease-control (or left out for the decision's intent)"];
+            }
+            var steps = requested[s].Steps ?? [];
+            if (steps.Count == 0)
+            {
+                errors[sk + ".steps"] = ["a strategy needs at least one step"];
+            }
+            else if (steps.Count > MaxSteps)
+            {
+                errors[sk + ".steps"] = [$"at most {MaxSteps} steps"];
+            }
+            var checkedSteps = new List<DecisionStep>();
+            for (var t = 0; t < Math.Min(steps.Count, MaxSteps); t++)
+            {
+                checkedSteps.Add(CheckStep(steps[t], $"{sk}.steps[{t}]", t, assessment, errors));
+            }
+            strategies.Add(new DecisionStrategy(intent, checkedSteps));
+        }
+        return strategies;
+    }
+
+    private static readonly string Catalogue = string.Join(", ", TherapyNames.All.Select(t => t.Id));
+    private static readonly string ActionList = string.Join(", ", DecisionActions.All.Select(a => a.Id));
+
+    private static DecisionStep CheckStep(DecisionStepRequest step, string key, int index, Assessment assessment, Dictionary<string, string[]> errors)
+    {
+        var therapy = step.Therapy?.Trim() ?? "";
+        var text = string.IsNullOrWhiteSpace(step.Text) ? null : step.Text.Trim();
+        var lesions = new List<string>();
+        foreach (var (lesion, k) in (step.LesionIds ?? []).Select((l, k) => (l?.Trim() ?? "", k)))
+        {
+            if (assessment.Lesions.All(l => l.LesionId != lesion))
+            {
+                errors[$"{key}.lesionIds[{k}]"] = [$"no lesion '{lesion}' in this case"];
+            }
+            else if (lesions.Contains(lesion))
+            {
+                errors[$"{key}.lesionIds[{k}]"] = [$"{lesion} is named twice"];
+            }
+            else
+            {
+                lesions.Add(lesion);
+            }
+        }
+        if (step.Connector is { } connector && connector != "then" && connector != "plus")
+        {
+            errors[key + ".connector"] = ["must be then (after the step before) or plus (together with it)"];
+        }
+        if (text is { Length: > MaxStepTextLength })
+        {
+            errors[key + ".text"] = [$"must be at most {MaxStepTextLength} characters"];
+        }
+        var definition = TherapyNames.All.FirstOrDefault(d => d.Id == therapy);
+        if (therapy.Length == 0)
+        {
+            errors[key + ".therapy"] = ["is required"];
+        }
+        else if (DecisionActions.IsAction(therapy))
+        {
+            if (DecisionActions.NeedsText(therapy) && text is null)
+            {
+                errors[key + ".text"] = [therapy == DecisionActions.Reimage
+                    ? "re-image needs what and when (e.g. \"liver MRI with contrast in 8 weeks\")"
+                    : "other needs a description of what is to be done"];
+            }
+        }
+        else if (definition is null)
+        {
+            errors[key + ".therapy"] = [$"'{therapy}' is not a therapy of the engine's catalogue ({Catalogue}) nor an action ({ActionList})"];
+        }
+        else if (definition.Scope == TherapyScope.Lesion)
+        {
+            if ((step.LesionIds ?? []).Count == 0)
+            {
+                errors[key + ".lesionIds"] = [$"'{therapy}' is a lesion therapy: name the lesions it treats"];
+            }
+            foreach (var lesion in lesions)
+            {
+                if (assessment.Lesions.First(l => l.LesionId == lesion).Options.All(o => o.Therapy != definition.Therapy))
+                {
+                    errors[key + ".therapy"] = [$"'{therapy}' is not an option the engine listed for {lesion}"];
+                }
+            }
+        }
+        else if ((step.LesionIds ?? []).Count > 0)
+        {
+            errors[key + ".lesionIds"] = [$"'{therapy}' is a patient-level therapy: name no lesions"];
+        }
+        else if (assessment.PatientOptions.All(o => o.Therapy != definition.Therapy))
+        {
+            errors[key + ".therapy"] = [$"'{therapy}' is not an option the engine listed for the patient"];
+        }
+        return new DecisionStep(therapy, lesions, text, WithPrevious: index > 0 && step.Connector == "plus");
     }
 }

@@ -47,7 +47,8 @@ public static class PdfSummary
     /// <param name="printedUtc">When.</param>
     /// <param name="identity">The patient identity as the user may see it (printed under the title and in every page's
     /// footer); null leaves the identity out (the golden test's summary). Never in the document's metadata.</param>
-    public static byte[] Render(CaseRecord record, AssessedCase? assessed, DecisionRecord? latest, string printedBy, DateTime printedUtc, IdentityView? identity = null)
+    /// <param name="signOffs">The attendees' sign-offs of <paramref name="latest"/>; null for none.</param>
+    public static byte[] Render(CaseRecord record, AssessedCase? assessed, DecisionRecord? latest, string printedBy, DateTime printedUtc, IdentityView? identity = null, IReadOnlyList<DecisionSignOff>? signOffs = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         using var document = new PdfDocument();
@@ -117,14 +118,44 @@ public static class PdfSummary
         }
         else
         {
-            var choices = System.Text.Json.JsonSerializer.Deserialize<List<Api.DecisionChoice>>(latest.ChoicesJson, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? [];
-            w.Text($"Meeting {Display.Date(latest.MeetingDate)} · intent {latest.Intent} · recorded by {latest.RecordedBy} {Display.Time(latest.RecordedUtc)} · rule set {latest.RuleSetVersion} · case version {latest.CaseVersion}");
-            foreach (var ch in choices)
+            // The decision first and plainly (as on the case page): meeting and intent, the strategies, the attendees and
+            // their sign-off, the rationale; who recorded it and what it was based on last.
+            w.Text($"Meeting {Display.Date(latest.MeetingDate)} · {latest.Intent} intent");
+            var content = Registry.DecisionContent.Parse(latest.ChoicesJson);
+            for (var i = 0; i < content.Strategies.Count; i++)
             {
-                w.Text($"{(ch.LesionId is null ? "Patient" : "Lesion " + ch.LesionId)}: {ch.Therapy}", indent: 12);
+                var s = content.Strategies[i];
+                var intent = s.Intent is null || s.Intent == latest.Intent ? "" : $" ({s.Intent} intent)";
+                var label = content.Strategies.Count > 1 ? $"Strategy {i + 1}{intent}: " : intent.Length > 0 ? intent.Trim() + ": " : "";
+                w.Text(label + DecisionText.Strategy(s), indent: 12, bold: true);
+            }
+            if (content.Strategies.Count == 0)
+            {
+                w.Text("No strategy chosen.", indent: 12);
+            }
+            if (content.Rediscuss && !content.Strategies.Any(s => s.Steps.Any(t => t.Therapy == Registry.DecisionActions.Rediscuss)))
+            {
+                w.Text("Re-discuss at the next meeting.", indent: 12);
+            }
+            if (content.Attendees.Count > 0)
+            {
+                w.Text("Attendees:");
+                foreach (var a in content.Attendees)
+                {
+                    var signed = signOffs?.FirstOrDefault(x => x.DecisionId == latest.Id && x.UserName == a.UserName);
+                    w.Text($"{a.DisplayName}, {a.Discipline}: {(signed is null ? "not signed off" : "signed off " + Display.Time(signed.SignedUtc))}", indent: 12);
+                }
+                if (content.Guests is { Length: > 0 } guests)
+                {
+                    w.Text("Guests: " + guests, indent: 12);
+                }
+            }
+            else
+            {
+                w.Text("Attendees: " + latest.Attendees);
             }
             w.Text("Rationale: " + latest.Rationale);
-            w.Text("Attendees: " + latest.Attendees);
+            w.Text($"Recorded by {latest.RecordedBy} {Display.Time(latest.RecordedUtc)} · rule set {latest.RuleSetVersion} · case version {latest.CaseVersion}", size: 8);
         }
         w.Gap();
         w.Text("Decision support only: the options are provisional until the multidisciplinary team validates them.", size: 8);

@@ -126,11 +126,15 @@ public sealed partial class BrowserTests(KestrelSqliteApp app) : IClassFixture<K
         await page.GetByRole(AriaRole.Link, new() { Name = "Record decision" }).ClickAsync();
         await AtAsync(page, $"/cases/{caseId}/decide");
         await page.Locator("input[name=Intent][value=curative]").CheckAsync();
-        var l1 = page.Locator("select[data-lesion='L1']");
-        var firstTherapy = await l1.Locator("option").Nth(1).GetAttributeAsync("value");
-        await l1.SelectOptionAsync(firstTherapy!);
+        // Strategy 1, step 1: the first lesion therapy the engine listed, for L1 (ticked).
+        var step = page.Locator("[data-strategy-form='1'] [data-step-form='1']");
+        var first = step.Locator("select[data-therapy-select] optgroup[label='For the lesions ticked'] option").First;
+        var firstTherapy = await first.GetAttributeAsync("value");
+        var firstName = (await first.TextContentAsync())!.Split(" — ")[0].Trim();
+        await step.Locator("select[data-therapy-select]").SelectOptionAsync(firstTherapy!);
+        await step.Locator("input[type=checkbox][value='L1']").CheckAsync();
         await page.GetByLabel("Rationale").FillAsync("Board agrees on local treatment of L1; L2 to be re-imaged.");
-        await page.GetByLabel("Attendees (names and disciplines)").FillAsync("Dr A (surgery), Dr B (IR), Dr C (oncology)");
+        await page.GetByLabel("Guests (names and disciplines, not users of the app)").FillAsync("Dr A (surgery), Dr B (IR), Dr C (oncology)");
         await ShotAsync(page, "05-decision-form");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
         await AtAsync(page, $"/cases/{caseId}#h-decisions");
@@ -140,7 +144,7 @@ public sealed partial class BrowserTests(KestrelSqliteApp app) : IClassFixture<K
         var decision = page.Locator("article.decision");
         await Assertions.Expect(decision).ToHaveCountAsync(1);
         await Assertions.Expect(decision.Locator("[data-intent]")).ToHaveTextAsync("curative");
-        await Assertions.Expect(decision).ToContainTextAsync($"Lesion L1: {firstTherapy}");
+        await Assertions.Expect(decision.Locator("[data-strategy-text]")).ToHaveTextAsync($"{firstName} of L1");
         await Assertions.Expect(decision.Locator("[data-rationale]")).ToHaveTextAsync("Board agrees on local treatment of L1; L2 to be re-imaged.");
         await Assertions.Expect(page.Locator(".status")).ToHaveTextAsync("Discussed");
         await ShotAsync(page, "06-decision-persisted");

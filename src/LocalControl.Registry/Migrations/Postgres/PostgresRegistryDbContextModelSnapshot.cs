@@ -327,6 +327,33 @@ namespace LocalControl.Registry.Migrations.Postgres
                     b.ToTable("decisions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.DecisionSignOff", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("DecisionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("SignedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecisionId", "UserName")
+                        .IsUnique();
+
+                    b.ToTable("decision_signoffs", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -802,6 +829,15 @@ namespace LocalControl.Registry.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Case");
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.DecisionSignOff", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.DecisionRecord", null)
+                        .WithMany()
+                        .HasForeignKey("DecisionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>

@@ -312,6 +312,31 @@ namespace LocalControl.Registry.Migrations.Sqlite
                     b.ToTable("decisions", (string)null);
                 });
 
+            modelBuilder.Entity("LocalControl.Registry.Entities.DecisionSignOff", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DecisionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SignedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecisionId", "UserName")
+                        .IsUnique();
+
+                    b.ToTable("decision_signoffs", (string)null);
+                });
+
             modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -773,6 +798,15 @@ namespace LocalControl.Registry.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Case");
+                });
+
+            modelBuilder.Entity("LocalControl.Registry.Entities.DecisionSignOff", b =>
+                {
+                    b.HasOne("LocalControl.Registry.Entities.DecisionRecord", null)
+                        .WithMany()
+                        .HasForeignKey("DecisionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LocalControl.Registry.Entities.FollowUpFindingRecord", b =>
