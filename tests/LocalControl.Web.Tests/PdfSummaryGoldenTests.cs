@@ -83,7 +83,7 @@ public partial class PdfSummaryGoldenTests
     [GeneratedRegex(@"printed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")]
     private static partial Regex PrintedDate();
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "LocalControl.sln")))
