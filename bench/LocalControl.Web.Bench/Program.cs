@@ -2,7 +2,13 @@
 // (Release build, separate process, loopback), signs in, and drives C concurrent clients for S seconds per
 // scenario: the case list (pages, status filter, search) and the case page (random case). Reports p50/p95/p99.
 //
-// Usage: dotnet run -c Release --project bench/LocalControl.Web.Bench -- [--cases 10000] [--clients 50] [--seconds 20] [--warmup 20] [--keep]
+// Usage: dotnet run -c Release --project bench/LocalControl.Web.Bench -- [--cases 10000] [--clients 50] [--seconds 20] [--warmup 20] [--keep] [--no-identities]
+//
+// By default every case gets a patient identity (PUT /api/cases/{id}/identity by a clinician the admin creates) and the
+// scenarios run as that clinician, who sees identities in clear: each list row and case page decrypts one.
+// --no-identities: no identity recorded, the scenarios run as the admin (the figures before issue 14's list identities).
+// --read-as-admin: identities recorded, the scenarios run as the admin (masked, but decrypted): the same pages as
+// --no-identities, so the difference is the identities' cost alone (a clinician's case page also renders the forms).
 //
 // --cohort: instead, the cohort page (issue 13): N cases (default 25,000) with 4 ablated lesions each (100,000
 // lesion records, follow-up studies, survival), a viewer signed in; times the first /cohort after the start (the
@@ -25,6 +31,24 @@ var seconds = Arg("--seconds", 20);
 var warmup = Arg("--warmup", 20);
 var keep = args.Contains("--keep");
 var cohortMode = args.Contains("--cohort");
+var withIdentities = !args.Contains("--no-identities");
+var readAsAdmin = args.Contains("--read-as-admin");
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("""
+        LocalControl web benchmark: seeds a fresh SQLite registry, starts the Release app, drives concurrent clients.
+          --cases N        cases to seed (default 10000; 25000 with --cohort)
+          --clients N      concurrent keep-alive clients (default 50)
+          --seconds N      seconds per scenario (default 20)
+          --warmup N       warm-up seconds over all scenarios (default 20)
+          --no-identities  record no patient identity and read as the admin (default: every case has one, read as a clinician)
+          --read-as-admin  with identities: read as the admin (masked, still decrypted), to compare with --no-identities
+          --keep           keep the data folder
+          --cohort         the cohort-page benchmark instead (see docs/web.md)
+        Standard scenario (docs/web.md): --cases 10000 --clients 50 --seconds 15 --warmup 20
+        """);
+    return 0;
+}
 if (cohortMode && !args.Contains("--cases"))
 {
     cases = 25_000;
@@ -112,11 +136,16 @@ try
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
     psi.Environment["Security__AllowInsecureCookies"] = "true"; // plain http on loopback: the client sends no Secure cookie over http
     psi.Environment["Security__SignInAttemptsPerMinute"] = "1000"; // every client signs in from 127.0.0.1
-    using var server = Process.Start(psi)!;
-    server.OutputDataReceived += (_, _) => { };
-    server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("[server] " + e.Data); } };
-    server.BeginOutputReadLine();
-    server.BeginErrorReadLine();
+    Process StartServer()
+    {
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("[server] " + e.Data); } };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+    var server = StartServer();
     var baseAddress = new Uri($"http://127.0.0.1:{port}");
     try
     {
@@ -126,8 +155,26 @@ try
             await CohortBenchAsync(baseAddress, Path.Combine(data, "localcontrol.db"), caseIds);
             return 0;
         }
-        var cookie = await SignInAsync(baseAddress, "admin", Password);
-        Console.WriteLine($"app on {baseAddress}, {clients} clients, {seconds} s per scenario; the admin reads (every case page view writes an audit line)");
+        var reader = "admin";
+        if (withIdentities)
+        {
+            var made = Stopwatch.StartNew();
+            await CreateUserAsync(baseAddress, "bench-clinician", Roles.Clinician);
+            var clinicianCookie = await SignInAsync(baseAddress, "bench-clinician", Password);
+            await SeedIdentitiesAsync(baseAddress, clinicianCookie, caseIds);
+            Console.WriteLine($"recorded {caseIds.Count} patient identities through the API in {made.Elapsed.TotalSeconds:F1} s");
+            // Restart, as a server in use would have been: at start the identities are decrypted into memory in the
+            // background (the warm-up below gives it time), so the run measures the steady state.
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            server.Dispose();
+            server = StartServer();
+            await WaitReadyAsync(baseAddress);
+            Console.WriteLine("restarted the app on the same registry");
+            reader = readAsAdmin ? "admin" : "bench-clinician";
+        }
+        var cookie = await SignInAsync(baseAddress, reader, Password);
+        Console.WriteLine($"app on {baseAddress}, {clients} clients, {seconds} s per scenario; {reader} reads{(withIdentities ? $" (identities {(readAsAdmin ? "masked" : "in clear")}: one decrypted per list row and case page)" : "")} (every case page view writes an audit line)");
         Console.WriteLine($"wrk equivalent: wrk -t2 -c{clients} -d{seconds}s -H 'Cookie: {cookie.Split('=')[0]}=…' {baseAddress}cases");
 
         var rng = new Random(7);
@@ -161,6 +208,7 @@ try
     {
         server.Kill(entireProcessTree: true);
         await server.WaitForExitAsync();
+        server.Dispose();
     }
     return 0;
 }
@@ -218,6 +266,61 @@ static string CohortCase(Random rng, string id)
             ? new JsonObject { ["vitalStatus"] = "dead", ["deathDate"] = Iso(last.AddDays(rng.Next(1, 400))) }
             : new JsonObject { ["vitalStatus"] = "alive", ["lastContactDate"] = Iso(last.AddDays(rng.Next(1, 400))) },
     }.ToJsonString();
+}
+
+// An account with one role, created by the admin through the users page.
+async Task CreateUserAsync(Uri address, string userName, string role)
+{
+    var jar = new CookieContainer();
+    using var admin = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = address };
+    await SignInWithAsync(admin, "admin", Password);
+    var page = await admin.GetStringAsync("/admin/users");
+    var token = WebUtility.HtmlDecode(Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+    var made = await admin.PostAsync("/admin/users", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["NewUserName"] = userName, ["NewDisplayName"] = userName, ["NewRole"] = role, ["NewPassword"] = Password,
+        ["__RequestVerificationToken"] = token,
+    }));
+    if (!(await made.Content.ReadAsStringAsync()).Contains($"User {userName} added as {role}.", StringComparison.Ordinal))
+    {
+        throw new InvalidOperationException($"could not create {userName}: {(int)made.StatusCode}");
+    }
+}
+
+// A patient identity for every case, through the API as a clinician would enter it (8 at a time).
+static async Task SeedIdentitiesAsync(Uri address, string cookie, List<string> ids)
+{
+    using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 8, UseCookies = false };
+    using var http = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    string[] family = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"];
+    string[] given = ["Anne", "Louis", "Marie Claire", "Jean", "Paul", "Sophie", "Luc", "Claire"];
+    var next = -1;
+    var failures = 0;
+    await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < ids.Count)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/cases/{ids[i]}/identity");
+            request.Headers.Add("Cookie", cookie);
+            request.Headers.TryAddWithoutValidation("If-Match", "\"0\"");
+            var body = new JsonObject
+            {
+                ["mrn"] = $"MRN{i:D8}", ["familyName"] = family[i % family.Length], ["givenNames"] = given[i / 8 % given.Length],
+                ["birthDate"] = new DateOnly(1940, 1, 1).AddDays(i % 15000).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["sex"] = i % 2 == 0 ? "female" : "male",
+            };
+            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.OK && Interlocked.Increment(ref failures) == 1)
+            {
+                Console.Error.WriteLine($"identity of {ids[i]}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }));
+    if (failures > 0)
+    {
+        throw new InvalidOperationException($"{failures} identities could not be recorded");
+    }
 }
 
 // The cohort page as a viewer sees it, one request at a time (the figure of interest is one request's latency).

@@ -158,6 +158,9 @@ try
     // The cohort page's parse of every case file, in the background (the first visitor should not wait for it).
     _ = app.Services.GetRequiredService<CohortService>().WarmAsync(app.Services,
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LocalControl.Web.Cohort"), app.Lifetime.ApplicationStopping);
+    // The patient identities decrypted into memory, in the background (the case list shows one per row).
+    _ = app.Services.GetRequiredService<PatientIdentityProtector>().WarmAsync(app.Services,
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LocalControl.Web.Identity"), app.Lifetime.ApplicationStopping);
 }
 catch (StartupException e)
 {

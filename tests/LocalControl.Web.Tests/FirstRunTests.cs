@@ -121,6 +121,53 @@ public sealed class FirstRunTests : IDisposable
         Assert.Equal(20L, (long)(await cmd.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task The_first_admin_is_shown_the_first_steps_until_a_clinician_account_exists_and_may_also_be_a_clinician()
+    {
+        await using var app = App("first-admin-password");
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+        var token = await LocalControlApp.AntiforgeryTokenAsync(client, "/account/login");
+        var signIn = await client.PostAsync("/account/login", Form(("UserName", "admin"), ("Password", "first-admin-password"), ("__RequestVerificationToken", token)));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        // The page a sign-in lands on, the home page and the users page explain the first steps, open.
+        var landing = signIn.Headers.Location!.OriginalString;
+        foreach (var path in new[] { landing, "/", "/admin/users" })
+        {
+            var html = await client.GetStringAsync(path);
+            Assert.Contains("<details class=\"first-steps\" open=\"open\" data-first-steps>", html, StringComparison.Ordinal);
+            Assert.Contains("Create an account for each clinician", html, StringComparison.Ordinal);
+            Assert.Contains("An admin may also hold the clinician role", html, StringComparison.Ordinal);
+        }
+
+        // The admin makes their own account a clinician too (both roles ticked): it keeps the users page and gains the
+        // clinician's rights. A viewer account does not end the first steps; the clinician role does.
+        var users = await client.GetStringAsync("/admin/users");
+        var formToken = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(users, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+        var viewer = await client.PostAsync("/admin/users", Form(("NewUserName", "reader"), ("NewDisplayName", "A reader"), ("NewRoles", "viewer"),
+            ("NewPassword", "a-long-enough-password"), ("__RequestVerificationToken", formToken)));
+        Assert.Contains("User reader added as viewer.", await viewer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("data-first-steps", await client.GetStringAsync(landing), StringComparison.Ordinal);
+        var both = await client.PostAsync("/admin/users?handler=Roles", Form(("Target", "admin"), ("RoleSet", "admin"), ("RoleSet", "clinician"), ("__RequestVerificationToken", formToken)));
+        Assert.Contains("admin now holds admin, clinician.", await both.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var manager = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+            var admin = (await manager.FindByNameAsync("admin"))!;
+            Assert.Equal([Roles.Admin, Roles.Clinician], (await manager.GetRolesAsync(admin)).Order(StringComparer.Ordinal));
+        }
+        // The role change ended the session (as every change does); signed in again, no first steps on the landing
+        // page, and on the users page they stay, closed.
+        Assert.NotEqual(HttpStatusCode.OK, (await client.GetAsync("/admin/users")).StatusCode);
+        token = await LocalControlApp.AntiforgeryTokenAsync(client, "/account/login");
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostAsync("/account/login", Form(("UserName", "admin"), ("Password", "first-admin-password"), ("__RequestVerificationToken", token)))).StatusCode);
+        Assert.DoesNotContain("data-first-steps", await client.GetStringAsync(landing), StringComparison.Ordinal);
+        Assert.DoesNotContain("data-first-steps", await client.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Contains("<details class=\"first-steps\" data-first-steps>", await client.GetStringAsync("/admin/users"), StringComparison.Ordinal);
+        // With the clinician role the admin may create a case (the admin role alone may not).
+        var created = await client.PostAsync("/api/cases", new StringContent(TestCases.Json(TestCases.Liver("FIRST-STEPS-1")), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
     private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
 }

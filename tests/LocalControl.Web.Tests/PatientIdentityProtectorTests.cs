@@ -17,6 +17,38 @@ public sealed class PatientIdentityProtectorTests : IDisposable
     };
 
     [Fact]
+    public void A_row_decrypted_once_is_read_from_memory_until_any_of_its_ciphertexts_changes()
+    {
+        var protector = new PatientIdentityProtector(Path.Combine(_root, "cache"));
+        var first = new PatientIdentity("CA00112233", "Lehtonen", "Ilona", new DateOnly(1962, 3, 14), "female");
+        var row = Row(protector.Protect(first));
+        row.Id = 41;
+        row.Version = 1;
+        Assert.Equal(first, protector.Unprotect(row));
+        var hits = protector.CacheHits;
+        Assert.Equal(first, protector.Unprotect(row));
+        Assert.Equal(hits + 1, protector.CacheHits);
+
+        // The same row id and version with other ciphertexts (a restored backup, a write that kept the version):
+        // decrypted again, never the remembered identity.
+        var second = new PatientIdentity("CA99887766", "Mäkinen", "Ilona", new DateOnly(1962, 3, 14), "female");
+        var changed = Row(protector.Protect(second));
+        changed.Id = 41;
+        changed.Version = 1;
+        Assert.Equal(second, protector.Unprotect(changed));
+        Assert.Equal(hits + 1, protector.CacheHits);
+        // One field only changed (the family name re-encrypted): decrypted again too.
+        var third = Row(protector.Protect(second with { FamilyName = "Virta" }));
+        changed.FamilyNameProtected = third.FamilyNameProtected;
+        Assert.Equal(second with { FamilyName = "Virta" }, protector.Unprotect(changed));
+        // A field moved to another column is another row (lengths and order are part of the hash).
+        var swapped = Row(protector.Protect(first));
+        swapped.Id = 42;
+        (swapped.FamilyNameProtected, swapped.GivenNamesProtected) = (swapped.GivenNamesProtected, swapped.FamilyNameProtected);
+        Assert.Equal(first with { FamilyName = first.GivenNames, GivenNames = first.FamilyName }, protector.Unprotect(swapped));
+    }
+
+    [Fact]
     public void The_ring_in_its_folder_reads_what_it_wrote_after_a_restart_and_another_ring_refuses_with_a_message()
     {
         var folderA = Path.Combine(_root, "a");

@@ -110,7 +110,7 @@ public partial class PdfSummaryGoldenTests
     [GeneratedRegex(@"printed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")]
     private static partial Regex PrintedDate();
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "LocalControl.sln")))
@@ -119,5 +119,48 @@ public partial class PdfSummaryGoldenTests
         }
 
         return dir ?? throw new InvalidOperationException("repository root not found");
+    }
+}
+
+public partial class PdfSummaryGoldenTests
+{
+    /// <summary>The server PDF of each two-lesion sample, with an identity and a decision, fits on at most two A4 pages
+    /// (counted by poppler's pdfinfo; rendered with pdftoppm beside it when LC_KEEP_PDF is set, to look at).</summary>
+    [Theory]
+    [InlineData("01-small-liver-ablatable")]
+    [InlineData("05-lung-metastases")]
+    [InlineData("11-incomplete-data")]
+    public void The_pdf_summary_of_a_two_lesion_case_takes_at_most_two_A4_pages(string sample)
+    {
+        Assert.True(PdfSummary.EnsureFonts(DejaVuFontResolver.DefaultFolder), "DejaVu fonts missing: run scripts/install-test-deps.sh");
+        var json = File.ReadAllText(Path.Combine(RepoRoot(), "samples", "cases", sample + ".json"));
+        var assessed = new CaseService().Assess(json);
+        Assert.NotNull(assessed);
+        Assert.Equal(2, assessed.Case.Lesions.Count);
+        var record = new CaseRecord { CaseId = assessed.Case.CaseId, CaseFileJson = json, Status = CaseStatus.Discussed, MeetingDate = new DateOnly(2026, 12, 3), Version = 1, LesionCount = 2 };
+        var lesion = assessed.Assessment.Lesions[0];
+        var decision = new DecisionRecord
+        {
+            MeetingDate = new DateOnly(2026, 12, 3), Intent = "curative", RecordedBy = "clinician1", RecordedUtc = new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc),
+            ChoicesJson = $$"""[{"lesionId":"{{lesion.LesionId}}","therapy":"{{LocalControl.Core.Engine.TherapyNames.ToJson(lesion.Options[0].Therapy)}}"}]""",
+            Rationale = "Local treatment of the first lesion agreed; the second to be re-imaged in 6 weeks before a decision on it.",
+            Attendees = "Dr A (hepatobiliary surgery), Dr B (interventional radiology), Dr C (oncology)", CaseVersion = 1, RuleSetVersion = assessed.Assessment.RuleSetVersion,
+            AssessmentJson = "{}", CaseFileJson = json,
+        };
+        var identity = IdentityView.For(new PatientIdentity("PG55012207", "Nieminen", "Aino Maria", new DateOnly(1957, 4, 12), "female"), full: true);
+        var pdf = PdfSummary.Render(record, assessed, decision, "clinician1", new DateTime(2026, 12, 3, 9, 30, 0, DateTimeKind.Utc), identity);
+        var folder = Environment.GetEnvironmentVariable("LC_KEEP_PDF") is { Length: > 0 } keep ? Directory.CreateDirectory(keep) : Directory.CreateTempSubdirectory("lc-pdf-pages-");
+        var pdfPath = Path.Combine(folder.FullName, $"summary-{sample}.pdf");
+        File.WriteAllBytes(pdfPath, pdf);
+        var pages = Browser.BrowserTests.PdfPages(pdfPath);
+        if (Environment.GetEnvironmentVariable("LC_KEEP_PDF") is { Length: > 0 })
+        {
+            Browser.BrowserTests.Render(pdfPath, Path.Combine(folder.FullName, $"summary-{sample}"));
+        }
+        else
+        {
+            folder.Delete(recursive: true);
+        }
+        Assert.True(pages <= 2, $"{sample}: the PDF summary takes {pages} A4 pages");
     }
 }

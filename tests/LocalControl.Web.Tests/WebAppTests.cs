@@ -411,6 +411,10 @@ public abstract class WebAppTests(LocalControlApp app)
         Assert.Contains(family.ToUpperInvariant(), await clinician.GetStringAsync($"/cases/{caseId}"), StringComparison.Ordinal); // it was stored
         await clinician.GetStringAsync($"/cases/{caseId}/print");
         Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync($"/cases/{caseId}/summary.pdf")).StatusCode);
+        // The case list shows every row's patient (in clear for clinicians, masked for a viewer): listed, never logged.
+        Assert.Contains(family.ToUpperInvariant(), await clinician.GetStringAsync($"/cases?search={Uri.EscapeDataString(caseId)}"), StringComparison.Ordinal);
+        await clinician.GetStringAsync("/cases");
+        await (await App.SignInAsync("viewer1")).GetStringAsync($"/cases?search={Uri.EscapeDataString(caseId)}");
 
         Assert.NotEmpty(App.Logs);
         Assert.Contains(App.Logs, l => l.Message.Contains("Decision", StringComparison.Ordinal)); // the capture works

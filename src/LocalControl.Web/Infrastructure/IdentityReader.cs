@@ -57,6 +57,9 @@ public sealed class IdentityReader(CaseRegistry registry, PatientIdentityProtect
 /// <summary>The identity line of the printed summary and the PDF.</summary>
 public static class SummaryIdentity
 {
+    /// <summary>The line shown when the key ring cannot decrypt the identity.</summary>
+    public const string Unreadable = "Patient identity cannot be decrypted with this server's key ring (see the case page).";
+
     /// <summary>The line for <paramref name="user"/>: the identity in clear or masked, "not recorded", or the key-ring error.</summary>
     public static async Task<string> LineAsync(IdentityReader identities, ClaimsPrincipal user, string caseId, CancellationToken ct)
     {
@@ -67,7 +70,7 @@ public static class SummaryIdentity
         }
         catch (IdentityKeyRingException)
         {
-            return "Patient identity cannot be decrypted with this server's key ring (see the case page).";
+            return Unreadable;
         }
     }
 }

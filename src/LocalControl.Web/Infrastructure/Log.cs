@@ -15,6 +15,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Cohort warm-up did not finish ({ErrorType}); the first cohort request will parse the case files")]
     public static partial void CohortWarmUpFailed(this ILogger logger, string errorType);
 
+    [LoggerMessage(EventId = 1045, Level = LogLevel.Information, Message = "Patient identities decrypted into memory at start-up: {Count} in {Milliseconds} ms")]
+    public static partial void IdentitiesWarmed(this ILogger logger, int count, long milliseconds);
+
+    [LoggerMessage(EventId = 1046, Level = LogLevel.Warning, Message = "Patient-identity warm-up stopped ({ErrorType}); identities are decrypted on first view")]
+    public static partial void IdentitiesWarmUpFailed(this ILogger logger, string errorType);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Seeded {Count} sample cases from the samples folder")]
     public static partial void SamplesSeeded(this ILogger logger, int count);
 

@@ -92,22 +92,29 @@ public static class PdfSummary
             w.Gap();
             var a = assessed.Assessment;
             w.Heading("Options", 12);
+            w.Text("✓ met · ! concern · ✗ excludes · ? unknown. The engine ranks and explains; the board decides.", size: 8);
+            var shownOutcomes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var notesShown = new HashSet<string>(StringComparer.Ordinal);
             foreach (var lesion in a.Lesions)
             {
                 w.Text($"Lesion {lesion.LesionId} ({CaseVocabulary.ToJson(lesion.Organ)})", bold: true);
-                Options(w, lesion.Options);
+                Options(w, lesion.Options, $"lesion {lesion.LesionId}", shownOutcomes, notesShown);
             }
             w.Text("Patient-level options", bold: true);
-            Options(w, a.PatientOptions);
+            Options(w, a.PatientOptions, "patient", shownOutcomes, notesShown);
             w.Gap();
             w.Heading("Missing data to collect", 12);
             if (a.MissingData.Count == 0)
             {
                 w.Text("None that would change an eligibility.");
             }
-            foreach (var m in a.MissingData)
+            else
             {
-                w.Text($"{m.Label}: for {string.Join("; ", m.Needs.Select(n => n.Describe()).Distinct())}", indent: 12);
+                // One flowing paragraph: each field with how many criteria need it, starred when it can change an
+                // eligibility (the case page lists which criteria).
+                static string Item(MissingDataItem m) => $"{m.Label}{(m.ChangesEligibility ? "*" : "")} ({m.Needs.Count.ToString(CultureInfo.InvariantCulture)})";
+                w.Text("* can change an eligibility; (n) criteria that need it.", indent: 12, size: 8);
+                w.Text(string.Join("; ", a.MissingData.Select(Item)) + ".", indent: 12, size: 8.5);
             }
         }
         w.Gap();
@@ -165,17 +172,21 @@ public static class PdfSummary
         return stream.ToArray();
     }
 
-    /// <summary>Each option with its eligibility in words, the reasons that are not met (✗ excludes, ! concern,
-    /// ? unknown: a sentence with the value, unit and threshold), its notes, and its outcome figures.</summary>
-    private static void Options(Writer w, IReadOnlyList<TherapyOption> options)
+    /// <summary>Each option with its eligibility in words; then, in one flowing paragraph, the reasons that are not met
+    /// (✗ excludes, ! concern, ? unknown: a sentence with the value, unit and threshold, and its sources); its notes
+    /// (each once in the document); and its outcome figures, each on its line, or "as for …" when an earlier lesion's option
+    /// printed the same figures (as the CLI's text report does).</summary>
+    private static void Options(Writer w, IReadOnlyList<TherapyOption> options, string owner, Dictionary<string, string> shownOutcomes, HashSet<string> notesShown)
     {
         foreach (var o in options)
         {
             w.Text($"{o.Rank}. {AssessmentText.OptionName(o)}: {AssessmentText.EligibilityWords(o)}", indent: 12);
-            foreach (var c in o.Criteria.Where(c => c.Status != CriterionStatus.Met
-                && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required))))
+            var reasons = o.Criteria.Where(c => c.Status != CriterionStatus.Met
+                && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required)))
+                .Select(c => $"{AssessmentText.Mark(c)} {AssessmentText.Plain(c.Reason)} [{string.Join(", ", c.Definition.Evidence)}]").ToList();
+            if (reasons.Count > 0)
             {
-                w.Text($"{AssessmentText.Mark(c)} {AssessmentText.Plain(c.Reason)} [{string.Join(", ", c.Definition.Evidence)}]", indent: 28, size: 8);
+                w.Text(string.Join("   ", reasons), indent: 28, size: 8);
             }
 
             if (o.Eligibility == Eligibility.NotEligible)
@@ -183,11 +194,22 @@ public static class PdfSummary
                 continue;
             }
 
-            foreach (var n in o.Notes)
+            foreach (var n in o.Notes.Where(notesShown.Add))
             {
                 w.Text("Note: " + AssessmentText.Plain(n), indent: 28, size: 8);
             }
 
+            if (o.ExpectedOutcomes.Count == 0)
+            {
+                continue;
+            }
+            var key = TherapyNames.ToJson(o.Therapy) + ":" + string.Join(",", o.ExpectedOutcomes.Select(e => e.Reference));
+            if (shownOutcomes.TryGetValue(key, out var first))
+            {
+                w.Text($"Expected outcomes: as for {first}.", indent: 28, size: 8);
+                continue;
+            }
+            shownOutcomes[key] = $"{owner}, {TherapyNames.DisplayName(o.Therapy)}";
             foreach (var e in o.ExpectedOutcomes)
             {
                 w.Text("Expected: " + AssessmentText.OutcomeLine(e), indent: 28, size: 8);
@@ -198,7 +220,7 @@ public static class PdfSummary
     /// <summary>Flowing text over A4 pages.</summary>
     private sealed class Writer
     {
-        private const double Margin = 50;
+        private const double Margin = 36;
         private readonly PdfDocument _document;
         private readonly string _footer;
         private readonly List<PdfPage> _pages = [];
@@ -214,16 +236,16 @@ public static class PdfSummary
 
         private double Width => _pages[^1].Width.Point - 2 * Margin;
 
-        private double Bottom => _pages[^1].Height.Point - Margin - 20;
+        private double Bottom => _pages[^1].Height.Point - Margin - 12;
 
         public void Heading(string text, double size) => Text(text, size: size, bold: true, gapAfter: 4);
 
-        public void Gap() => _y += 8;
+        public void Gap() => _y += 6;
 
-        public void Text(string text, double indent = 0, double size = 9.5, bool bold = false, double gapAfter = 1)
+        public void Text(string text, double indent = 0, double size = 9, bool bold = false, double gapAfter = 1)
         {
             var font = new XFont("DejaVu Sans", size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular);
-            var lineHeight = size * 1.35;
+            var lineHeight = size * (size < 9 ? 1.25 : 1.35);
             foreach (var line in Wrap(AssessmentText.Plain(text), font, Width - indent))
             {
                 if (_y + lineHeight > Bottom)

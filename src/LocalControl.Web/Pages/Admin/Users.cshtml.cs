@@ -25,8 +25,20 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
     [BindProperty]
     public string NewDisplayName { get; set; } = "";
 
+    /// <summary>One role for the new account (the form posts <see cref="NewRoles"/>; a client may post this alone).</summary>
     [BindProperty]
-    public string NewRole { get; set; } = Roles.Viewer;
+    public string NewRole { get; set; } = "";
+
+    /// <summary>The new account's roles (one or more: an admin may also be a clinician).</summary>
+    [BindProperty]
+    public List<string> NewRoles { get; set; } = [];
+
+    /// <summary>The roles an account is to hold (set-roles): one or more.</summary>
+    [BindProperty]
+    public List<string> RoleSet { get; set; } = [];
+
+    /// <summary>No enabled account holds the clinician role yet: the first steps are shown open.</summary>
+    public bool NoClinicianYet { get; private set; }
 
     [BindProperty]
     public string NewPassword { get; set; } = "";
@@ -49,20 +61,28 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (!Roles.All.Contains(NewRole))
+        var roles = NewRoles.Append(NewRole).Where(r => !string.IsNullOrWhiteSpace(r)).Distinct(StringComparer.Ordinal).ToList();
+        if (roles.Count == 0)
         {
-            ModelState.AddModelError(nameof(NewRole), "Unknown role.");
+            ModelState.AddModelError(nameof(NewRoles), "Roles: tick at least one role.");
+        }
+        else if (roles.FirstOrDefault(r => !Roles.All.Contains(r)) is { } unknown)
+        {
+            ModelState.AddModelError(nameof(NewRoles), "Unknown role.");
         }
         else
         {
+            roles = [.. Roles.All.Where(roles.Contains)];
             var user = new RegistryUser { UserName = NewUserName.Trim(), DisplayName = NewDisplayName.Trim() };
             var result = await users.CreateAsync(user, NewPassword);
             if (result.Succeeded)
             {
-                await users.AddToRoleAsync(user, NewRole);
-                await registry.AuditAsync(User.UserName(), AuditActions.Create, "user", user.UserName, $"role {NewRole}", HttpContext.RequestAborted);
-                logger.UserCreated(NewRole);
-                Message = $"User {user.UserName} added as {NewRole}.";
+                Check(await users.AddToRolesAsync(user, roles));
+                var named = string.Join(", ", roles);
+                await registry.AuditAsync(User.UserName(), AuditActions.Create, "user", user.UserName, $"role{(roles.Count == 1 ? "" : "s")} {string.Join(",", roles)}", HttpContext.RequestAborted);
+                logger.UserCreated(string.Join(",", roles));
+                Message = $"User {user.UserName} added as {named}.";
+                NewRoles = [];
             }
             foreach (var e in result.Errors)
             {
@@ -72,6 +92,42 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
         await LoadAsync();
         return Page();
     }
+
+    /// <summary>Sets the roles of an account to exactly <see cref="RoleSet"/> (one or more; an admin may also be a clinician).</summary>
+    public Task<IActionResult> OnPostRolesAsync() => ChangeAsync(async user =>
+    {
+        var wanted = RoleSet.Where(r => !string.IsNullOrWhiteSpace(r)).Distinct(StringComparer.Ordinal).ToList();
+        if (wanted.Count == 0)
+        {
+            return "Roles: tick at least one role (to stop someone signing in, disable the account).";
+        }
+        if (wanted.Any(r => !Roles.All.Contains(r)))
+        {
+            return "Unknown role.";
+        }
+        wanted = [.. Roles.All.Where(wanted.Contains)];
+        var current = await users.GetRolesAsync(user);
+        if (current.Contains(Roles.Admin) && !wanted.Contains(Roles.Admin) && await IsLastEnabledAdminAsync(user))
+        {
+            return "This is the last enabled admin: add another admin first.";
+        }
+        var before = Roles.All.Where(current.Contains).ToList();
+        if (before.SequenceEqual(wanted))
+        {
+            return $"{user.UserName} already holds {string.Join(", ", wanted)}: nothing changed.";
+        }
+        var removed = before.Except(wanted).ToList();
+        var added = wanted.Except(before).ToList();
+        if (removed.Count > 0)
+        {
+            Check(await users.RemoveFromRolesAsync(user, removed));
+        }
+        if (added.Count > 0)
+        {
+            Check(await users.AddToRolesAsync(user, added));
+        }
+        return (null, $"roles {string.Join(",", before)} -> {string.Join(",", wanted)}", $"{user.UserName} now holds {string.Join(", ", wanted)}.");
+    });
 
     public Task<IActionResult> OnPostRoleAsync() => ChangeAsync(async user =>
     {
@@ -160,6 +216,7 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
 
     private async Task LoadAsync()
     {
+        NoClinicianYet = !await AdminFirstSteps.AnyClinicianAsync(users);
         Users = [];
         foreach (var u in await users.Users.OrderBy(u => u.UserName).ToListAsync())
         {

@@ -6,8 +6,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace LocalControl.Web.Pages.Cases;
 
-public sealed class IndexModel(CaseRegistry registry, IdentityReader identities, PatientIdentityProtector protector) : PageModel
+public sealed class IndexModel(CaseRegistry registry, IdentityReader identities, PatientIdentityProtector protector,
+    Microsoft.AspNetCore.Identity.UserManager<RegistryUser> users) : PageModel
 {
+    /// <summary>An admin signed in on a registry without a clinician account yet: the first steps are shown.</summary>
+    public bool ShowFirstSteps { get; private set; }
+
     [BindProperty(SupportsGet = true)]
     public string? Search { get; set; }
 
@@ -32,16 +36,38 @@ public sealed class IndexModel(CaseRegistry registry, IdentityReader identities,
     /// <summary>Why the MRN search did not run, or why an identity cannot be shown.</summary>
     public string? MrnError { get; private set; }
 
-    /// <summary>The identities of the cases found by MRN, by case id.</summary>
+    /// <summary>The identities of the cases listed (this page, or those found by MRN), by case id; a case without one is absent.</summary>
     public IReadOnlyDictionary<string, PatientIdentity> Identities { get; private set; } = new Dictionary<string, PatientIdentity>();
+
+    /// <summary>Why the identities of this page cannot be shown (the key ring cannot decrypt them); null when they can.</summary>
+    public string? IdentityError { get; private set; }
+
+    /// <summary>The identity of a listed case as this user may see it: in clear for clinicians and coordinators, masked otherwise.</summary>
+    public IdentityView IdentityOf(string caseId) => IdentityView.For(Identities.GetValueOrDefault(caseId), CanSearchMrn);
 
     public int Pages => Math.Max(1, (Result.Total + Result.PageSize - 1) / Result.PageSize);
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         CanSearchMrn = await identities.MaySeeAsync(User);
+        ShowFirstSteps = await AdminFirstSteps.ShowAsync(User, users);
         CaseStatus? status = CaseStatusNames.TryParse(Status, out var s) ? s : null;
         Result = await registry.ListAsync(new CaseQuery(Search, status, PageNumber, 50), ct);
+        await ReadIdentitiesAsync(ct);
+    }
+
+    // Every row shows its patient (the identities of this page's cases: one indexed query, decrypted in memory through
+    // the reader's cache); masked for viewers and the admin by IdentityOf.
+    private async Task ReadIdentitiesAsync(CancellationToken ct)
+    {
+        try
+        {
+            Identities = await identities.ReadAsync(Result.Items.Select(i => i.CaseId).ToList(), ct);
+        }
+        catch (IdentityKeyRingException e)
+        {
+            IdentityError = e.Message;
+        }
     }
 
     /// <summary>The cases whose patient has this MRN (normalised, looked up by its keyed hash); clinical roles only.</summary>
@@ -72,14 +98,7 @@ public sealed class IndexModel(CaseRegistry registry, IdentityReader identities,
             return Page();
         }
         Result = await registry.ListAsync(new CaseQuery(null, null, 1, CaseRegistry.MaxPageSize) { MrnSearchKey = protector.SearchKey(mrn) }, ct);
-        try
-        {
-            Identities = await identities.ReadAsync(Result.Items.Select(i => i.CaseId).ToList(), ct);
-        }
-        catch (IdentityKeyRingException e)
-        {
-            MrnError = e.Message;
-        }
+        await ReadIdentitiesAsync(ct);
         // Who looked for a patient is audited; the MRN is not written (only how many cases matched).
         await registry.AuditAsync(User.UserName(), AuditActions.View, "case-list", "mrn search", $"{Result.Total} case(s) found by MRN", ct);
         return Page();

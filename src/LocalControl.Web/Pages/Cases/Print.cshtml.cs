@@ -8,8 +8,11 @@ namespace LocalControl.Web.Pages.Cases;
 
 public sealed class PrintModel(CaseRegistry registry, CaseService cases, IdentityReader identities, TimeProvider clock) : PageModel
 {
-    /// <summary>The patient identity line (in clear for clinicians and coordinators, masked otherwise), or why it cannot be read.</summary>
-    public string IdentityLine { get; private set; } = "";
+    /// <summary>The patient identity as this user may see it (in clear for clinicians and coordinators, masked otherwise).</summary>
+    public IdentityView Identity { get; private set; } = IdentityView.For(null, false);
+
+    /// <summary>Why the identity cannot be shown (the key ring cannot decrypt it); null when it can.</summary>
+    public string? IdentityError { get; private set; }
 
     public CaseRecord Record { get; private set; } = null!;
 
@@ -27,7 +30,14 @@ public sealed class PrintModel(CaseRegistry registry, CaseService cases, Identit
             return NotFound();
         }
         Record = record;
-        IdentityLine = await SummaryIdentity.LineAsync(identities, User, caseId, ct);
+        try
+        {
+            Identity = IdentityView.For(await identities.ReadAsync(caseId, ct), await identities.MaySeeAsync(User));
+        }
+        catch (IdentityKeyRingException)
+        {
+            IdentityError = SummaryIdentity.Unreadable;
+        }
         Assessed = cases.Assess(record.CaseFileJson);
         Latest = (await registry.DecisionsAsync(caseId, ct)).FirstOrDefault();
         PrintedUtc = clock.GetUtcNow().UtcDateTime;
