@@ -79,6 +79,15 @@ internal static class PlanBench
             Console.WriteLine(string.Create(inv, $"  {q.Device}/{q.Setting} tip ({q.TipLps.X:0.0}, {q.TipLps.Y:0.0}, {q.TipLps.Z:0.0}) depth {q.DepthMm:0} mm group {q.ClusterGroup ?? q.ElectrodeGroup}{(q.AddedOnConfirmation ? " added" : "")}"));
         }
 
+        if (plan.Probes.Count > 0 && plan.Probes[0].ClusterGroup is not null)
+        {
+            // The same plan again in this process: the cryo search zones are cached (simulated once per setting and grid).
+            sw.Restart();
+            var again = ProbePlanner.Plan(request);
+            Console.WriteLine(string.Create(inv,
+                $"again (search zones cached): search {again.SearchSeconds:0.00} s, confirmation {again.ConfirmationSeconds:0.00} s, total {sw.Elapsed.TotalSeconds:0.00} s; same probes {again.Probes.Select(q => q.TipLps).SequenceEqual(plan.Probes.Select(q => q.TipLps))}"));
+        }
+
         if (plan.Probes.Count == 0 || plan.Probes[0].ClusterGroup is not null || plan.Probes[0].ElectrodeGroup is not null)
         {
             Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");

@@ -184,7 +184,7 @@ public static class ProbePlanner
                     cancellation.ThrowIfCancellationRequested();
                     var p = Simulate(request, c, map, cancellation);
                     model = p.Model;
-                    maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                    maxShrinkMm = Math.Max(maxShrinkMm, p.ShrinkMm);
                     zones.Add(p.Zone);
                 }
 
@@ -227,7 +227,7 @@ public static class ProbePlanner
                             fullZone = trialFull;
                             simulatedZone = trialCrop;
                             (coverage, margin) = (c2, m2);
-                            maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                            maxShrinkMm = Math.Max(maxShrinkMm, p.ShrinkMm);
                             upgraded++;
                             accepted = true;
                             log?.Invoke(FormattableString.Invariant($"plan: confirmation fell short; probe {i + 1} raised to {up.Setting.Setting.Id} ({coverage:0.0} % covered now)"));
@@ -254,7 +254,7 @@ public static class ProbePlanner
                     chosen.Add(next);
                     added.Add(next);
                     var p = Simulate(request, next, map, cancellation);
-                    maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                    maxShrinkMm = Math.Max(maxShrinkMm, p.ShrinkMm);
                     zones.Add(p.Zone);
                     Union(zones, fullZone, crop, simulatedZone);
                     (coverage, margin) = Measure(crop, goal, simulatedZone, request.MaxDegreeOfParallelism);
@@ -1714,21 +1714,32 @@ public static class ProbePlanner
     /// <summary>Tissue simulated around a cryo cluster's freezing segments in the planner (mm each side), the search zone's block too; see docs/ablation.md.</summary>
     public const double CryoRoiMarginMm = 25;
 
-    private static ZonePrediction Simulate(PlanRequest r, Candidate c, LabelMap map, CancellationToken cancellation)
+    /// <summary>A confirmation run: the zone on the input grid, the model line, and how much shorter the zone reaches toward a vessel than without it (0 when not measured).</summary>
+    private sealed record Confirmation(Volume<byte> Zone, string Model, double ShrinkMm);
+
+    // Thermal and IRE: the simulator as simulate runs it. Cryo: only CryoPredictor's heat-sink run (CryoLethalZone, the
+    // same zone), without the no-vessel reference that only measures shrinkMm: half the time next to a vessel.
+    private static Confirmation Simulate(PlanRequest r, Candidate c, LabelMap map, CancellationToken cancellation)
     {
         var probes = c.Shafts.Select(sh => new ProbePose(sh.TipLps, sh.EntryLps)).ToList();
-        var cryo = c.Setting.Setting.Cryo is { } model && c.Setting.CryoZone is not null;
-        return ZonePredictor.Predict(new ZoneRequest
+        var request = new ZoneRequest
         {
             Labels = map,
             Probes = probes,
             Device = c.Setting.Device,
             Setting = c.Setting.Setting,
-            GridMm = cryo ? r.CryoGridMm : r.ConfirmationGridMm,
-            RoiMm = cryo ? CryoRoiSideMm(probes, c.Setting.Setting.Cryo!) : null,
+            GridMm = r.ConfirmationGridMm,
             HeatSink = true,
             MaxDegreeOfParallelism = r.MaxDegreeOfParallelism,
-        }, null, cancellation);
+        };
+        if (c.Setting.CryoZone is not null)
+        {
+            var (zone, model) = CryoLethalZone.Predict(request with { GridMm = r.CryoGridMm, RoiMm = CryoRoiSideMm(probes, c.Setting.Setting.Cryo!) }, cancellation);
+            return new Confirmation(zone, model, 0);
+        }
+
+        var p = ZonePredictor.Predict(request, null, cancellation);
+        return new Confirmation(p.Zone, p.Model, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
     }
 
     /// <summary>
@@ -1777,6 +1788,7 @@ public static class ProbePlanner
     {
         var inv = CultureInfo.InvariantCulture;
         var parts = new List<string>();
+        var cryo = chosen.Count > 0 && chosen.All(c => c.Setting.CryoZone is not null);
         if (chosen.Count == 0)
         {
             var total = rejections.Values.Sum();
@@ -1792,7 +1804,7 @@ public static class ProbePlanner
             var m = margin is { } mm ? string.Create(inv, $"{mm:0.0} mm") : "none";
             if (heatSinkLimited)
             {
-                parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink: {(shrinkMm >= 0.5 ? $"the zone reaches {shrinkMm:0.0} mm less toward it than without the vessel" : "the cooled vessel and the tissue at its wall stay alive")}), minimal margin {m} of {r.MarginMm:0.#} mm"));
+                parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink: {(shrinkMm >= 0.5 ? $"the zone reaches {shrinkMm:0.0} mm less toward it than without the vessel" : cryo ? "the vessel's warm blood keeps the tissue at its wall above the lethal isotherm" : "the cooled vessel and the tissue at its wall stay alive")}), minimal margin {m} of {r.MarginMm:0.#} mm"));
             }
             else if (!(ellipsoidMargin >= r.MarginMm - tolerance))
             {
@@ -1800,7 +1812,7 @@ public static class ProbePlanner
             }
             else
             {
-                parts.Add(string.Create(inv, $"the simulated zones fall short of the catalogue ellipsoids: {coverage:0.0} % covered, minimal margin {m} of {r.MarginMm:0.#} mm"));
+                parts.Add(string.Create(inv, $"the simulated zones fall short of the {(cryo ? "search zones (the cryo model in homogeneous liver)" : "catalogue ellipsoids")}: {coverage:0.0} % covered, minimal margin {m} of {r.MarginMm:0.#} mm"));
             }
         }
         else if (heatSinkLimited)
@@ -1826,7 +1838,7 @@ public static class ProbePlanner
 
         if (!confirmed)
         {
-            parts.Add(note ?? "not confirmed by the simulator: zones are the catalogue ellipsoids");
+            parts.Add(note ?? (cryo ? "not confirmed by the simulator: zones are the cryo search zones (homogeneous liver, no vessels)" : "not confirmed by the simulator: zones are the catalogue ellipsoids"));
         }
 
         return parts.Count == 0 ? null : string.Join("; ", parts);
