@@ -36,6 +36,9 @@ internal static class PlanBench
             sw.Restart();
             var large = CryoSearchZone.Simulate(device, setting, gridMm, CryoPredictor.DefaultLethalCelsius, CryoPredictor.RoiMarginMm, 2);
             var largeSeconds = sw.Elapsed.TotalSeconds;
+            var centred = CryoSearchZone.Simulate(device, setting, gridMm, CryoPredictor.DefaultLethalCelsius, margin, 2, default, Vector3D.Zero);
+            var oneWay = CryoSearchZone.Simulate(device, setting, gridMm, CryoPredictor.DefaultLethalCelsius, margin, 2, default, new Vector3D(gridMm / 2, 0, 0));
+            Console.WriteLine(string.Create(inv, $"{setting.Id}: probe axes on voxel centres: {centred.VolumeMl:0.000} mL, reach {centred.HalfLengthMm:0.0} / {centred.ReachAcrossMm:0.0}; half a voxel off one way: {oneWay.VolumeMl:0.000} mL, {oneWay.HalfLengthMm:0.0} / {oneWay.ReachAcrossMm:0.0} (the search zone: half a voxel off both ways)"));
             int missed = 0, extra = 0;
             var reach = (int)Math.Ceiling(Math.Max(large.HalfLengthMm, large.ReachAcrossMm) / gridMm) + 2;
             for (var a = -reach; a <= reach; a++)

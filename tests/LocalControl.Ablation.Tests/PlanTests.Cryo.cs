@@ -144,16 +144,18 @@ public partial class PlanTests
     [Fact]
     public void The_cryo_search_zone_is_the_cryo_models_lethal_zone_in_homogeneous_liver()
     {
-        // An all-liver map (with body round it), a 2-probe cluster along -S with the pair along L: CryoPredictor's zone
-        // (its own block and resampling) against the planner's cached search zone looked up in the cluster's frame.
+        // An all-liver map, a 2-probe cluster along -S with the pair along L: CryoPredictor's zone (its own block and
+        // resampling) against the planner's cached search zone looked up in the cluster's frame. The search zone puts the
+        // probe axes half a voxel off the voxel centres across; a 98 mm block (50 voxels of 2 mm, centred on the
+        // probes) does the same here. The label grid is a quarter voxel off both, so no lookup falls on a tie.
         var setting = Cryo.FindSetting("2-probes-15min")!;
-        var g = ImageGeometry.AxisAligned(new VolumeSize(61, 61, 61), new Vector3D(2, 2, 2), new Vector3D(-60, -60, -60));
+        var g = ImageGeometry.AxisAligned(new VolumeSize(61, 61, 61), new Vector3D(2, 2, 2), new Vector3D(-59.5, -59.5, -59.5));
         var labels = new Volume<int>(g);
         Array.Fill(labels.Buffer, 1);
         var table = new LabelTable().Set(new LabelEntry(1, "liver", LabelRole.Liver));
         var u = new Vector3D(0, 0, -1);
         var probes = new[] { new Vector3D(-10, 0, 0), new Vector3D(10, 0, 0) }.Select(x => x + (u * 15)).Select(tip => new ProbePose(tip, tip - (u * 50))).ToList();
-        var predicted = CryoPredictor.Predict(new ZoneRequest { Labels = new LabelMap(labels, table), Probes = probes, Device = Cryo, Setting = setting, GridMm = 2 }).Zone;
+        var predicted = CryoPredictor.Predict(new ZoneRequest { Labels = new LabelMap(labels, table), Probes = probes, Device = Cryo, Setting = setting, GridMm = 2, RoiMm = 98 }).Zone;
         var search = CryoSearchZone.For(Cryo, setting, 2, CryoPredictor.DefaultLethalCelsius, ProbePlanner.CryoRoiMarginMm, null);
         int both = 0, onlyPredicted = 0, onlySearch = 0;
         var w = new Vector3D(1, 0, 0);

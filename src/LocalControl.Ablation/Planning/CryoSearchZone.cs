@@ -120,7 +120,15 @@ internal sealed class CryoSearchZone
     /// layout's extent and the freezing segment plus <paramref name="marginMm"/> each side, outer layer at 37 °C, the
     /// liver's unfrozen and frozen properties, the setting's calibrated probe temperature and duration.
     /// </summary>
-    internal static CryoSearchZone Simulate(AblationDevice device, DeviceSetting setting, double gridMm, double lethalCelsius, double marginMm, int? threads, CancellationToken cancellation = default)
+    /// <remarks>
+    /// The held probe is the voxels within max(d/2, √3/2·h) of its axis, so the zone depends on where the axes fall on the
+    /// grid (1 mm, 4 probes: 43.0 mL with the axes on voxel centres, 36.0 mL half a voxel off in both directions across).
+    /// In a patient the shafts are oblique and cross the grid at every offset; the search zone takes the axes half a
+    /// voxel off both ways (and along, <paramref name="gridShiftMm"/> null), four voxel columns per probe at 1 mm, fewer than the
+    /// π·(1.2 mm)² ≈ 4.5 of an average offset: the smaller zone, so the search does not promise what the confirmation
+    /// cannot give.
+    /// </remarks>
+    internal static CryoSearchZone Simulate(AblationDevice device, DeviceSetting setting, double gridMm, double lethalCelsius, double marginMm, int? threads, CancellationToken cancellation = default, Vector3D? gridShiftMm = null)
     {
         var m = setting.Cryo ?? throw new ArgumentException($"{device.Id}/{setting.Id} has no cryo model.");
         var layout = CryoPhantom.Layout(m.Layout, m.SpacingMm);
@@ -130,12 +138,12 @@ internal sealed class CryoSearchZone
         // u = −z, w = +x, v = −y; centre at the origin.
         var u = new Vector3D(0, 0, -1);
         var probes = layout.Select(p => new Vector3D(p.X, -p.Y, 0) + (u * mid)).Select(tip => new ProbePose(tip, tip - (u * 100))).ToList();
-        // An odd count each way, so that the centre of the layout is a voxel centre.
+        // An odd count each way, so that the centre of the layout is a voxel centre before the shift.
         int Count(double lo, double hi) => (2 * (int)Math.Ceiling((((hi - lo) / 2) + marginMm) / gridMm)) + 1;
         var nx = Count(w0, w1);
         var ny = Count(-v1, -v0);
         var nz = Count(-m.FreezeLengthMm / 2, m.FreezeLengthMm / 2);
-        var origin = new Vector3D(((w0 + w1) / 2) - ((nx - 1) * gridMm / 2), (-(v0 + v1) / 2) - ((ny - 1) * gridMm / 2), -((nz - 1) * gridMm / 2));
+        var origin = new Vector3D(((w0 + w1) / 2) - ((nx - 1) * gridMm / 2), (-(v0 + v1) / 2) - ((ny - 1) * gridMm / 2), -((nz - 1) * gridMm / 2)) + (gridShiftMm ?? new Vector3D(gridMm / 2, gridMm / 2, gridMm / 2));
         var roi = new RegionOfInterest(origin, gridMm, nx, ny, nz);
         var outcome = CryoSimulation.Run(new CryoSetup
         {
