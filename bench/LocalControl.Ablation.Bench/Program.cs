@@ -56,7 +56,11 @@ switch (mode)
         HeatSinkBench.Run();
         break;
     case "plan":
-        PlanBench.Run();
+        PlanBench.Run(args.Length > 1 ? args[1] : "emprint");
+        break;
+    case "cryo-search-zone":
+        PlanBench.CryoSearchZones(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1.0,
+            args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null, args.Length > 3 ? args[3] : null);
         break;
     case "ire":
         IreBench.Run();
@@ -65,7 +69,7 @@ switch (mode)
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-grids | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan | ire | kernel");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-grids | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan [emprint|cryo-2.4mm|nanoknife-2] | cryo-search-zone [gridMm] [marginMm] [setting] | ire | kernel");
         return 2;
 }
 

@@ -331,7 +331,6 @@ public partial class PlanTests
         { "target", "--target T4" },
         { "outside", "does not lie in the liver, lung or bone" },
         { "nobody", "no label has the role \"body\" or \"skin\"" },
-        { "cryo", "--devices cryo-2.4mm" },
     };
 
     [Theory]
@@ -355,9 +354,6 @@ public partial class PlanTests
             case "nobody":
                 var table = new LabelTable().Set(new LabelEntry(PlanPhantom.Liver, "liver", LabelRole.Liver)).Set(new LabelEntry(PlanPhantom.Tumour, "tumour", LabelRole.Tumour));
                 request = request with { Labels = new LabelMap(phantom.Labels, table) };
-                break;
-            case "cryo":
-                request = request with { Devices = [DeviceCatalogue.Default.Find("cryo-2.4mm")!] };
                 break;
         }
 

@@ -100,6 +100,77 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public void Plan_with_cryoprobes_prints_each_probe_with_its_cluster_group_and_writes_the_files()
+    {
+        var (labels, table) = Phantom();
+        var outDir = Path.Combine(_dir, "cryo");
+        var (code, output, err) = CliRunner.Run("plan", "--labels", labels, "--label-table", table, "--devices", "cryo-2.4mm", "--max-probes", "4",
+            "--margin-mm", "2", "--grid-mm", "2", "-o", outDir, "--format", "json");
+        Assert.True(code == 0, err);
+        var o = JsonNode.Parse(output)!.AsObject();
+        Assert.True(o["confirmed"]!.GetValue<bool>());
+        Assert.Equal(2, o["confirmationGridMm"]!.GetValue<double>());
+        Assert.Contains("Cryoablation", o["zoneModel"]!.GetValue<string>(), StringComparison.Ordinal);
+        var probes = o["probes"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        Assert.NotEmpty(probes);
+        foreach (var probe in probes)
+        {
+            Assert.Equal("cryo-2.4mm", probe["device"]!.GetValue<string>());
+            Assert.True(probe.ContainsKey("clusterGroup"), probe.ToJsonString());
+            Assert.False(probe.ContainsKey("electrodeGroup"));
+            foreach (var field in new[] { "setting", "tipLps", "entryLps", "depthMm", "anglesDeg", "passesNear" })
+            {
+                Assert.True(probe.ContainsKey(field), field);
+            }
+        }
+
+        // Each cluster: as many probes as its setting names (n-probe(s)-15min), parallel, tips 20 mm apart at least.
+        foreach (var cluster in probes.GroupBy(p => p["clusterGroup"]!.GetValue<int>()))
+        {
+            var setting = cluster.First()["setting"]!.GetValue<string>();
+            Assert.All(cluster, p => Assert.Equal(setting, p["setting"]!.GetValue<string>()));
+            Assert.Equal(int.Parse(setting[..1], System.Globalization.CultureInfo.InvariantCulture), cluster.Count());
+            var tips = cluster.Select(p => p["tipLps"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray()).ToList();
+            for (var a = 0; a < tips.Count; a++)
+            {
+                for (var b = a + 1; b < tips.Count; b++)
+                {
+                    var d = Math.Sqrt(Enumerable.Range(0, 3).Sum(x => (tips[a][x] - tips[b][x]) * (tips[a][x] - tips[b][x])));
+                    Assert.True(d >= 20 - 0.2, $"tips {d:0.0} mm apart");
+                }
+            }
+        }
+
+        Assert.Contains(probes.GroupBy(p => p["clusterGroup"]!.GetValue<int>()), c => c.Count() >= 2);
+        Assert.Equal(output.Trim(), File.ReadAllText(Path.Combine(outDir, "plan.json")).Trim());
+        Assert.Contains(VolumeFormats.Load(Path.Combine(outDir, "zone.nii.gz")).ToLabelVolume().Buffer, x => x == 1);
+        foreach (var view in new[] { "axial", "coronal", "sagittal" })
+        {
+            Assert.True(File.Exists(Path.Combine(outDir, $"plan-{view}.png")), view);
+        }
+
+        var (textCode, text, textErr) = CliRunner.Run("plan", "--labels", labels, "--label-table", table, "--devices", "cryo-2.4mm", "--max-probes", "4",
+            "--margin-mm", "2", "--grid-mm", "2", "-o", Path.Combine(_dir, "cryo-text"));
+        Assert.True(textCode == 0, textErr);
+        Assert.Contains("cryo cluster 1", text, StringComparison.Ordinal);
+        Assert.Contains("cryo search zone of", textErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_with_one_cryoprobe_allowed_for_a_tumour_needing_a_cluster_is_infeasible_not_an_error()
+    {
+        var (labels, table) = Phantom(radiusMm: 9);
+        var (code, output, err) = CliRunner.Run("plan", "--labels", labels, "--label-table", table, "--devices", "cryo-2.4mm", "--max-probes", "1",
+            "--grid-mm", "2", "--no-confirm", "-o", Path.Combine(_dir, "cryo1"), "--format", "json");
+        Assert.True(code == 0, err);
+        var o = JsonNode.Parse(output)!;
+        Assert.False(o["feasible"]!.GetValue<bool>());
+        Assert.Contains("size", o["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(o["probes"]!.AsArray().Count <= 1);
+        Assert.Contains("cryo search zones", o["zoneModel"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_ras_mutant_case_raises_the_margin_goal_to_10_mm_unless_one_is_given()
     {
         var (labels, table) = Phantom();
@@ -162,7 +233,7 @@ public sealed class PlanCommandTests : IDisposable
         { "nobody", [], "no body surface to enter from" },
         { "fullbody", [], "no body or skin voxel borders the background" },
         { "device", ["--devices", "no-such-probe"], "--devices no-such-probe" },
-        { "cryo", ["--devices", "cryo-2.4mm"], "--devices cryo-2.4mm" },
+        { "cryogrid", ["--devices", "cryo-2.4mm", "--grid-mm", "5"], "--grid-mm 5" },
         { "negative", ["--margin-mm", "-1"], "--margin-mm -1" },
         { "wide", ["--margin-mm", "25"], "--margin-mm 25" },
         { "probes", ["--max-probes", "0"], "--max-probes 0" },

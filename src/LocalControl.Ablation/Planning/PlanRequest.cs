@@ -49,6 +49,12 @@ public sealed record PlanRequest
     /// <summary>Grid of the confirmation runs (mm); coarse by default so a plan takes seconds.</summary>
     public double ConfirmationGridMm { get; init; } = 2;
 
+    /// <summary>
+    /// Grid of the cryo search zone and the cryo confirmation (mm): 1 mm by default, the grid the cryo calibration was
+    /// made on (the −40 °C core in perfused liver is a few millimetres thick; 2 mm under-predicts it, docs/ablation.md).
+    /// </summary>
+    public double CryoGridMm { get; init; } = 1;
+
     /// <summary>Threads (null = all cores).</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 }
@@ -96,6 +102,12 @@ public sealed record PlannedProbe
     /// together and carry the same number); null for a thermal probe.
     /// </summary>
     public int? ElectrodeGroup { get; init; }
+
+    /// <summary>
+    /// Cryoablation: the position in the plan of the cluster this cryoprobe belongs to (the probes of a cluster freeze
+    /// together and carry the same number; a single cryoprobe is a cluster of one); null for other devices.
+    /// </summary>
+    public int? ClusterGroup { get; init; }
 }
 
 /// <summary>The plan.</summary>
@@ -137,7 +149,7 @@ public sealed record PlanResult
     /// <summary>Whether the zones were confirmed by the bioheat simulator.</summary>
     public required bool Confirmed { get; init; }
 
-    /// <summary>Grid of the confirmation (mm).</summary>
+    /// <summary>Grid of the confirmation (mm): the cryo grid when every probe is a cryoprobe.</summary>
     public required double ConfirmationGridMm { get; init; }
 
     /// <summary>The simulator's model line, when it ran.</summary>

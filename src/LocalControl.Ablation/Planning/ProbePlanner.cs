@@ -59,7 +59,7 @@ public static class ProbePlanner
     {
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var settings = Validate(request);
+        var settings = Validate(request, log, cancellation);
         var map = request.Labels;
         var g = map.Labels.Geometry;
         var size = g.Size;
@@ -184,7 +184,7 @@ public static class ProbePlanner
                     cancellation.ThrowIfCancellationRequested();
                     var p = Simulate(request, c, map, cancellation);
                     model = p.Model;
-                    maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                    maxShrinkMm = Math.Max(maxShrinkMm, p.ShrinkMm);
                     zones.Add(p.Zone);
                 }
 
@@ -202,9 +202,11 @@ public static class ProbePlanner
                     {
                         var current = chosen[i];
                         var rest = chosen.Where((_, o) => o != i).ToList();
+                        // A stronger setting on the same centre, direction and orientation: more energy, or (cryo, no energy
+                        // figure) more probes, within the probe limit.
                         var up = candidates.Where(c => c.Setting.Device == current.Setting.Device && c.CentreLps == current.CentreLps && c.AxisLps == current.AxisLps && c.PairLps == current.PairLps
-                                && c.Setting.EnergyKj > current.Setting.EnergyKj + 1e-9 && Separated(c, rest, request.MinShaftSeparationMm))
-                            .OrderBy(c => c.Setting.EnergyKj).ThenBy(c => c.DepthMm).FirstOrDefault();
+                                && Stronger(c.Setting, current.Setting) && ShaftCount(rest) + c.Shafts.Count <= request.MaxProbes && Separated(c, rest, request.MinShaftSeparationMm))
+                            .OrderBy(c => c.Setting.Dose).ThenBy(c => c.DepthMm).FirstOrDefault();
                         if (up is null)
                         {
                             continue;
@@ -225,7 +227,7 @@ public static class ProbePlanner
                             fullZone = trialFull;
                             simulatedZone = trialCrop;
                             (coverage, margin) = (c2, m2);
-                            maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                            maxShrinkMm = Math.Max(maxShrinkMm, p.ShrinkMm);
                             upgraded++;
                             accepted = true;
                             log?.Invoke(FormattableString.Invariant($"plan: confirmation fell short; probe {i + 1} raised to {up.Setting.Setting.Id} ({coverage:0.0} % covered now)"));
@@ -252,7 +254,7 @@ public static class ProbePlanner
                     chosen.Add(next);
                     added.Add(next);
                     var p = Simulate(request, next, map, cancellation);
-                    maxShrinkMm = Math.Max(maxShrinkMm, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+                    maxShrinkMm = Math.Max(maxShrinkMm, p.ShrinkMm);
                     zones.Add(p.Zone);
                     Union(zones, fullZone, crop, simulatedZone);
                     (coverage, margin) = Measure(crop, goal, simulatedZone, request.MaxDegreeOfParallelism);
@@ -317,7 +319,7 @@ public static class ProbePlanner
             EllipsoidMinimalMarginMm = ellipsoidMargin,
             HeatSinkLimited = heatSinkLimited,
             Confirmed = confirmed,
-            ConfirmationGridMm = request.ConfirmationGridMm,
+            ConfirmationGridMm = chosen.Count > 0 && chosen.All(c => c.Setting.CryoZone is not null) ? request.CryoGridMm : request.ConfirmationGridMm,
             ZoneModel = model,
             SafeTrajectories = safe,
             Rejections = rejections,
@@ -333,7 +335,7 @@ public static class ProbePlanner
 
     // ---- validation -------------------------------------------------------------------------------------------
 
-    private static List<SettingChoice> Validate(PlanRequest r)
+    private static List<SettingChoice> Validate(PlanRequest r, Action<string>? log, CancellationToken cancellation)
     {
         if (!double.IsFinite(r.MarginMm) || r.MarginMm < 0 || r.MarginMm > 20)
         {
@@ -348,6 +350,11 @@ public static class ProbePlanner
         if (!double.IsFinite(r.ConfirmationGridMm) || r.ConfirmationGridMm is < 0.5 or > 4)
         {
             throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--grid-mm {r.ConfirmationGridMm}: the confirmation grid must be 0.5 to 4 mm."));
+        }
+
+        if (!double.IsFinite(r.CryoGridMm) || r.CryoGridMm is < 0.5 or > 4)
+        {
+            throw new AblationInputException(string.Create(CultureInfo.InvariantCulture, $"--grid-mm {r.CryoGridMm}: the cryo grid must be 0.5 to 4 mm."));
         }
 
         if (!(r.MaxDepthMm > 0) || !double.IsFinite(r.MaxDepthMm))
@@ -376,13 +383,19 @@ public static class ProbePlanner
         {
             if (d.Modality == AblationModality.Ire)
             {
-                AddElectrodePairs(d, list);
+                AddElectrodePairs(d, list, r.MaxProbes);
+                continue;
+            }
+
+            if (d.Modality == AblationModality.Cryoablation)
+            {
+                AddCryoClusters(d, r, list, log, cancellation);
                 continue;
             }
 
             if (d.Modality is not (AblationModality.Mwa or AblationModality.Rfa))
             {
-                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)}: the planner plans mwa, rfa and ire only (simulate predicts cryoablation zones for probes you place).");
+                throw new AblationInputException($"--devices {d.Id}: {DeviceCatalogue.ModalityName(d.Modality)}: the planner plans mwa, rfa, cryoablation and ire only.");
             }
 
             foreach (var s in d.Settings)
@@ -420,7 +433,7 @@ public static class ProbePlanner
     /// axes in the catalogue (height along the shafts, width along the pair, depth across both); a setting missing
     /// one is left out rather than guessed. The zone centre lies half the exposure back from the tips.
     /// </summary>
-    private static void AddElectrodePairs(AblationDevice d, List<SettingChoice> list)
+    private static void AddElectrodePairs(AblationDevice d, List<SettingChoice> list, int maxProbes)
     {
         foreach (var s in d.Settings)
         {
@@ -432,7 +445,90 @@ public static class ProbePlanner
             list.Add(new SettingChoice(d, s, ire.ExposureMm / 2, length / 2, depth / 2, IrePairEnergyKj(ire))
             {
                 SemiWidthMm = zone.DiameterMm / 2,
-                PairSpacingMm = ire.SpacingMm,
+                PairSemiWidthMm = zone.DiameterMm / 2,
+                LayoutMm = [(-ire.SpacingMm / 2, 0), (ire.SpacingMm / 2, 0)],
+                Lobes = [new PairLobe(0, 0, 1, 0)],
+            });
+
+            // Arrays fired across pairs (IrePredictor fires every pair within the device's spacing limits): three
+            // electrodes on an equilateral triangle and four on a square, side = the protocol's spacing. The search
+            // counts only the pairs at that spacing, each with the catalogue's pair ellipsoid (the square's diagonals,
+            // √2 × the spacing, are fired too but have no catalogue zone: left out of the search, conservative); the
+            // confirmation fires them all.
+            foreach (var layout in new[] { "triangle", "square" })
+            {
+                var points = CryoPhantom.Layout(layout, ire.SpacingMm);
+                if (points.Count > maxProbes)
+                {
+                    continue;
+                }
+
+                var lobes = new List<PairLobe>();
+                var energy = 0.0;
+                var reach = 0.0;
+                for (var a = 0; a < points.Count; a++)
+                {
+                    for (var b = a + 1; b < points.Count; b++)
+                    {
+                        double dw = points[b].X - points[a].X, dv = points[b].Y - points[a].Y, spacing = Math.Sqrt((dw * dw) + (dv * dv));
+                        if (spacing >= ire.SpacingMinMm - 1e-9 && spacing <= ire.SpacingMaxMm + 1e-9)
+                        {
+                            energy += IrePairEnergyKj(ire, spacing);
+                        }
+
+                        if (Math.Abs(spacing - ire.SpacingMm) < 1e-6)
+                        {
+                            var (mw, mv) = ((points[a].X + points[b].X) / 2, (points[a].Y + points[b].Y) / 2);
+                            lobes.Add(new PairLobe(mw, mv, dw / spacing, dv / spacing));
+                            reach = Math.Max(reach, Math.Sqrt((mw * mw) + (mv * mv)) + Math.Max(zone.DiameterMm, depth) / 2);
+                        }
+                    }
+                }
+
+                list.Add(new SettingChoice(d, s, ire.ExposureMm / 2, length / 2, depth / 2, energy)
+                {
+                    SemiWidthMm = reach,
+                    PairSemiWidthMm = zone.DiameterMm / 2,
+                    LayoutMm = [.. points],
+                    Lobes = lobes,
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cryo: every setting of 1 to <c>--max-probes</c> probes with a calibrated model, its search zone the cryo
+    /// model's lethal zone of the cluster in homogeneous perfused liver (<see cref="CryoSearchZone"/>, on the cryo grid,
+    /// simulated once per setting and cached), the probes at the setting's layout (the catalogue's <c>spacingMm</c>, 2 cm
+    /// as in the source), tips level. No energy figure: cryo is ranked by probe count, then path length.
+    /// </summary>
+    private static void AddCryoClusters(AblationDevice d, PlanRequest r, List<SettingChoice> list, Action<string>? log, CancellationToken cancellation)
+    {
+        foreach (var s in d.Settings)
+        {
+            if (s.Cryo is not { } model || s.DurationMin is null)
+            {
+                continue;
+            }
+
+            var layout = CryoPhantom.Layout(model.Layout, model.SpacingMm);
+            if (layout.Count > r.MaxProbes)
+            {
+                continue;
+            }
+
+            var clock = Stopwatch.StartNew();
+            var zone = CryoSearchZone.For(d, s, r.CryoGridMm, CryoPredictor.DefaultLethalCelsius, CryoRoiMarginMm, r.MaxDegreeOfParallelism, cancellation);
+            log?.Invoke(FormattableString.Invariant($"plan: cryo search zone of {s.Id}: {zone.VolumeMl:0.00} mL lethal (<= {CryoPredictor.DefaultLethalCelsius} C) in homogeneous liver, reach {zone.HalfLengthMm:0.0} mm along / {zone.ReachAcrossMm:0.0} mm across, {r.CryoGridMm} mm grid ({clock.Elapsed.TotalSeconds:0.00} s)"));
+            if (zone.VolumeMl <= 0)
+            {
+                continue;
+            }
+
+            list.Add(new SettingChoice(d, s, zone.CentreOffsetMm, zone.HalfLengthMm, zone.ReachAcrossMm, 0)
+            {
+                LayoutMm = [.. layout],
+                CryoZone = zone,
             });
         }
     }
@@ -442,10 +538,10 @@ public static class ProbePlanner
     /// with G = π σ L / arcosh(s / 2r), the conductance of two parallel cylinders (radius r, axes s apart, exposed length
     /// L) in liver at 37 °C (σ of the tissue table; end effects and the rise of σ during the pulses are left out).
     /// </summary>
-    internal static double IrePairEnergyKj(IreProtocol ire)
+    internal static double IrePairEnergyKj(IreProtocol ire, double? spacingMm = null)
     {
         var sigma = TissueTable.Default["liver"].ElectricalConductivitySPerM;
-        var g = Math.PI * sigma * (ire.ExposureMm / 1000) / Math.Acosh(ire.SpacingMm / ire.ElectrodeDiameterMm);
+        var g = Math.PI * sigma * (ire.ExposureMm / 1000) / Math.Acosh((spacingMm ?? ire.SpacingMm) / ire.ElectrodeDiameterMm);
         return ire.Pulses * ire.VoltageV * ire.VoltageV * g * (ire.PulseLengthUs * 1e-6) / 1000;
     }
 
@@ -668,7 +764,7 @@ public static class ProbePlanner
         var random = new Random(r.Seed);
         var centres = Centres(goal, crop, g, random);
         var directions = Directions(random, r.MaxCranioCaudalDeg);
-        var pairSettings = settings.Where(s => s.Shafts == 2).ToList();
+        var pairSettings = settings.Where(s => s.Shafts > 1).ToList();
         settings = [.. settings.Where(s => s.Shafts == 1)];
         var offsets = settings.Select(s => s.OffsetMm).Distinct().Order().ToArray();
         var maxOffset = offsets.Length == 0 ? 0 : offsets.Max();
@@ -797,6 +893,7 @@ public static class ProbePlanner
                     var tip = centres[ci] + f.U * s.OffsetMm;
                     var entry = centres[ci] - f.U * f.EntryMm;
                     list.Add(new Candidate(s, centres[ci], f.U, tip, entry, s.OffsetMm + f.EntryMm));
+
                 }
             }
         }
@@ -807,17 +904,12 @@ public static class ProbePlanner
         Parallel.For(0, list.Count, options, n =>
         {
             var c = list[n];
+            var zone = new ZoneTest(c);
             float cx = (float)c.CentreLps.X, cy = (float)c.CentreLps.Y, cz = (float)c.CentreLps.Z;
-            float ux = (float)c.AxisLps.X, uy = (float)c.AxisLps.Y, uz = (float)c.AxisLps.Z;
-            var ia2 = 1f / (float)(c.Setting.SemiLengthMm * c.Setting.SemiLengthMm);
-            var ib2 = 1f / (float)(c.Setting.SemiDiameterMm * c.Setting.SemiDiameterMm);
-            var pair = c.IsPair;
-            float wx = (float)c.PairLps.X, wy = (float)c.PairLps.Y, wz = (float)c.PairLps.Z;
-            var iw2 = 1f / (float)(c.Setting.SemiWidthMm * c.Setting.SemiWidthMm);
             foreach (var (p, name) in goal.Spare)
             {
                 float dx = (float)p.X - cx, dy = (float)p.Y - cy, dz = (float)p.Z - cz;
-                if (pair ? InEllipsoid(dx, dy, dz, ux, uy, uz, wx, wy, wz, ia2, iw2, ib2) : InEllipsoid(dx, dy, dz, ux, uy, uz, ia2, ib2))
+                if (zone.Contains(dx, dy, dz))
                 {
                     spareHit[n] = name;
                     return;
@@ -830,7 +922,7 @@ public static class ProbePlanner
             for (var q = 0; q < xs.Length; q++)
             {
                 float dx = xs[q] - cx, dy = ys[q] - cy, dz = zs[q] - cz;
-                if (pair ? InEllipsoid(dx, dy, dz, ux, uy, uz, wx, wy, wz, ia2, iw2, ib2) : InEllipsoid(dx, dy, dz, ux, uy, uz, ia2, ib2))
+                if (zone.Contains(dx, dy, dz))
                 {
                     bits[q >> 6] |= 1UL << (q & 63);
                     covered++;
@@ -862,9 +954,10 @@ public static class ProbePlanner
     public const int PairOrientations = 6;
 
     /// <summary>
-    /// Candidate electrode pairs: for every zone centre, shaft direction and pair orientation, both electrodes
-    /// (spaced as the setting says, tips level, centred on the zone centre) must each have a safe straight path from
-    /// the skin with the tip in the organ or tumour — the same checks as a single probe. Per centre and setting the
+    /// Candidates of several parallel shafts (IRE electrode pairs and arrays, cryo clusters): for every zone centre,
+    /// shaft direction and orientation of the layout around it, every shaft (at its layout position across the shafts,
+    /// tips level, the layout centred on the zone centre) must have a safe straight path from the skin with the tip in
+    /// the organ or tumour — the same checks as a single probe, each on its own path. Per centre and setting the
     /// shallowest are kept, distinct in direction or orientation.
     /// </summary>
     private static (List<Candidate> Pairs, int Safe) PairCandidates(PlanRequest r, List<SettingChoice> pairSettings, AccessMap access, ImageGeometry g, int[] labels,
@@ -882,26 +975,30 @@ public static class ProbePlanner
             var found = new List<(Candidate Pair, double DeepestMm)>();
             foreach (var u in directions)
             {
-                var helper = Math.Abs(u.X) < 0.9 ? new Vector3D(1, 0, 0) : new Vector3D(0, 1, 0);
-                var e1 = helper - u * helper.Dot(u);
-                e1 *= 1 / e1.Length;
-                var e2 = u.Cross(e1);
                 for (var m = 0; m < PairOrientations; m++)
                 {
-                    var angle = m * Math.PI / PairOrientations;
-                    var w = (e1 * Math.Cos(angle)) + (e2 * Math.Sin(angle));
+                    var w = Across(u, m);
+                    var v = u.Cross(w);
                     foreach (var s in pairSettings)
                     {
-                        var two = default((Vector3D TipLps, Vector3D EntryLps, double DepthMm));
-                        var fail = Shaft(r, access, g, labels, roles, organ, crop, c - w * (s.PairSpacingMm / 2), u, s.OffsetMm, out var one)
-                            ?? Shaft(r, access, g, labels, roles, organ, crop, c + w * (s.PairSpacingMm / 2), u, s.OffsetMm, out two);
+                        // Every shaft on its own path; the first that fails ends the candidate.
+                        var shafts = new (Vector3D TipLps, Vector3D EntryLps, double DepthMm)[s.Shafts];
+                        string? fail = null;
+                        var deepest = 0.0;
+                        for (var k = 0; k < shafts.Length && fail is null; k++)
+                        {
+                            var (a, b) = s.LayoutMm[k];
+                            fail = Shaft(r, access, g, labels, roles, organ, crop, c + (w * a) + (v * b), u, s.OffsetMm, out shafts[k]);
+                            deepest = Math.Max(deepest, shafts[k].DepthMm);
+                        }
+
                         if (fail is not null)
                         {
                             why[fail] = why.GetValueOrDefault(fail) + 1;
                             continue;
                         }
 
-                        found.Add((new Candidate(s, c, u, w, [one, two]), Math.Max(one.DepthMm, two.DepthMm)));
+                        found.Add((new Candidate(s, c, u, w, shafts), deepest));
                     }
                 }
             }
@@ -1154,8 +1251,53 @@ public static class ProbePlanner
             }
         }
 
-        return chosen;
+        return OneGroupInstead(candidates, chosen, goalCount, words, r.MaxProbes, reachesGoal);
     }
+
+    /// <summary>
+    /// Greedy per puncture can miss one multi-shaft group (an IRE array, a cryo cluster) that does the plan's work alone:
+    /// when the plan reaches the goal, one candidate with fewer punctures covering a superset of its goal voxels
+    /// replaces it; when it does not, one candidate within the probe limit covering more replaces it. Ties go to fewer
+    /// punctures, then less energy, then the shorter path.
+    /// </summary>
+    private static List<Candidate> OneGroupInstead(List<Candidate> candidates, List<Candidate> chosen, int goalCount, int words, int maxProbes, Func<List<Candidate>, bool> reachesGoal)
+    {
+        if (chosen.Count < 2)
+        {
+            return chosen;
+        }
+
+        var union = new ulong[words];
+        foreach (var c in chosen)
+        {
+            Or(union, c.Coverage!);
+        }
+
+        var covered = PopCount(union);
+        var shafts = ShaftCount(chosen);
+        var reached = covered == goalCount || reachesGoal(chosen);
+        Candidate? best = null;
+        foreach (var c in candidates)
+        {
+            if (c.Shafts.Count > maxProbes || (reached && (c.Shafts.Count >= shafts || c.CoveredCount < covered || PopCountOr(union, c.Coverage!) != c.CoveredCount))
+                || (!reached && c.CoveredCount <= covered))
+            {
+                continue;
+            }
+
+            if (best is null
+                || (!reached && c.CoveredCount > best.CoveredCount)
+                || ((reached || c.CoveredCount == best.CoveredCount) && (c.Shafts.Count < best.Shafts.Count || (c.Shafts.Count == best.Shafts.Count && Cheaper(c, best)))))
+            {
+                best = c;
+            }
+        }
+
+        return best is null ? chosen : [best];
+    }
+
+    private static bool Stronger(SettingChoice a, SettingChoice b) =>
+        a.EnergyKj > b.EnergyKj + 1e-9 || (Math.Abs(a.EnergyKj - b.EnergyKj) <= 1e-9 && a.Shafts > b.Shafts);
 
     private static bool Cheaper(Candidate a, Candidate b) =>
         a.Setting.EnergyKj < b.Setting.EnergyKj - 1e-9 || (Math.Abs(a.Setting.EnergyKj - b.Setting.EnergyKj) <= 1e-9 && a.DepthMm < b.DepthMm - 1e-9);
@@ -1334,19 +1476,97 @@ public static class ProbePlanner
 
     private static void RasterEllipsoid(Crop crop, Candidate c, byte[] zone)
     {
-        float ux = (float)c.AxisLps.X, uy = (float)c.AxisLps.Y, uz = (float)c.AxisLps.Z;
-        var ia2 = 1f / (float)(c.Setting.SemiLengthMm * c.Setting.SemiLengthMm);
-        var ib2 = 1f / (float)(c.Setting.SemiDiameterMm * c.Setting.SemiDiameterMm);
-        float wx = (float)c.PairLps.X, wy = (float)c.PairLps.Y, wz = (float)c.PairLps.Z;
-        var iw2 = 1f / (float)(c.Setting.SemiWidthMm * c.Setting.SemiWidthMm);
+        var test = new ZoneTest(c);
         for (var n = 0; n < crop.Count; n++)
         {
             var d = crop.PointLps(n) - c.CentreLps;
-            if (c.IsPair ? InEllipsoid((float)d.X, (float)d.Y, (float)d.Z, ux, uy, uz, wx, wy, wz, ia2, iw2, ib2) : InEllipsoid((float)d.X, (float)d.Y, (float)d.Z, ux, uy, uz, ia2, ib2))
+            if (test.Contains((float)d.X, (float)d.Y, (float)d.Z))
             {
                 zone[n] = 1;
             }
         }
+    }
+
+    /// <summary>
+    /// The search's zone of a candidate around its centre: the catalogue's uni-axial ellipsoid (a single thermal probe),
+    /// the union of the pairs' tri-axial ellipsoids (IRE pair or array), or the cryo model's lethal zone in homogeneous
+    /// liver (a cryo probe or cluster) turned into the candidate's frame.
+    /// </summary>
+    private readonly struct ZoneTest
+    {
+        private readonly float _ux, _uy, _uz, _wx, _wy, _wz, _vx, _vy, _vz, _ia2, _ib2, _iw2;
+        private readonly float[]? _lobes; // per lobe: centre (x, y, z) and pair direction (x, y, z)
+        private readonly CryoSearchZone? _cryo;
+
+        public ZoneTest(Candidate c)
+        {
+            var u = c.AxisLps;
+            var w = c.PairLps;
+            var v = u.Cross(w);
+            (_ux, _uy, _uz) = ((float)u.X, (float)u.Y, (float)u.Z);
+            (_wx, _wy, _wz) = ((float)w.X, (float)w.Y, (float)w.Z);
+            (_vx, _vy, _vz) = ((float)v.X, (float)v.Y, (float)v.Z);
+            var s = c.Setting;
+            _ia2 = 1f / (float)(s.SemiLengthMm * s.SemiLengthMm);
+            _ib2 = 1f / (float)(s.SemiDiameterMm * s.SemiDiameterMm);
+            _iw2 = 1f / (float)(s.SemiWidthMm * s.SemiWidthMm);
+            _cryo = s.CryoZone;
+            _lobes = null;
+            if (s.Lobes is { } lobes)
+            {
+                _iw2 = 1f / (float)(s.PairSemiWidthMm * s.PairSemiWidthMm);
+                _lobes = new float[lobes.Count * 6];
+                for (var l = 0; l < lobes.Count; l++)
+                {
+                    var centre = (w * lobes[l].W) + (v * lobes[l].V);
+                    var along = (w * lobes[l].Cos) + (v * lobes[l].Sin);
+                    _lobes[(6 * l) + 0] = (float)centre.X;
+                    _lobes[(6 * l) + 1] = (float)centre.Y;
+                    _lobes[(6 * l) + 2] = (float)centre.Z;
+                    _lobes[(6 * l) + 3] = (float)along.X;
+                    _lobes[(6 * l) + 4] = (float)along.Y;
+                    _lobes[(6 * l) + 5] = (float)along.Z;
+                }
+            }
+        }
+
+        /// <summary>True when the offset (dx, dy, dz) from the candidate's centre (LPS mm) lies in the zone.</summary>
+        public bool Contains(float dx, float dy, float dz)
+        {
+            if (_cryo is { } cryo)
+            {
+                return cryo.Contains((dx * _ux) + (dy * _uy) + (dz * _uz), (dx * _wx) + (dy * _wy) + (dz * _wz), (dx * _vx) + (dy * _vy) + (dz * _vz));
+            }
+
+            if (_lobes is { } lobes)
+            {
+                for (var l = 0; l < lobes.Length; l += 6)
+                {
+                    if (InEllipsoid(dx - lobes[l], dy - lobes[l + 1], dz - lobes[l + 2], _ux, _uy, _uz, lobes[l + 3], lobes[l + 4], lobes[l + 5], _ia2, _iw2, _ib2))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            return InEllipsoid(dx, dy, dz, _ux, _uy, _uz, _ia2, _ib2);
+        }
+    }
+
+    /// <summary>
+    /// The direction across the shafts of orientation <paramref name="m"/> (of <see cref="PairOrientations"/> over
+    /// 180°) around <paramref name="u"/>: the layout's w axis of a multi-shaft candidate.
+    /// </summary>
+    internal static Vector3D Across(Vector3D u, int m)
+    {
+        var helper = Math.Abs(u.X) < 0.9 ? new Vector3D(1, 0, 0) : new Vector3D(0, 1, 0);
+        var e1 = helper - u * helper.Dot(u);
+        e1 *= 1 / e1.Length;
+        var e2 = u.Cross(e1);
+        var angle = m * Math.PI / PairOrientations;
+        return (e1 * Math.Cos(angle)) + (e2 * Math.Sin(angle));
     }
 
     /// <summary>
@@ -1491,17 +1711,57 @@ public static class ProbePlanner
         return false;
     }
 
-    private static ZonePrediction Simulate(PlanRequest r, Candidate c, LabelMap map, CancellationToken cancellation) =>
-        ZonePredictor.Predict(new ZoneRequest
+    /// <summary>Tissue simulated around a cryo cluster's freezing segments in the planner (mm each side), the search zone's block too; see docs/ablation.md.</summary>
+    public const double CryoRoiMarginMm = 25;
+
+    /// <summary>A confirmation run: the zone on the input grid, the model line, and how much shorter the zone reaches toward a vessel than without it (0 when not measured).</summary>
+    private sealed record Confirmation(Volume<byte> Zone, string Model, double ShrinkMm);
+
+    // Thermal and IRE: the simulator as simulate runs it. Cryo: only CryoPredictor's heat-sink run (CryoLethalZone, the
+    // same zone), without the no-vessel reference that only measures shrinkMm: half the time next to a vessel.
+    private static Confirmation Simulate(PlanRequest r, Candidate c, LabelMap map, CancellationToken cancellation)
+    {
+        var probes = c.Shafts.Select(sh => new ProbePose(sh.TipLps, sh.EntryLps)).ToList();
+        var request = new ZoneRequest
         {
             Labels = map,
-            Probes = [.. c.Shafts.Select(sh => new ProbePose(sh.TipLps, sh.EntryLps))],
+            Probes = probes,
             Device = c.Setting.Device,
             Setting = c.Setting.Setting,
             GridMm = r.ConfirmationGridMm,
             HeatSink = true,
             MaxDegreeOfParallelism = r.MaxDegreeOfParallelism,
-        }, null, cancellation);
+        };
+        if (c.Setting.CryoZone is not null)
+        {
+            var (zone, model) = CryoLethalZone.Predict(request with { GridMm = r.CryoGridMm, RoiMm = CryoRoiSideMm(probes, c.Setting.Setting.Cryo!) }, cancellation);
+            return new Confirmation(zone, model, 0);
+        }
+
+        var p = ZonePredictor.Predict(request, null, cancellation);
+        return new Confirmation(p.Zone, p.Model, p.Vessels.Count == 0 ? 0 : p.Vessels.Max(v => v.ShrinkMm));
+    }
+
+    /// <summary>
+    /// Side of the cube the planner's cryo confirmation simulates (mm): the largest extent along L, P or S of the
+    /// freezing segments plus <see cref="CryoRoiMarginMm"/> each side (CryoPredictor's default is 35 mm each side).
+    /// </summary>
+    internal static double CryoRoiSideMm(IReadOnlyList<ProbePose> probes, CryoModel model)
+    {
+        var lo = new Vector3D(double.MaxValue, double.MaxValue, double.MaxValue);
+        var hi = new Vector3D(double.MinValue, double.MinValue, double.MinValue);
+        foreach (var p in probes)
+        {
+            foreach (var q in new[] { p.TipLps - p.Axis * model.FreezeOffsetMm, p.TipLps - p.Axis * (model.FreezeOffsetMm + model.FreezeLengthMm) })
+            {
+                lo = new Vector3D(Math.Min(lo.X, q.X), Math.Min(lo.Y, q.Y), Math.Min(lo.Z, q.Z));
+                hi = new Vector3D(Math.Max(hi.X, q.X), Math.Max(hi.Y, q.Y), Math.Max(hi.Z, q.Z));
+            }
+        }
+
+        var extent = hi - lo;
+        return Math.Max(extent.X, Math.Max(extent.Y, extent.Z)) + (2 * CryoRoiMarginMm);
+    }
 
     private static void Union(List<Volume<byte>> zones, Volume<byte> full, Crop crop, byte[] cropZone)
     {
@@ -1528,6 +1788,7 @@ public static class ProbePlanner
     {
         var inv = CultureInfo.InvariantCulture;
         var parts = new List<string>();
+        var cryo = chosen.Count > 0 && chosen.All(c => c.Setting.CryoZone is not null);
         if (chosen.Count == 0)
         {
             var total = rejections.Values.Sum();
@@ -1543,7 +1804,7 @@ public static class ProbePlanner
             var m = margin is { } mm ? string.Create(inv, $"{mm:0.0} mm") : "none";
             if (heatSinkLimited)
             {
-                parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink: {(shrinkMm >= 0.5 ? $"the zone reaches {shrinkMm:0.0} mm less toward it than without the vessel" : "the cooled vessel and the tissue at its wall stay alive")}), minimal margin {m} of {r.MarginMm:0.#} mm"));
+                parts.Add(string.Create(inv, $"vessel: the simulated zone falls short of the goal next to a vessel (heat sink: {(shrinkMm >= 0.5 ? $"the zone reaches {shrinkMm:0.0} mm less toward it than without the vessel" : cryo ? "the vessel's warm blood keeps the tissue at its wall above the lethal isotherm" : "the cooled vessel and the tissue at its wall stay alive")}), minimal margin {m} of {r.MarginMm:0.#} mm"));
             }
             else if (!(ellipsoidMargin >= r.MarginMm - tolerance))
             {
@@ -1551,7 +1812,7 @@ public static class ProbePlanner
             }
             else
             {
-                parts.Add(string.Create(inv, $"the simulated zones fall short of the catalogue ellipsoids: {coverage:0.0} % covered, minimal margin {m} of {r.MarginMm:0.#} mm"));
+                parts.Add(string.Create(inv, $"the simulated zones fall short of the {(cryo ? "search zones (the cryo model in homogeneous liver)" : "catalogue ellipsoids")}: {coverage:0.0} % covered, minimal margin {m} of {r.MarginMm:0.#} mm"));
             }
         }
         else if (heatSinkLimited)
@@ -1577,14 +1838,14 @@ public static class ProbePlanner
 
         if (!confirmed)
         {
-            parts.Add(note ?? "not confirmed by the simulator: zones are the catalogue ellipsoids");
+            parts.Add(note ?? (cryo ? "not confirmed by the simulator: zones are the cryo search zones (homogeneous liver, no vessels)" : "not confirmed by the simulator: zones are the catalogue ellipsoids"));
         }
 
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
-    // One entry per shaft; the two electrodes of a pair share the plan's position of the pair (ElectrodeGroup) and
-    // the setting's energy is given once, on the first.
+    // One entry per shaft; the electrodes of an IRE pair or array share the plan's position of it (ElectrodeGroup), the
+    // cryoprobes of a cluster theirs (ClusterGroup), and the setting's energy is given once, on the first.
     private static IEnumerable<PlannedProbe> Describe(Candidate c, int position, ImageGeometry g, int[] labels, Dictionary<int, LabelRole> roles, LabelRole organ, bool added)
     {
         var u = c.AxisLps;
@@ -1604,7 +1865,8 @@ public static class ProbePlanner
                 PassesNear = PassesNear(tip, entry, g, labels, roles, organ),
                 EnergyKj = k == 0 ? c.Setting.EnergyKj : 0,
                 AddedOnConfirmation = added,
-                ElectrodeGroup = c.IsPair ? position : null,
+                ElectrodeGroup = c.IsPair && c.Setting.Device.Modality == AblationModality.Ire ? position : null,
+                ClusterGroup = c.Setting.Device.Modality == AblationModality.Cryoablation ? position : null,
             };
         }
     }
@@ -1665,16 +1927,40 @@ public static class ProbePlanner
     /// </summary>
     internal sealed record SettingChoice(AblationDevice Device, DeviceSetting Setting, double OffsetMm, double SemiLengthMm, double SemiDiameterMm, double EnergyKj)
     {
+        /// <summary>Reach of the zone from the centre across the shafts along the layout (mm), for the crop; the semi-axis along an IRE pair.</summary>
         public double SemiWidthMm { get; init; } = SemiDiameterMm;
 
-        public double PairSpacingMm { get; init; }
+        /// <summary>IRE: the semi-axis of each pair's ellipsoid along the pair (mm), the catalogue's width / 2.</summary>
+        public double PairSemiWidthMm { get; init; }
 
-        public int Shafts => PairSpacingMm > 0 ? 2 : 1;
+        /// <summary>Where the shafts stand across the shafts, in the candidate's (w, v) frame (mm): one at the centre for a single probe.</summary>
+        public IReadOnlyList<(double W, double V)> LayoutMm { get; init; } = [(0, 0)];
+
+        /// <summary>
+        /// IRE: the catalogue ellipsoid of each electrode pair the search counts (its centre across the shafts and its
+        /// direction in the w–v plane); null for a single probe's uni-axial ellipsoid.
+        /// </summary>
+        public IReadOnlyList<PairLobe>? Lobes { get; init; }
+
+        /// <summary>Cryo: the lethal zone of the cluster in homogeneous liver, simulated by the cryo model (replaces the ellipsoid).</summary>
+        public CryoSearchZone? CryoZone { get; init; }
+
+        /// <summary>Punctures: one per shaft.</summary>
+        public int Shafts => LayoutMm.Count;
+
+        /// <summary>A rank of the dose for raising a setting on the same path: the energy, then (cryo: no energy figure) the probe count.</summary>
+        public (double EnergyKj, int Shafts) Dose => (EnergyKj, Shafts);
     }
+
+    /// <summary>One electrode pair's catalogue ellipsoid inside an IRE array: centre (w, v) across the shafts (mm) and the pair's direction (cos, sin) in the w–v plane.</summary>
+    internal readonly record struct PairLobe(double W, double V, double Cos, double Sin);
 
     internal sealed class Candidate(SettingChoice setting, Vector3D centreLps, Vector3D axisLps, Vector3D tipLps, Vector3D entryLps, double depthMm)
     {
-        /// <summary>An electrode pair: <paramref name="pairLps"/> (unit, across the shafts) from the first electrode to the second, and both shafts.</summary>
+        /// <summary>
+        /// Several shafts (an IRE pair or array, a cryo cluster): <paramref name="pairLps"/> (unit, across the shafts) is
+        /// the layout's w axis (for a pair, from the first electrode to the second), and every shaft in layout order.
+        /// </summary>
         public Candidate(SettingChoice setting, Vector3D centreLps, Vector3D axisLps, Vector3D pairLps, IReadOnlyList<(Vector3D TipLps, Vector3D EntryLps, double DepthMm)> shafts)
             : this(setting, centreLps, axisLps, shafts[0].TipLps, shafts[0].EntryLps, shafts[0].DepthMm)
         {
@@ -1684,10 +1970,10 @@ public static class ProbePlanner
 
         public SettingChoice Setting { get; } = setting;
 
-        /// <summary>Unit vector along an electrode pair (zero for a single probe).</summary>
-        public Vector3D PairLps { get; } = Vector3D.Zero;
+        /// <summary>Unit vector across the shafts, the layout's w axis (for a single probe the orientation-0 perpendicular of the shaft).</summary>
+        public Vector3D PairLps { get; } = Across(axisLps, 0);
 
-        /// <summary>Every shaft: one for a single probe, two for an electrode pair.</summary>
+        /// <summary>Every shaft: one for a single probe, two for an electrode pair, 2–4 for a cryo cluster.</summary>
         public IReadOnlyList<(Vector3D TipLps, Vector3D EntryLps, double DepthMm)> Shafts { get; } = [(tipLps, entryLps, depthMm)];
 
         public bool IsPair => Shafts.Count > 1;

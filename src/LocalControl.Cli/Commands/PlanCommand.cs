@@ -35,7 +35,7 @@ internal static class PlanCommand
         var maxProbes = new Option<int>("--max-probes") { Description = "Most probes (1-8, default 3).", DefaultValueFactory = _ => 3 };
         var caseFile = new Option<string?>("--case") { Description = "Case file: a RAS-mutant patient gets a 10 mm margin goal unless --margin-mm is given." };
         var seed = new Option<int>("--seed") { Description = "Seed of the candidate directions; the same seed gives the same plan (default 0).", DefaultValueFactory = _ => 0 };
-        var gridMm = new Option<double>("--grid-mm") { Description = "Grid of the bioheat confirmation in mm (default 2: coarse, seconds per probe).", DefaultValueFactory = _ => 2.0 };
+        var gridMm = new Option<double?>("--grid-mm") { Description = "Grid of the bioheat confirmation in mm (default 2: coarse, seconds per probe; cryo clusters 1, the grid the cryo model was calibrated on)." };
         var maxDepth = new Option<double>("--max-depth-mm") { Description = "Longest insertion, skin to tip, in mm (default 200).", DefaultValueFactory = _ => 200.0 };
         var entryRegion = new Option<string?>("--entry-region") { Description = "Box the skin entry must lie in, x1,y1,z1,x2,y2,z2 in LPS mm (e.g. the reachable flank); default: anywhere on the body surface." };
         var noConfirm = new Option<bool>("--no-confirm") { Description = "Skip the bioheat confirmation (catalogue ellipsoids only)." };
@@ -86,7 +86,7 @@ internal static class PlanCommand
     }
 
     private static int Run(CliContext context, ParseResult parse, CancellationToken cancel, Option<string> labels, Option<string?> table, Option<string?> target,
-        Option<double?> margin, Option<string?> devices, Option<int> maxProbes, Option<string?> caseFile, Option<int> seed, Option<double> gridMm,
+        Option<double?> margin, Option<string?> devices, Option<int> maxProbes, Option<string?> caseFile, Option<int> seed, Option<double?> gridMm,
         Option<double> maxDepth, Option<string?> entryRegion, Option<bool> noConfirm, Option<string> output, Option<string> format)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -153,7 +153,8 @@ internal static class PlanCommand
             Devices = allowed,
             MaxProbes = parse.GetValue(maxProbes),
             Seed = parse.GetValue(seed),
-            ConfirmationGridMm = parse.GetValue(gridMm),
+            ConfirmationGridMm = parse.GetValue(gridMm) ?? 2.0,
+            CryoGridMm = parse.GetValue(gridMm) ?? 1.0,
             Confirm = !parse.GetValue(noConfirm),
             MaxDepthMm = parse.GetValue(maxDepth),
             EntryRegion = parse.GetValue(entryRegion) is { } box ? ParseEntryRegion(box) : null,
@@ -219,7 +220,12 @@ internal static class PlanCommand
             };
             if (q.ElectrodeGroup is { } group)
             {
-                probe["electrodeGroup"] = group; // IRE: the two electrodes of a pair share it
+                probe["electrodeGroup"] = group; // IRE: the electrodes of a pair or array share it
+            }
+
+            if (q.ClusterGroup is { } cluster)
+            {
+                probe["clusterGroup"] = cluster; // cryo: the probes of a cluster (one freeze) share it
             }
 
             probes.Add(probe);
@@ -249,7 +255,9 @@ internal static class PlanCommand
         o["confirmationGridMm"] = p.ConfirmationGridMm;
         o["ellipsoidCoveragePercent"] = Round(p.EllipsoidCoveragePercent, 1);
         o["ellipsoidMinimalMarginMm"] = p.EllipsoidMinimalMarginMm is { } e ? Round(e, 1) : null;
-        o["zoneModel"] = p.ZoneModel ?? "catalogue ellipsoids (lengthMm along the shaft, diameterMm across, centred tipOffsetMm back from the tip)";
+        o["zoneModel"] = p.ZoneModel ?? (p.Probes.Count > 0 && p.Probes.All(q => q.ClusterGroup is not null)
+            ? "cryo search zones: the cryo model's lethal zone of each cluster in homogeneous perfused liver (no vessels)"
+            : "catalogue ellipsoids (lengthMm along the shaft, diameterMm across, centred tipOffsetMm back from the tip)");
         o["safeTrajectories"] = p.SafeTrajectories;
         o["rejectedPaths"] = rejections;
         o["searchSeconds"] = Round(p.SearchSeconds, 2);
@@ -272,14 +280,14 @@ internal static class PlanCommand
         foreach (var q in p.Probes)
         {
             n++;
-            sb.AppendLine(inv, $"  probe {n}: {q.Device}/{q.Setting}, tip ({q.TipLps.X:0.0}, {q.TipLps.Y:0.0}, {q.TipLps.Z:0.0}), entry ({q.EntryLps.X:0.0}, {q.EntryLps.Y:0.0}, {q.EntryLps.Z:0.0}) LPS mm, depth {q.DepthMm:0} mm, cranio-caudal {q.CranioCaudalDeg:0} deg, in-plane {q.InPlaneDeg:0} deg{(q.ElectrodeGroup is { } grp ? $", electrode pair {grp}" : "")}{(q.AddedOnConfirmation ? " (added on confirmation)" : "")}");
+            sb.AppendLine(inv, $"  probe {n}: {q.Device}/{q.Setting}, tip ({q.TipLps.X:0.0}, {q.TipLps.Y:0.0}, {q.TipLps.Z:0.0}), entry ({q.EntryLps.X:0.0}, {q.EntryLps.Y:0.0}, {q.EntryLps.Z:0.0}) LPS mm, depth {q.DepthMm:0} mm, cranio-caudal {q.CranioCaudalDeg:0} deg, in-plane {q.InPlaneDeg:0} deg{(q.ElectrodeGroup is { } grp ? $", electrode group {grp}" : "")}{(q.ClusterGroup is { } cl ? $", cryo cluster {cl}" : "")}{(q.AddedOnConfirmation ? " (added on confirmation)" : "")}");
             foreach (var near in q.PassesNear)
             {
                 sb.AppendLine(inv, $"    passes {near.DistanceMm:0.0} mm from the {near.Structure}");
             }
         }
 
-        sb.AppendLine(inv, $"  coverage of tumour + margin {p.CoveragePercent:0.0} %, minimal margin {(p.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")} ({(!p.Confirmed ? "catalogue ellipsoids" : p.Probes.All(q => q.ElectrodeGroup is not null) ? $"electric-field model of each electrode pair on a {p.ConfirmationGridMm:0.#} mm grid" : p.Probes.Any(q => q.ElectrodeGroup is not null) ? $"bioheat simulation with heat sink and electric-field model of the pairs on a {p.ConfirmationGridMm:0.#} mm grid" : $"bioheat simulation with heat sink on a {p.ConfirmationGridMm:0.#} mm grid")}; ellipsoids {p.EllipsoidCoveragePercent:0.0} %)");
+        sb.AppendLine(inv, $"  coverage of tumour + margin {p.CoveragePercent:0.0} %, minimal margin {(p.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")} ({(!p.Confirmed ? "search zones" : p.Probes.All(q => q.ClusterGroup is not null) ? $"cryo model with the vessels' warming in the patient on a {p.ConfirmationGridMm:0.#} mm grid" : p.Probes.All(q => q.ElectrodeGroup is not null) ? $"electric-field model of each electrode pair on a {p.ConfirmationGridMm:0.#} mm grid" : p.Probes.Any(q => q.ElectrodeGroup is not null) ? $"bioheat simulation with heat sink and electric-field model of the pairs on a {p.ConfirmationGridMm:0.#} mm grid" : $"bioheat simulation with heat sink on a {p.ConfirmationGridMm:0.#} mm grid")}; ellipsoids {p.EllipsoidCoveragePercent:0.0} %)");
         sb.AppendLine(inv, $"  {p.SafeTrajectories} safe straight paths; search {p.SearchSeconds:0.00} s, confirmation {p.ConfirmationSeconds:0.00} s, total {p.WallSeconds:0.00} s");
         return sb.ToString();
     }
