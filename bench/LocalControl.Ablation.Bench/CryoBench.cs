@@ -124,6 +124,29 @@ internal static class CryoBench
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
+    /// <summary>
+    /// How much the lethal zone of each cluster in homogeneous perfused liver (the planner's search zone) depends on where
+    /// the probe axes fall on the 1 mm grid: on voxel centres, half a voxel off across, and a quarter off.
+    /// </summary>
+    public static void Alignment()
+    {
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        var device = DeviceCatalogue.Default.Find("cryo-2.4mm")!;
+        foreach (var setting in device.Settings)
+        {
+            var line = new System.Text.StringBuilder($"{setting.Id}:");
+            foreach (var (name, shift) in new[] { ("on centres", 0.0), ("quarter off", 0.25), ("half off", 0.5) })
+            {
+                var z = LocalControl.Ablation.Planning.CryoSearchZone.Simulate(device, setting, 1.0, -40, 10, null, default, new Vector3D(shift, shift, 0.5));
+                line.Append(CultureInfo.InvariantCulture, $" {name} {z.VolumeMl:0.00} mL;");
+            }
+
+            Console.WriteLine(line);
+        }
+
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
     private static LabelMap Phantom()
     {
         const int Size = 120;

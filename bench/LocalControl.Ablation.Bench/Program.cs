@@ -11,6 +11,9 @@ switch (mode)
     case "cryo":
         CryoBench.Run();
         break;
+    case "cryo-align":
+        CryoBench.Alignment();
+        break;
     case "cryo-grids":
         CryoBench.Grids();
         break;
@@ -69,7 +72,7 @@ switch (mode)
         KernelSpeed.Run();
         break;
     default:
-        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-grids | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan [emprint|cryo-2.4mm|nanoknife-2] | cryo-search-zone [gridMm] [marginMm] [setting] | ire | kernel");
+        Console.Error.WriteLine("usage: calibrate [device/setting] | cryo | cryo-align | cryo-grids | cryo-phantom [setting] [gridMm] | heatsink | mw | rf | sphere | all | plan [emprint|cryo-2.4mm|nanoknife-2] | cryo-search-zone [gridMm] [marginMm] [setting] | ire | kernel");
         return 2;
 }
 
