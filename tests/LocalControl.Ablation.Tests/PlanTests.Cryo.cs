@@ -183,6 +183,25 @@ public partial class PlanTests
     }
 
     [Fact]
+    public void With_microwave_and_cryo_allowed_one_microwave_puncture_wins_over_cryoprobes_for_a_small_tumour()
+    {
+        // A 10 mm tumour + 2 mm: one emprint probe covers it; cryo has no energy figure and ranks after it at equal gain.
+        var phantom = new PlanPhantom().TumourAt(Target, 5);
+        var plan = ProbePlanner.Plan(new PlanRequest
+        {
+            Labels = phantom.Map,
+            MarginMm = 2,
+            MaxProbes = 4,
+            Confirm = false,
+            Devices = [DeviceCatalogue.Default.Find("emprint")!, Cryo],
+            CryoGridMm = 2,
+        });
+        var probe = Assert.Single(plan.Probes);
+        Assert.Equal("emprint", probe.Device);
+        Assert.Null(probe.ClusterGroup);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_cryo_plan()
     {
         var phantom = new PlanPhantom().TumourAt(Target, 6);
