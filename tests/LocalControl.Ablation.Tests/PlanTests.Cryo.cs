@@ -72,8 +72,11 @@ public partial class PlanTests
     [Fact]
     public void A_cryo_cluster_covers_a_tumour_that_a_single_cryoprobe_cannot_and_every_shaft_is_safe()
     {
-        // 12 mm tumour + 2 mm margin: wider than one cryoprobe's lethal core, well inside a 3- or 4-probe cluster's.
-        var phantom = new PlanPhantom().TumourAt(Target, 6);
+        // 12 mm tumour + 2 mm margin: wider than one cryoprobe's lethal core, well inside a 3- or 4-probe cluster's. A rib
+        // slab in the anterior wall and a gallbladder beside the tumour give the shafts something to avoid.
+        var phantom = new PlanPhantom().TumourAt(Target, 6)
+            .Paint(PlanPhantom.Bone, p => p.Y is > -64 and < -57 && p.X < -30 && Math.Abs(p.Z) < 50)
+            .Paint(PlanPhantom.Gallbladder, p => (p - new Vector3D(Target.X, Target.Y - 22, Target.Z)).Length <= 6);
         var single = PlanCryo(phantom, marginMm: 2, maxProbes: 1);
         Assert.False(single.Feasible);
         var lone = Assert.Single(single.Probes);
