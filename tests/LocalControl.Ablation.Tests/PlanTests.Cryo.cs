@@ -72,8 +72,11 @@ public partial class PlanTests
     [Fact]
     public void A_cryo_cluster_covers_a_tumour_that_a_single_cryoprobe_cannot_and_every_shaft_is_safe()
     {
-        // 12 mm tumour + 2 mm margin: wider than one cryoprobe's lethal core, well inside a 3- or 4-probe cluster's.
-        var phantom = new PlanPhantom().TumourAt(Target, 6);
+        // 12 mm tumour + 2 mm margin: wider than one cryoprobe's lethal core, well inside a 3- or 4-probe cluster's. A rib
+        // slab in the anterior wall and a gallbladder beside the tumour give the shafts something to avoid.
+        var phantom = new PlanPhantom().TumourAt(Target, 6)
+            .Paint(PlanPhantom.Bone, p => p.Y is > -64 and < -57 && p.X < -30 && Math.Abs(p.Z) < 50)
+            .Paint(PlanPhantom.Gallbladder, p => (p - new Vector3D(Target.X, Target.Y - 22, Target.Z)).Length <= 6);
         var single = PlanCryo(phantom, marginMm: 2, maxProbes: 1);
         Assert.False(single.Feasible);
         var lone = Assert.Single(single.Probes);
@@ -180,6 +183,25 @@ public partial class PlanTests
         var dice = 2.0 * both / ((2 * both) + onlyPredicted + onlySearch);
         Assert.True(dice > 0.97, $"Dice {dice:0.000} ({both} both, {onlyPredicted} only CryoPredictor, {onlySearch} only the search zone)");
         Assert.Equal(both * 8 / 1000.0, search.VolumeMl, 0.05 * search.VolumeMl);
+    }
+
+    [Fact]
+    public void With_microwave_and_cryo_allowed_one_microwave_puncture_wins_over_cryoprobes_for_a_small_tumour()
+    {
+        // A 10 mm tumour + 2 mm: one emprint probe covers it; cryo has no energy figure and ranks after it at equal gain.
+        var phantom = new PlanPhantom().TumourAt(Target, 5);
+        var plan = ProbePlanner.Plan(new PlanRequest
+        {
+            Labels = phantom.Map,
+            MarginMm = 2,
+            MaxProbes = 4,
+            Confirm = false,
+            Devices = [DeviceCatalogue.Default.Find("emprint")!, Cryo],
+            CryoGridMm = 2,
+        });
+        var probe = Assert.Single(plan.Probes);
+        Assert.Equal("emprint", probe.Device);
+        Assert.Null(probe.ClusterGroup);
     }
 
     [Fact]

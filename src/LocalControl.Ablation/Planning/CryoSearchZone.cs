@@ -122,7 +122,8 @@ internal sealed class CryoSearchZone
     /// </summary>
     /// <remarks>
     /// The held probe is the voxels within max(d/2, √3/2·h) of its axis, so the zone depends on where the axes fall on the
-    /// grid (1 mm, 4 probes: 43.0 mL with the axes on voxel centres, 36.0 mL half a voxel off in both directions across).
+    /// grid (1 mm, 4 probes: 43.0 mL with the axes on voxel centres, 36.0 mL half a voxel off in both directions across,
+    /// 37.4 mL half a voxel off along the shafts too; on 2 mm up to 5× between alignments, docs/ablation.md).
     /// In a patient the shafts are oblique and cross the grid at every offset; the search zone takes the axes half a
     /// voxel off both ways (and along, <paramref name="gridShiftMm"/> null), four voxel columns per probe at 1 mm, fewer than the
     /// π·(1.2 mm)² ≈ 4.5 of an average offset: the smaller zone, so the search does not promise what the confirmation

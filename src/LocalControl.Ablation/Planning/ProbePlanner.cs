@@ -1297,10 +1297,10 @@ public static class ProbePlanner
     }
 
     private static bool Stronger(SettingChoice a, SettingChoice b) =>
-        a.EnergyKj > b.EnergyKj + 1e-9 || (Math.Abs(a.EnergyKj - b.EnergyKj) <= 1e-9 && a.Shafts > b.Shafts);
+        a.RankKj > b.RankKj + 1e-9 || (Math.Abs(a.RankKj - b.RankKj) <= 1e-9 && a.Shafts > b.Shafts);
 
     private static bool Cheaper(Candidate a, Candidate b) =>
-        a.Setting.EnergyKj < b.Setting.EnergyKj - 1e-9 || (Math.Abs(a.Setting.EnergyKj - b.Setting.EnergyKj) <= 1e-9 && a.DepthMm < b.DepthMm - 1e-9);
+        a.Setting.RankKj < b.Setting.RankKj - 1e-9 || (Math.Abs(a.Setting.RankKj - b.Setting.RankKj) <= 1e-9 && a.DepthMm < b.DepthMm - 1e-9);
 
     /// <summary>Punctures of a plan: one per probe, two per electrode pair.</summary>
     private static int ShaftCount(List<Candidate> chosen)
@@ -1949,7 +1949,14 @@ public static class ProbePlanner
         public int Shafts => LayoutMm.Count;
 
         /// <summary>A rank of the dose for raising a setting on the same path: the energy, then (cryo: no energy figure) the probe count.</summary>
-        public (double EnergyKj, int Shafts) Dose => (EnergyKj, Shafts);
+        public (double EnergyKj, int Shafts) Dose => (RankKj, Shafts);
+
+        /// <summary>
+        /// The energy the tie-breaks compare (kJ): the setting's energy; for cryo, which has no energy figure, the largest
+        /// double, so that at equal coverage per puncture a device with a figure comes first and cryo settings tie
+        /// among themselves (then fewer probes, then the shorter path).
+        /// </summary>
+        public double RankKj => CryoZone is null ? EnergyKj : double.MaxValue;
     }
 
     /// <summary>One electrode pair's catalogue ellipsoid inside an IRE array: centre (w, v) across the shafts (mm) and the pair's direction (cos, sin) in the w–v plane.</summary>
