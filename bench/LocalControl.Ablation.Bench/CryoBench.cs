@@ -137,7 +137,7 @@ internal static class CryoBench
             var line = new System.Text.StringBuilder($"{setting.Id}:");
             foreach (var (name, shift) in new[] { ("on centres", 0.0), ("quarter off", 0.25), ("half off", 0.5) })
             {
-                var z = LocalControl.Ablation.Planning.CryoSearchZone.Simulate(device, setting, 1.0, -40, 10, null, default, new Vector3D(shift, shift, 0.5));
+                var z = LocalControl.Ablation.Planning.CryoSearchZone.Simulate(device, setting, 1.0, -40, LocalControl.Ablation.Planning.ProbePlanner.CryoRoiMarginMm, null, default, new Vector3D(shift, shift, 0.5));
                 line.Append(CultureInfo.InvariantCulture, $" {name} {z.VolumeMl:0.00} mL;");
             }
 
