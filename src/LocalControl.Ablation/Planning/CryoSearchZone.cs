@@ -121,13 +121,12 @@ internal sealed class CryoSearchZone
     /// liver's unfrozen and frozen properties, the setting's calibrated probe temperature and duration.
     /// </summary>
     /// <remarks>
-    /// The held probe is the voxels within max(d/2, √3/2·h) of its axis, so the zone depends on where the axes fall on the
-    /// grid (1 mm, 4 probes: 43.0 mL with the axes on voxel centres, 36.0 mL half a voxel off in both directions across,
-    /// 37.4 mL half a voxel off along the shafts too; on 2 mm up to 5× between alignments, docs/ablation.md).
-    /// In a patient the shafts are oblique and cross the grid at every offset; the search zone takes the axes half a
-    /// voxel off both ways (and along, <paramref name="gridShiftMm"/> null), four voxel columns per probe at 1 mm, fewer than the
-    /// π·(1.2 mm)² ≈ 4.5 of an average offset: the smaller zone, so the search does not promise what the confirmation
-    /// cannot give.
+    /// The axes lie half a voxel off the voxel centres in all three directions (<paramref name="gridShiftMm"/> null). With
+    /// the staircase probe of catalogue 2026.12.3 that was the smaller zone (1 mm, 4 probes: 43.0 mL on centres, 36.0 mL
+    /// half off), so the search did not promise what an oblique cluster's confirmation could not give. Since the probe
+    /// surface lies between voxel centres (<see cref="CryoSimulation.ProbeSurface"/>) the zone moves 3–19 % with the
+    /// alignment at 1 mm and half off is the larger one for 1, 2 and 4 probes (docs/ablation.md, "Cryo clusters"); the
+    /// confirmation in the patient is what a plan reports.
     /// </remarks>
     internal static CryoSearchZone Simulate(AblationDevice device, DeviceSetting setting, double gridMm, double lethalCelsius, double marginMm, int? threads, CancellationToken cancellation = default, Vector3D? gridShiftMm = null)
     {
