@@ -18,23 +18,27 @@ public sealed class AdminFirstSteps
         return (await users.GetUsersInRoleAsync(Roles.Clinician).ConfigureAwait(false)).Any(u => !u.Disabled);
     }
 
-    // Once a clinician account is seen, the landing pages stop asking for a minute (an admin reading the case list
-    // should not pay a users query on every page; the steps reappear within a minute if every clinician is disabled).
-    private long _clinicianSeenUntil;
+    // The answer is kept for a minute (an admin reading the case list should not pay a users query on every page) and
+    // forgotten at once when the users page changes an account (Forget), so the steps go as soon as a clinician exists.
+    private long _knownUntil;
+    private volatile bool _anyClinician;
 
-    /// <summary>Whether <paramref name="user"/> is an admin and no enabled clinician account exists yet (a query for admins only).</summary>
+    /// <summary>Forgets the kept answer (called by the users page after every change to an account).</summary>
+    public void Forget() => Interlocked.Exchange(ref _knownUntil, 0);
+
+    /// <summary>Whether <paramref name="user"/> is an admin and no enabled clinician account exists yet (a query for admins only, at most once a minute).</summary>
     public async Task<bool> ShowAsync(ClaimsPrincipal user, UserManager<RegistryUser> users)
     {
         ArgumentNullException.ThrowIfNull(user);
-        if (!user.IsInRole(Roles.Admin) || Environment.TickCount64 < Interlocked.Read(ref _clinicianSeenUntil))
+        if (!user.IsInRole(Roles.Admin))
         {
             return false;
         }
-        if (await AnyClinicianAsync(users).ConfigureAwait(false))
+        if (Environment.TickCount64 >= Interlocked.Read(ref _knownUntil))
         {
-            Interlocked.Exchange(ref _clinicianSeenUntil, Environment.TickCount64 + 60_000);
-            return false;
+            _anyClinician = await AnyClinicianAsync(users).ConfigureAwait(false);
+            Interlocked.Exchange(ref _knownUntil, Environment.TickCount64 + 60_000);
         }
-        return true;
+        return !_anyClinician;
     }
 }
