@@ -195,14 +195,21 @@ try
         await RunAsync(baseAddress, cookie, clients, TimeSpan.FromSeconds(warmup), r => scenarios[r.Next(scenarios.Length)].Path(r));
         Console.WriteLine($"warm-up: {warmup} s over all scenarios");
         Console.WriteLine();
-        Console.WriteLine($"| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |");
-        Console.WriteLine($"|---|---|---|---|---|---|---|---|");
+        // Server CPU per request (user + system time of the app's process over the scenario, divided by its requests):
+        // unlike the latencies, hardly changed by what else runs on the machine, so runs at different loads compare.
+        Console.WriteLine($"| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | server CPU ms/request |");
+        Console.WriteLine($"|---|---|---|---|---|---|---|---|---|");
         foreach (var (name, path) in scenarios)
         {
+            server.Refresh();
+            var cpu0 = server.TotalProcessorTime;
             var r = await RunAsync(baseAddress, cookie, clients, TimeSpan.FromSeconds(seconds), path);
+            server.Refresh();
+            var cpuMs = (server.TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, r.Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {r.Count} | {r.Count / (double)seconds:F0} | {r.P(50):F1} | {r.P(95):F1} | {r.P(99):F1} | {r.P(100):F1} | {r.Errors} |"));
+                $"| {name} | {r.Count} | {r.Count / (double)seconds:F0} | {r.P(50):F1} | {r.P(95):F1} | {r.P(99):F1} | {r.P(100):F1} | {r.Errors} | {cpuMs:F2} |"));
         }
+        Console.WriteLine("load average after: " + (File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a"));
     }
     finally
     {

@@ -37,7 +37,11 @@ public sealed record CaseFileContent(string CaseId, string CaseFileJson, int Les
 }
 
 /// <summary>A row of the case list.</summary>
-public sealed record CaseListItem(string CaseId, CaseStatus Status, int LesionCount, string Organs, DateOnly? MeetingDate, DateTime UpdatedUtc);
+public sealed record CaseListItem(string CaseId, CaseStatus Status, int LesionCount, string Organs, DateOnly? MeetingDate, DateTime UpdatedUtc)
+{
+    /// <summary>The case's record id (the list's identities are read by it, on the unique <c>CaseRecordId</c> index).</summary>
+    public long RecordId { get; init; }
+}
 
 /// <summary>One page of the case list.</summary>
 public sealed record CaseListPage(IReadOnlyList<CaseListItem> Items, int Total, int Page, int PageSize);
@@ -126,7 +130,7 @@ public sealed partial class CaseRegistry(RegistryDbContext db, TimeProvider cloc
         // stops after one page instead of sorting every row (a mixed direction forced a full sort).
         var items = await q.OrderByDescending(c => c.UpdatedUtc).ThenByDescending(c => c.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(c => new CaseListItem(c.CaseId, c.Status, c.LesionCount, c.Organs, c.MeetingDate, c.UpdatedUtc))
+            .Select(c => new CaseListItem(c.CaseId, c.Status, c.LesionCount, c.Organs, c.MeetingDate, c.UpdatedUtc) { RecordId = c.Id })
             .ToListAsync(ct).ConfigureAwait(false);
         return new CaseListPage(items, total, page, pageSize);
     }
@@ -444,6 +448,19 @@ public sealed partial class CaseRegistry(RegistryDbContext db, TimeProvider cloc
                           where caseIds.Contains(c.CaseId)
                           select new { c.CaseId, Identity = p }).ToListAsync(ct).ConfigureAwait(false);
         return rows.ToDictionary(r => r.CaseId, r => r.Identity, StringComparer.Ordinal);
+    }
+
+    /// <summary>The patient identities (ciphertext) of the cases with these record ids, by record id: one lookup on the
+    /// unique <c>CaseRecordId</c> index, no join with the cases (whose rows hold the case files).</summary>
+    public async Task<IReadOnlyDictionary<long, PatientIdentityRecord>> IdentitiesByRecordAsync(IReadOnlyCollection<long> recordIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(recordIds);
+        if (recordIds.Count == 0)
+        {
+            return new Dictionary<long, PatientIdentityRecord>();
+        }
+        var rows = await db.PatientIdentities.AsNoTracking().Where(p => recordIds.Contains(p.CaseRecordId)).ToListAsync(ct).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.CaseRecordId);
     }
 
     /// <summary>One stored identity with at least one encrypted field (the start-up check that the key ring can read them), or null.</summary>

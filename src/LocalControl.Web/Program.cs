@@ -139,6 +139,7 @@ builder.Services.AddSingleton<SetupToken>();
 builder.Services.AddSingleton<AccountSecurity>();
 // Patient identities: encrypted with a data-protection key ring of their own, kept in Identity:KeyFolder (never in the database).
 builder.Services.AddSingleton(_ => new PatientIdentityProtector(registry.IdentityKeyFolder));
+builder.Services.AddSingleton<AdminFirstSteps>();
 builder.Services.AddSingleton<SliceViewAudit>();
 builder.Services.AddScoped<CaseService>();
 builder.Services.AddScoped<IdentityReader>();

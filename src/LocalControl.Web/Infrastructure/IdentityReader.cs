@@ -27,6 +27,23 @@ public sealed class IdentityReader(CaseRegistry registry, PatientIdentityProtect
         return rows.ToDictionary(r => r.Key, r => protector.Unprotect(r.Value), StringComparer.Ordinal);
     }
 
+    /// <summary>The identities of the cases of a list page in clear, by case id (read by record id: see
+    /// <see cref="CaseRegistry.IdentitiesByRecordAsync"/>).</summary>
+    public async Task<IReadOnlyDictionary<string, PatientIdentity>> ReadAsync(IReadOnlyList<CaseListItem> items, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var rows = await registry.IdentitiesByRecordAsync(items.Select(i => i.RecordId).ToList(), ct).ConfigureAwait(false);
+        var found = new Dictionary<string, PatientIdentity>(rows.Count, StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (rows.TryGetValue(item.RecordId, out var row))
+            {
+                found[item.CaseId] = protector.Unprotect(row);
+            }
+        }
+        return found;
+    }
+
     /// <summary>
     /// The PDF's download name: <c>summary_MRN-{mrn}_{meeting}.pdf</c> when the user sees the identity in clear and an
     /// MRN is recorded, else <c>summary_case-{case id}_{meeting}.pdf</c>; the meeting date as yyyy-MM-dd or

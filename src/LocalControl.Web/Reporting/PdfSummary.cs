@@ -183,7 +183,7 @@ public static class PdfSummary
             w.Text($"{o.Rank}. {AssessmentText.OptionName(o)}: {AssessmentText.EligibilityWords(o)}", indent: 12);
             var reasons = o.Criteria.Where(c => c.Status != CriterionStatus.Met
                 && (o.Eligibility != Eligibility.NotEligible || (c.Status == CriterionStatus.Failed && c.Severity == CriterionSeverity.Required)))
-                .Select(c => $"{AssessmentText.Mark(c)} {AssessmentText.Plain(c.Reason)} [{string.Join(", ", c.Definition.Evidence)}]").ToList();
+                .Select(c => $"{AssessmentText.Mark(c)} {AssessmentText.Plain(c.Reason)}{(c.Definition.Evidence.Count == 0 ? "" : $" [{string.Join(", ", c.Definition.Evidence)}]")}").ToList();
             if (reasons.Count > 0)
             {
                 w.Text(string.Join("   ", reasons), indent: 28, size: 8);

@@ -13,7 +13,7 @@ namespace LocalControl.Web.Pages.Admin;
 /// account's security stamp, so its sessions end at once; every change is audited. An account is disabled rather than
 /// deleted (the audit and decisions name it). The last enabled admin cannot be disabled or demoted.
 /// </summary>
-public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry registry, ILogger<UsersModel> logger) : PageModel
+public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry registry, ILogger<UsersModel> logger, AdminFirstSteps firstSteps) : PageModel
 {
     public sealed record UserRow(string UserName, string DisplayName, IList<string> Roles, bool Disabled);
 
@@ -82,6 +82,7 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
                 await registry.AuditAsync(User.UserName(), AuditActions.Create, "user", user.UserName, $"role{(roles.Count == 1 ? "" : "s")} {string.Join(",", roles)}", HttpContext.RequestAborted);
                 logger.UserCreated(string.Join(",", roles));
                 Message = $"User {user.UserName} added as {named}.";
+                firstSteps.Forget();
                 NewRoles = [];
             }
             foreach (var e in result.Errors)
@@ -192,6 +193,7 @@ public sealed class UsersModel(UserManager<RegistryUser> users, CaseRegistry reg
             else
             {
                 Check(await users.UpdateSecurityStampAsync(user));
+                firstSteps.Forget();
                 await registry.AuditAsync(User.UserName(), AuditActions.UserChange, "user", user.UserName!, outcome.Detail!, HttpContext.RequestAborted);
                 Message = outcome.Message;
             }

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace LocalControl.Web.Pages.Cases;
 
 public sealed class IndexModel(CaseRegistry registry, IdentityReader identities, PatientIdentityProtector protector,
-    Microsoft.AspNetCore.Identity.UserManager<RegistryUser> users) : PageModel
+    Microsoft.AspNetCore.Identity.UserManager<RegistryUser> users, AdminFirstSteps firstSteps) : PageModel
 {
     /// <summary>An admin signed in on a registry without a clinician account yet: the first steps are shown.</summary>
     public bool ShowFirstSteps { get; private set; }
@@ -50,7 +50,7 @@ public sealed class IndexModel(CaseRegistry registry, IdentityReader identities,
     public async Task OnGetAsync(CancellationToken ct)
     {
         CanSearchMrn = await identities.MaySeeAsync(User);
-        ShowFirstSteps = await AdminFirstSteps.ShowAsync(User, users);
+        ShowFirstSteps = await firstSteps.ShowAsync(User, users);
         CaseStatus? status = CaseStatusNames.TryParse(Status, out var s) ? s : null;
         Result = await registry.ListAsync(new CaseQuery(Search, status, PageNumber, 50), ct);
         await ReadIdentitiesAsync(ct);
@@ -62,7 +62,7 @@ public sealed class IndexModel(CaseRegistry registry, IdentityReader identities,
     {
         try
         {
-            Identities = await identities.ReadAsync(Result.Items.Select(i => i.CaseId).ToList(), ct);
+            Identities = await identities.ReadAsync(Result.Items, ct);
         }
         catch (IdentityKeyRingException e)
         {
