@@ -64,6 +64,10 @@ public static class PdfSummary
         }
         w.Text($"Status {record.Status.ToLabel()} · meeting {Display.Date(record.MeetingDate)} · case version {record.Version} · printed {Display.Time(printedUtc)} by {printedBy}");
         w.Gap();
+
+        // The decision first (as on the case page's summary), then what it was based on.
+        Decision(w, latest, signOffs);
+        w.Gap();
         if (assessed is null)
         {
             w.Text("The stored case file does not pass validation with this engine version; no options can be shown.");
@@ -118,6 +122,17 @@ public static class PdfSummary
             }
         }
         w.Gap();
+        w.Text("Decision support only: the options are provisional until the multidisciplinary team validates them.", size: 8);
+        w.Finish();
+        using var stream = new MemoryStream();
+        document.Save(stream, closeStream: false);
+        return stream.ToArray();
+    }
+
+    /// <summary>The latest decision: meeting and intent, the strategies, the attendees and their sign-off, the rationale;
+    /// who recorded it and what it was based on last.</summary>
+    private static void Decision(Writer w, DecisionRecord? latest, IReadOnlyList<DecisionSignOff>? signOffs)
+    {
         w.Heading("Latest MDT decision", 12);
         if (latest is null)
         {
@@ -164,12 +179,6 @@ public static class PdfSummary
             w.Text("Rationale: " + latest.Rationale);
             w.Text($"Recorded by {latest.RecordedBy} {Display.Time(latest.RecordedUtc)} · rule set {latest.RuleSetVersion} · case version {latest.CaseVersion}", size: 8);
         }
-        w.Gap();
-        w.Text("Decision support only: the options are provisional until the multidisciplinary team validates them.", size: 8);
-        w.Finish();
-        using var stream = new MemoryStream();
-        document.Save(stream, closeStream: false);
-        return stream.ToArray();
     }
 
     /// <summary>Each option with its eligibility in words; then, in one flowing paragraph, the reasons that are not met
