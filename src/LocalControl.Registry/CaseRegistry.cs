@@ -431,9 +431,13 @@ public sealed partial class CaseRegistry(RegistryDbContext db, TimeProvider cloc
 
     /// <summary>The patient identity of a case (ciphertext), or null when none is recorded or there is no such case.</summary>
     public Task<PatientIdentityRecord?> IdentityAsync(string caseId, CancellationToken ct = default) =>
-        db.PatientIdentities.AsNoTracking()
-            .Where(p => db.Cases.Any(c => c.Id == p.CaseRecordId && c.CaseId == caseId))
-            .FirstOrDefaultAsync(ct);
+        // A join from the case (unique case_id) to its identity (unique case_record_id): two index lookups. The former
+        // "identity where some case matches" form made SQLite scan every identity row with a subquery each (≈ 3 ms a case
+        // page at 10,000 identities, the web benchmark's case page p95 205 ms instead of 60).
+        (from c in db.Cases.AsNoTracking()
+         where c.CaseId == caseId
+         join p in db.PatientIdentities.AsNoTracking() on c.Id equals p.CaseRecordId
+         select p).FirstOrDefaultAsync(ct);
 
     /// <summary>The patient identities of several cases (ciphertext), by case id; cases without one are absent.</summary>
     public async Task<IReadOnlyDictionary<string, PatientIdentityRecord>> IdentitiesAsync(IReadOnlyCollection<string> caseIds, CancellationToken ct = default)
