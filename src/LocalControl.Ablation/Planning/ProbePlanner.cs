@@ -1748,17 +1748,7 @@ public static class ProbePlanner
     /// </summary>
     internal static double CryoRoiSideMm(IReadOnlyList<ProbePose> probes, CryoModel model)
     {
-        var lo = new Vector3D(double.MaxValue, double.MaxValue, double.MaxValue);
-        var hi = new Vector3D(double.MinValue, double.MinValue, double.MinValue);
-        foreach (var p in probes)
-        {
-            foreach (var q in new[] { p.TipLps - p.Axis * model.FreezeOffsetMm, p.TipLps - p.Axis * (model.FreezeOffsetMm + model.FreezeLengthMm) })
-            {
-                lo = new Vector3D(Math.Min(lo.X, q.X), Math.Min(lo.Y, q.Y), Math.Min(lo.Z, q.Z));
-                hi = new Vector3D(Math.Max(hi.X, q.X), Math.Max(hi.Y, q.Y), Math.Max(hi.Z, q.Z));
-            }
-        }
-
+        var (lo, hi) = CryoPredictor.SegmentBox(probes, model);
         var extent = hi - lo;
         return Math.Max(extent.X, Math.Max(extent.Y, extent.Z)) + (2 * CryoRoiMarginMm);
     }

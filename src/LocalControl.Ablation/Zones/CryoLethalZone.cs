@@ -6,62 +6,23 @@ namespace LocalControl.Ablation.Zones;
 
 /// <summary>
 /// The lethal zone of a cryo request in the patient, with the vessels' warming, and nothing else: the heat-sink run
-/// of <see cref="CryoPredictor.Predict"/> without its no-vessel reference run (which only serves <c>shrinkMm</c>), so
+/// of <see cref="CryoPredictor.Predict"/> (the same setup, <see cref="CryoPredictor.SetupFor"/>) without its no-vessel reference run (which only serves <c>shrinkMm</c>), so
 /// half the cost when the block holds a vessel. Used by the planner's confirmation (docs/ablation.md, "Cryo clusters").
 /// The zone must equal <see cref="CryoPredictor.Predict"/>'s for the same request; the planner's tests check that.
 /// </summary>
 public static class CryoLethalZone
 {
-    private const byte VesselMaterial = 2;
-    private static readonly string[] TissueNames = ["liver", "tumour", "vessel", "lung", "bone", "body"];
-
     /// <summary>The lethal zone on the input grid and the model line; bad input throws <see cref="AblationInputException"/> as <see cref="CryoPredictor.Predict"/> does.</summary>
     public static (Volume<byte> Zone, string Model) Predict(ZoneRequest request, CancellationToken cancellation = default)
     {
         var (roi, model, lethal) = CryoPredictor.Validate(request);
         var (material, _) = ZonePredictor.Sample(request.Labels, roi);
-        var hasVessels = Array.IndexOf(material, VesselMaterial) >= 0;
+        var hasVessels = Array.IndexOf(material, CryoPredictor.VesselMaterial) >= 0;
         var runSink = hasVessels && request.HeatSink;
-        float[]? sinks = null;
-        if (runSink)
-        {
-            var calibre = ZonePredictor.LocalCalibre(material, roi);
-            sinks = new float[material.Length];
-            for (var n = 0; n < material.Length; n++)
-            {
-                if (material[n] == VesselMaterial)
-                {
-                    sinks[n] = (float)VesselHeatSink.SinkCoefficient(calibre[n], model.FreezeLengthMm);
-                }
-            }
-        }
-        else if (hasVessels)
-        {
-            // --no-heat-sink: the vessels as liver, as CryoPredictor's reference run.
-            for (var n = 0; n < material.Length; n++)
-            {
-                if (material[n] == VesselMaterial)
-                {
-                    material[n] = 0;
-                }
-            }
-        }
-
-        var result = CryoSimulation.Run(new CryoSetup
-        {
-            Roi = roi,
-            Material = material,
-            Tissues = [.. TissueNames.Select(n => request.Tissues[n])],
-            Freezing = [.. TissueNames.Select(n => FreezingProperties.Default[n])],
-            VesselSink = sinks,
-            Probes = request.Probes,
-            Probe = model,
-            ProbeDiameterMm = request.Device.ProbeDiameterMm ?? 2.4,
-            FreezeSeconds = (request.Setting.DurationMin ?? 0) * 60,
-            Perfused = request.Perfused,
-            BodyTemperatureCelsius = request.BodyTemperatureCelsius,
-            MaxDegreeOfParallelism = request.MaxDegreeOfParallelism,
-        }, null, null, cancellation);
+        var setup = runSink
+            ? CryoPredictor.SetupFor(request, roi, material, CryoPredictor.VesselSinks(material, ZonePredictor.LocalCalibre(material, roi), model), model)
+            : CryoPredictor.SetupFor(request, roi, hasVessels ? CryoPredictor.VesselsAsLiver(material) : material, null, model);
+        var result = CryoSimulation.Run(setup, null, null, cancellation);
         var outcome = CryoPredictor.AsThermalOutcome(result, lethal, request.BodyTemperatureCelsius);
         var zone = ZonePredictor.OnInputGrid(request.Labels.Labels.Geometry, roi, outcome);
         var vesselText = !hasVessels ? "no vessels in the block" : runSink ? "vessels as convective heat sources (blood at 37 C, Hausen Nusselt, flow from calibre)" : "vessels simulated as liver (--no-heat-sink)";

@@ -35,8 +35,8 @@ public static class CryoPredictor
     /// <summary>Margin of tissue simulated around the freezing segments (mm), the calibration's too.</summary>
     public const double RoiMarginMm = 35;
 
-    private const byte VesselMaterial = 2;
-    private static readonly string[] TissueNames = ["liver", "tumour", "vessel", "lung", "bone", "body"];
+    internal const byte VesselMaterial = 2;
+    internal static readonly string[] TissueNames = ["liver", "tumour", "vessel", "lung", "bone", "body"];
 
     /// <summary>Checks a cryo request; the message names the probe or value.</summary>
     public static (RegionOfInterest Roi, CryoModel Model, double LethalCelsius) Validate(ZoneRequest request)
@@ -105,7 +105,8 @@ public static class CryoPredictor
         return RegionOfInterest.Cube((lo + hi) * 0.5, side, gridMm);
     }
 
-    private static (Vector3D Lo, Vector3D Hi) SegmentBox(IReadOnlyList<ProbePose> probes, CryoModel model)
+    /// <summary>The bounding box (LPS mm) of the probes' freezing segments.</summary>
+    internal static (Vector3D Lo, Vector3D Hi) SegmentBox(IReadOnlyList<ProbePose> probes, CryoModel model)
     {
         var lo = new Vector3D(double.MaxValue, double.MaxValue, double.MaxValue);
         var hi = new Vector3D(double.MinValue, double.MinValue, double.MinValue);
@@ -129,35 +130,15 @@ public static class CryoPredictor
         var map = request.Labels;
         var (material, roiLabel) = ZonePredictor.Sample(map, roi);
         var hasVessels = Array.IndexOf(material, VesselMaterial) >= 0;
-        var tissues = TissueNames.Select(n => request.Tissues[n]).ToArray();
-        var freezing = TissueNames.Select(n => FreezingProperties.Default[n]).ToArray();
         float[]? calibre = hasVessels ? ZonePredictor.LocalCalibre(material, roi) : null;
         var runSink = hasVessels && request.HeatSink;
         CryoOutcome? withSink = null;
         if (runSink)
         {
-            var sinks = new float[material.Length];
-            for (var n = 0; n < material.Length; n++)
-            {
-                if (material[n] == VesselMaterial)
-                {
-                    sinks[n] = (float)VesselHeatSink.SinkCoefficient(calibre![n], model.FreezeLengthMm);
-                }
-            }
-
-            withSink = CryoSimulation.Run(SetupFor(request, roi, material, tissues, freezing, sinks, model), null, Scaled(progress, 0, 0.5), cancellation);
+            withSink = CryoSimulation.Run(SetupFor(request, roi, material, VesselSinks(material, calibre!, model), model), null, Scaled(progress, 0, 0.5), cancellation);
         }
 
-        var asLiver = (byte[])material.Clone();
-        for (var n = 0; n < asLiver.Length; n++)
-        {
-            if (asLiver[n] == VesselMaterial)
-            {
-                asLiver[n] = 0;
-            }
-        }
-
-        var reference = CryoSimulation.Run(SetupFor(request, roi, asLiver, tissues, freezing, null, model), null, Scaled(progress, runSink ? 0.5 : 0, 1), cancellation);
+        var reference = CryoSimulation.Run(SetupFor(request, roi, VesselsAsLiver(material), null, model), null, Scaled(progress, runSink ? 0.5 : 0, 1), cancellation);
         var result = withSink ?? reference;
         var outcome = AsThermalOutcome(result, lethal, request.BodyTemperatureCelsius);
         var probe = request.Probes[0];
@@ -220,12 +201,13 @@ public static class CryoPredictor
         };
     }
 
-    private static CryoSetup SetupFor(ZoneRequest r, RegionOfInterest roi, byte[] material, TissueProperties[] tissues, FreezingProperties[] freezing, float[]? sinks, CryoModel model) => new()
+    /// <summary>The freezing run of <paramref name="r"/> on <paramref name="roi"/> (the tissues of <see cref="TissueNames"/>).</summary>
+    internal static CryoSetup SetupFor(ZoneRequest r, RegionOfInterest roi, byte[] material, float[]? sinks, CryoModel model) => new()
     {
         Roi = roi,
         Material = material,
-        Tissues = tissues,
-        Freezing = freezing,
+        Tissues = [.. TissueNames.Select(n => r.Tissues[n])],
+        Freezing = [.. TissueNames.Select(n => FreezingProperties.Default[n])],
         VesselSink = sinks,
         Probes = r.Probes,
         Probe = model,
@@ -235,6 +217,36 @@ public static class CryoPredictor
         BodyTemperatureCelsius = r.BodyTemperatureCelsius,
         MaxDegreeOfParallelism = r.MaxDegreeOfParallelism,
     };
+
+    /// <summary>Warm blood's wall term W_v per voxel (Hausen Nusselt, flow from the local calibre; 0 outside vessels).</summary>
+    internal static float[] VesselSinks(byte[] material, float[] calibre, CryoModel model)
+    {
+        var sinks = new float[material.Length];
+        for (var n = 0; n < material.Length; n++)
+        {
+            if (material[n] == VesselMaterial)
+            {
+                sinks[n] = (float)VesselHeatSink.SinkCoefficient(calibre[n], model.FreezeLengthMm);
+            }
+        }
+
+        return sinks;
+    }
+
+    /// <summary>A copy of <paramref name="material"/> with the vessels as liver (the reference run, <c>--no-heat-sink</c>).</summary>
+    internal static byte[] VesselsAsLiver(byte[] material)
+    {
+        var asLiver = (byte[])material.Clone();
+        for (var n = 0; n < asLiver.Length; n++)
+        {
+            if (asLiver[n] == VesselMaterial)
+            {
+                asLiver[n] = 0;
+            }
+        }
+
+        return asLiver;
+    }
 
     private static IProgress<double>? Scaled(IProgress<double>? p, double from, double to) =>
         p is null ? null : new ScaledProgress(p, from, to);
