@@ -22,6 +22,12 @@ internal static class HeatSinkBench
         {
             foreach (var setting in device.Settings.Where(s => (s.Microwave?.Perfused ?? s.Radiofrequency?.Perfused) == true))
             {
+                // HEATSINK_ONLY=text runs only the settings whose device/setting contains it.
+                if (Environment.GetEnvironmentVariable("HEATSINK_ONLY") is { Length: > 0 } only && !$"{device.Id}/{setting.Id}".Contains(only, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
                 var p = ZonePredictor.Predict(new ZoneRequest
                 {
                     Labels = map,

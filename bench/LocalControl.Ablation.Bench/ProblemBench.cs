@@ -97,7 +97,26 @@ internal static class ProblemBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  vessel {v.Label}: calibre {v.CalibreMm:0.0} mm, {v.DistanceMm:0.0} mm from the shaft, shrink {v.ShrinkMm:0.0} mm"));
         }
 
+        DryingCost(request, roi);
         NumpyPeer(request, roi);
+    }
+
+    private static void DryingCost(ZoneRequest request, RegionOfInterest roi)
+    {
+        // One run on the same block in homogeneous liver with the drying model and without it, side by side.
+        var (setup, _) = HomogeneousLiver.Setup(request.Device, request.Setting, 1.0);
+        setup = setup with { Roi = roi, Material = new byte[roi.VoxelCount], Probes = request.Probes };
+        var times = new double[2];
+        var outcomes = new ThermalOutcome[2];
+        for (var d = 0; d < 2; d++)
+        {
+            var sw = Stopwatch.StartNew();
+            outcomes[d] = ThermalSimulation.Run(setup with { MicrowaveDrying = d == 0 });
+            times[d] = sw.Elapsed.TotalSeconds;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"one MW run, homogeneous liver on the same block: with drying {times[0]:0.00} s ({outcomes[0].DryingUpdates} absorption updates, {outcomes[0].DriedVoxels} voxels dried, peak {outcomes[0].PeakTemperatureCelsius:0} C), fixed SAR {times[1]:0.00} s (peak {outcomes[1].PeakTemperatureCelsius:0} C): ratio {times[0] / times[1]:0.00}"));
     }
 
     private static void NumpyPeer(ZoneRequest request, RegionOfInterest roi)

@@ -48,6 +48,18 @@ public sealed record ThermalSetup
     /// </summary>
     public float[]? MicrowaveSource { get; init; }
 
+    /// <summary>
+    /// The antennas' SAR and path geometry from <see cref="MicrowaveField.For"/> for these probes and this ROI; null = built
+    /// by the run. Shared like <see cref="MicrowaveSource"/>, which it supersedes (a run given both uses this).
+    /// </summary>
+    public MicrowaveField? MicrowaveField { get; init; }
+
+    /// <summary>
+    /// Microwave: the loss falls as tissue dries near 100 °C and the absorption moves outward (<see cref="Bioheat.MicrowaveDrying"/>);
+    /// false = the fixed SAR of the homogeneous antenna pattern (the model before drying, for comparison).
+    /// </summary>
+    public bool MicrowaveDrying { get; init; } = true;
+
     /// <summary>RF electrode parameters.</summary>
     public RadiofrequencyModel? Radiofrequency { get; init; }
 
@@ -115,6 +127,12 @@ public sealed record ThermalOutcome
 
     /// <summary>RF: wall time spent in the potential solves (s).</summary>
     public double PotentialSeconds { get; init; }
+
+    /// <summary>MW: times the absorption was recomputed for dried tissue.</summary>
+    public int DryingUpdates { get; init; }
+
+    /// <summary>MW: voxels dried (relative loss below 0.99) at the last update.</summary>
+    public int DriedVoxels { get; init; }
 
     /// <summary>Voxel updates performed (for speed figures).</summary>
     public long VoxelUpdates { get; init; }
@@ -200,10 +218,13 @@ public static class ThermalSimulation
         }
 
         PotentialSolver? potential = null;
+        MicrowaveDryingState? drying = null;
         switch (setup.Modality)
         {
             case AblationModality.Mwa:
-                BuildMicrowaveSource(setup, grid);
+                var field = BuildMicrowaveSource(setup, grid);
+
+                drying = field is null ? null : new MicrowaveDryingState(field, grid.Temperature, setup.MaxDegreeOfParallelism);
                 break;
             case AblationModality.Rfa:
                 potential = BuildElectrodes(setup, grid, held);
@@ -226,7 +247,8 @@ public static class ThermalSimulation
         var rollOffs = 0;
         var potentialIterations = 0;
         var potentialSeconds = 0.0;
-        double powerFactor = 1, nextSolve = 0;
+        var dryingUpdates = 0;
+        double powerFactor = 1, nextSolve = 0, nextDrying = MicrowaveDrying.UpdateSeconds;
         var peak = setup.BodyTemperatureCelsius;
         var totalSteps = heatingSteps + coolSteps;
         var reportEvery = Math.Max(1, totalSteps / 20);
@@ -260,6 +282,18 @@ public static class ThermalSimulation
                 scale = powerFactor * setup.Radiofrequency!.PowerW / g; // V² for the power at unit-voltage heating
                 sourceTotal = SourceTotalW(grid, held);
                 nextSolve = time + RfResolveSeconds;
+            }
+
+            if (drying is not null && heating && time >= nextDrying)
+            {
+                // Drying is irreversible and slow next to a step: the absorption is brought up to date every few seconds.
+                if (drying.Update(grid.Temperature, grid.Source))
+                {
+                    sourceTotal = SourceTotalW(grid, held);
+                    dryingUpdates++;
+                }
+
+                nextDrying = time + MicrowaveDrying.UpdateSeconds;
             }
 
             var s = heating ? scale : 0;
@@ -311,6 +345,8 @@ public static class ThermalSimulation
             RollOffs = rollOffs,
             PotentialIterations = potentialIterations,
             PotentialSeconds = potentialSeconds,
+            DryingUpdates = dryingUpdates,
+            DriedVoxels = drying?.DriedVoxels ?? 0,
             VoxelUpdates = (long)(roi.Nx - 2) * (roi.Ny - 2) * (roi.Nz - 2) * totalSteps,
         };
     }
@@ -322,15 +358,18 @@ public static class ThermalSimulation
     /// antenna and as 1/R² (spherical) beyond its ends, the shape of the near-field SAR of coaxial antennas at 2.45 GHz
     /// (docs/ablation.md). R is floored by the antenna radius r₀. Scaled so the grid receives the calibrated effective power.
     /// </summary>
-    internal static void BuildMicrowaveSource(ThermalSetup setup, BioheatGrid grid)
+    /// <returns>The field the drying model needs, or null when drying is off.</returns>
+    internal static MicrowaveField? BuildMicrowaveSource(ThermalSetup setup, BioheatGrid grid)
     {
-        var q = setup.MicrowaveSource ?? MicrowaveSourceFor(setup);
+        var field = setup.MicrowaveField ?? (setup.MicrowaveDrying || setup.MicrowaveSource is null ? MicrowaveField.For(setup) : null);
+        var q = field?.Source ?? setup.MicrowaveSource!;
         if (q.Length != grid.Count)
         {
             throw new ArgumentException($"The precomputed microwave source has {q.Length} voxels; the grid has {grid.Count}.");
         }
 
         q.CopyTo(grid.Source, 0);
+        return setup.MicrowaveDrying ? field : null;
     }
 
     /// <summary>The microwave power density at full power (W/m³) on the setup's ROI, summed over its probes (see <see cref="BuildMicrowaveSource"/>).</summary>

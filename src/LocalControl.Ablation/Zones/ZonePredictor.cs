@@ -186,7 +186,8 @@ public static class ZonePredictor
         }
 
         var roi = RoiFor(request);
-        var bytes = BioheatGrid.BytesFor(roi.VoxelCount, device.Modality == AblationModality.Rfa) + (roi.VoxelCount * (sizeof(int) + sizeof(float) + 2));
+        var bytes = BioheatGrid.BytesFor(roi.VoxelCount, device.Modality == AblationModality.Rfa) + (roi.VoxelCount * (sizeof(int) + sizeof(float) + 2))
+            + (device.Modality == AblationModality.Mwa ? roi.VoxelCount * MicrowaveField.BytesPerVoxel(request.Probes.Count) : 0);
         var available = Math.Min(request.MaxBytes, (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8));
         if (roi.VoxelCount > int.MaxValue / 4 || bytes > available)
         {
@@ -227,7 +228,7 @@ public static class ZonePredictor
         var tissues = new[] { "liver", "tumour", "vessel", "lung", "bone", "body" }.Select(n => request.Tissues[n]).ToArray();
 
         // The SAR does not depend on tissue: the heat-sink run and its no-vessel reference share one (bit for bit).
-        var microwave = request.Device.Modality == AblationModality.Mwa ? ThermalSimulation.MicrowaveSourceFor(SetupFor(request, roi, material, tissues, null, null)) : null;
+        var microwave = request.Device.Modality == AblationModality.Mwa ? MicrowaveField.For(SetupFor(request, roi, material, tissues, null, null)) : null;
         ThermalOutcome? withSink = null;
         var runSink = hasVessels && request.HeatSink;
         if (runSink)
@@ -290,9 +291,9 @@ public static class ZonePredictor
     private static IProgress<double>? Scaled(IProgress<double>? p, double from, double to) =>
         p is null ? null : new ScaledProgress(p, from, to);
 
-    private static ThermalSetup SetupFor(ZoneRequest r, RegionOfInterest roi, byte[] material, TissueProperties[] tissues, float[]? sinks, float[]? microwaveSource) => new()
+    private static ThermalSetup SetupFor(ZoneRequest r, RegionOfInterest roi, byte[] material, TissueProperties[] tissues, float[]? sinks, MicrowaveField? microwave) => new()
     {
-        MicrowaveSource = microwaveSource,
+        MicrowaveField = microwave,
         Roi = roi,
         Material = material,
         Tissues = tissues,
