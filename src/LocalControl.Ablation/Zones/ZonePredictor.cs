@@ -281,7 +281,7 @@ public static class ZonePredictor
     private static string ModelLine(ZoneRequest r, bool sink, bool hasVessels)
     {
         var source = r.Device.Modality == AblationModality.Mwa
-            ? "microwave SAR pattern along the antenna calibrated on homogeneous liver to the catalogue zone"
+            ? "microwave line-radiator SAR whose loss falls as tissue dries near 100 C (absorption moves outward), calibrated on homogeneous liver to the catalogue zone"
             : "RF quasi-static potential (CG) with sigma(T) and impedance roll-off near 100 C, calibrated on homogeneous liver";
         var vessels = !hasVessels ? "no vessels in the block" : sink ? "vessels as convective heat sinks (Hausen Nusselt, flow from calibre)" : "vessels simulated as liver (--no-heat-sink)";
         return string.Create(CultureInfo.InvariantCulture,
