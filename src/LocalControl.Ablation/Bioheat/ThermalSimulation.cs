@@ -373,55 +373,7 @@ public static class ThermalSimulation
     }
 
     /// <summary>The microwave power density at full power (W/m³) on the setup's ROI, summed over its probes (see <see cref="BuildMicrowaveSource"/>).</summary>
-    public static float[] MicrowaveSourceFor(ThermalSetup setup)
-    {
-        ArgumentNullException.ThrowIfNull(setup);
-        var m = setup.Microwave ?? throw new ArgumentException("A microwave setting needs its calibrated SAR model.");
-        var roi = setup.Roi;
-        var count = checked((int)roi.VoxelCount);
-        var source = new float[count];
-        var shape = new float[count];
-        var partial = new double[roi.Nz];
-        var voxelVolume = Math.Pow(roi.SpacingMm * 1e-3, 3);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = setup.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
-        foreach (var probe in setup.Probes)
-        {
-            Array.Clear(partial);
-            var u = probe.Axis;
-            Parallel.For(0, roi.Nz, options, k =>
-            {
-                var sum = 0.0;
-                for (var j = 0; j < roi.Ny; j++)
-                {
-                    for (var i = 0; i < roi.Nx; i++)
-                    {
-                        var rel = roi.PointLps(i, j, k) - probe.TipLps;
-                        var along = -rel.Dot(u); // back from the tip, mm
-                        var radial2 = Math.Max(0, rel.Dot(rel) - (along * along));
-                        var q = LineRadiator(Math.Sqrt(radial2), along, m);
-                        shape[((k * roi.Ny) + j) * roi.Nx + i] = (float)q;
-                        sum += q;
-                    }
-                }
-
-                partial[k] = sum;
-            });
-
-            var total = 0.0;
-            foreach (var p in partial)
-            {
-                total += p;
-            }
-
-            var norm = m.EffectivePowerW / (total * voxelVolume);
-            for (var v = 0; v < count; v++)
-            {
-                source[v] += (float)(shape[v] * norm);
-            }
-        }
-
-        return source;
-    }
+    public static float[] MicrowaveSourceFor(ThermalSetup setup) => MicrowaveField.For(setup).Source;
 
     /// <summary>
     /// The unnormalised SAR of a line radiator at <paramref name="radialMm"/> across the shaft and <paramref name="alongMm"/>
