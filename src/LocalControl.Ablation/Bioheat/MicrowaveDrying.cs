@@ -165,7 +165,19 @@ public sealed class MicrowaveField
             Shape = new float[count];
             Bin = new int[count];
             PathMm = new float[count];
+            RayStart = new Vector3D[RayCount];
+            RayDirection = new Vector3D[RayCount];
+            for (var r = 0; r < RayCount; r++)
+            {
+                (RayStart[r], RayDirection[r]) = Ray(r);
+            }
         }
+
+        /// <summary>Start (LPS) of each table ray.</summary>
+        public Vector3D[] RayStart { get; }
+
+        /// <summary>Unit direction of each table ray.</summary>
+        public Vector3D[] RayDirection { get; }
 
         public Vector3D Tip { get; }
 
@@ -256,7 +268,8 @@ public sealed class MicrowaveField
 /// <summary>
 /// The per-run drying state of a microwave run: the highest temperature each voxel has reached, its relative loss, and
 /// the absorption it implies. Each antenna's power P deposits, at a voxel x on the straight path from the nearest point
-/// of its radiating section, g(x) · exp(−∫(g − 1) ds / δ) times the homogeneous SAR, renormalised so the block still
+/// of its radiating section (read from a table of rays binned by axial position and azimuth, or polar angle and azimuth
+/// beyond the section's ends), g(x) · exp(−∫(g − 1) ds / δ) times the homogeneous SAR, renormalised so the block still
 /// takes P: dried tissue absorbs less and lets more through, so the absorption moves outward as the zone dries.
 /// </summary>
 internal sealed class MicrowaveDryingState
@@ -267,6 +280,7 @@ internal sealed class MicrowaveDryingState
     private readonly float[] _loss;
     private readonly float[] _weight;
     private readonly float[][] _transmission;
+    private readonly float[][] _cumulative;
     private readonly double[] _partial;
     private readonly double[] _reach;
     private readonly int[] _dried;
@@ -281,6 +295,7 @@ internal sealed class MicrowaveDryingState
         _loss = new float[temperature.Length];
         _weight = new float[temperature.Length];
         _transmission = [.. field.Antennas.Select(a => new float[a.RayCount])];
+        _cumulative = new float[field.Antennas.Length][];
         _partial = new double[field.Roi.Nz];
         _reach = new double[field.Roi.Nz * field.Antennas.Length];
         _dried = new int[field.Roi.Nz];
@@ -355,41 +370,53 @@ internal sealed class MicrowaveDryingState
 
             reach += roi.SpacingMm;
 
+            // Each table ray: ∫(g − 1) ds from the antenna's radius in half-voxel steps, kept at every step, and the
+            // transmission at its end. A voxel inside the reach reads its ray's integral at its own distance.
+            var from = ThermalSimulation.SarCoreMm;
+            var steps = Math.Max(1, (int)Math.Ceiling((reach - from) / _stepMm));
+            var stride = steps + 1;
+            if (_cumulative[p] is null || _cumulative[p].Length < a.RayCount * stride)
+            {
+                _cumulative[p] = new float[a.RayCount * stride];
+            }
+
+            var cumulative = _cumulative[p];
             var table = _transmission[p];
             Parallel.For(0, table.Length, _options, ray =>
             {
-                var (start, dir) = a.Ray(ray);
-                table[ray] = (float)Math.Exp(-Excess(start, dir, reach) / _penetrationMm);
+                var end = March(a.RayStart[ray], a.RayDirection[ray], from, steps, cumulative.AsSpan(ray * stride, stride));
+                table[ray] = (float)Math.Exp(-end / _penetrationMm);
             });
 
             Parallel.For(0, roi.Nz, _options, k =>
             {
                 var sum = 0.0;
-                for (var j = 0; j < roi.Ny; j++)
+                for (var v = k * plane; v < (k + 1) * plane; v++)
                 {
-                    for (var i = 0; i < roi.Nx; i++)
+                    var length = a.PathMm[v];
+                    var bin = a.Bin[v];
+                    float transmitted;
+                    if (length >= reach)
                     {
-                        var v = ((k * roi.Ny) + j) * roi.Nx + i;
-                        var length = a.PathMm[v];
-                        float transmitted;
-                        if (length < reach)
-                        {
-                            // Inside the dried region's reach: this voxel's own path.
-                            var rel = roi.PointLps(i, j, k) - a.Tip;
-                            var along = Math.Clamp(-rel.Dot(a.Axis), a.NearMm, a.FarMm);
-                            var start = a.Tip - (a.Axis * along);
-                            var d = roi.PointLps(i, j, k) - start;
-                            transmitted = length > 1e-9 ? (float)Math.Exp(-Excess(start, d * (1 / length), length) / _penetrationMm) : 1f;
-                        }
-                        else
-                        {
-                            transmitted = table[a.Bin[v]];
-                        }
-
-                        var w = _loss[v] * transmitted * a.Shape[v];
-                        _weight[v] = w;
-                        sum += w;
+                        transmitted = table[bin];
                     }
+                    else if (length <= from)
+                    {
+                        transmitted = 1f;
+                    }
+                    else
+                    {
+                        var u = (length - from) / _stepMm;
+                        var m = Math.Min((int)u, steps - 1);
+                        var f = (float)(u - m);
+                        var c0 = cumulative[(bin * stride) + m];
+                        var excess = c0 + (f * (cumulative[(bin * stride) + m + 1] - c0));
+                        transmitted = MathF.Exp(-excess / (float)_penetrationMm);
+                    }
+
+                    var w = _loss[v] * transmitted * a.Shape[v];
+                    _weight[v] = w;
+                    sum += w;
                 }
 
                 _partial[k] = sum;
@@ -409,34 +436,32 @@ internal sealed class MicrowaveDryingState
         return true;
     }
 
-    /// <summary>∫(g − 1) ds (mm) along the path from <paramref name="start"/> in <paramref name="dir"/>, from the antenna's radius to <paramref name="lengthMm"/>, midpoint rule on half-voxel steps, nearest voxel.</summary>
-    private double Excess(Vector3D start, Vector3D dir, double lengthMm)
+    /// <summary>
+    /// ∫(g − 1) ds (mm) along the ray from <paramref name="start"/> in <paramref name="dir"/>, from <paramref name="fromMm"/>
+    /// in <paramref name="steps"/> half-voxel steps, midpoint rule, nearest voxel; the running integral goes into
+    /// <paramref name="running"/> (steps + 1 values, the first 0). Returns the whole integral. Outside the block g = 1.
+    /// </summary>
+    private float March(Vector3D start, Vector3D dir, double fromMm, int steps, Span<float> running)
     {
         var roi = _field.Roi;
         var h = roi.SpacingMm;
-        var from = ThermalSimulation.SarCoreMm;
-        if (lengthMm <= from)
-        {
-            return 0;
-        }
-
         var x0 = (start.X - roi.OriginLps.X) / h;
         var y0 = (start.Y - roi.OriginLps.Y) / h;
         var z0 = (start.Z - roi.OriginLps.Z) / h;
-        var sum = 0.0;
-        for (var t = from; t < lengthMm; t += _stepMm)
+        var sum = 0f;
+        running[0] = 0;
+        for (var m = 0; m < steps; m++)
         {
-            var ds = Math.Min(_stepMm, lengthMm - t);
-            var s = (t + (ds / 2)) / h;
+            var s = (fromMm + ((m + 0.5) * _stepMm)) / h;
             var i = (int)Math.Round(x0 + (dir.X * s));
             var j = (int)Math.Round(y0 + (dir.Y * s));
             var k = (int)Math.Round(z0 + (dir.Z * s));
-            if ((uint)i >= (uint)roi.Nx || (uint)j >= (uint)roi.Ny || (uint)k >= (uint)roi.Nz)
+            if ((uint)i < (uint)roi.Nx && (uint)j < (uint)roi.Ny && (uint)k < (uint)roi.Nz)
             {
-                break;
+                sum += (_loss[((k * roi.Ny) + j) * roi.Nx + i] - 1) * (float)_stepMm;
             }
 
-            sum += (_loss[((k * roi.Ny) + j) * roi.Nx + i] - 1) * ds;
+            running[m + 1] = sum;
         }
 
         return sum;
