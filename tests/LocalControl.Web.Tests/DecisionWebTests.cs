@@ -315,6 +315,18 @@ public abstract class DecisionWebTests(LocalControlApp app)
         Assert.Equal("clinician1 interventional radiology", $"{attendee!["userName"]} {attendee["discipline"]}");
     }
 
+    /// <summary>A palliative decision written straight through the registry (as rows written by earlier versions are), by clinician1.</summary>
+    private async Task<long> StoredDecisionAsync(string caseId, int version, string choicesJson, string attendees)
+    {
+        await using var scope = App.Scope();
+        var registry = scope.ServiceProvider.GetRequiredService<CaseRegistry>();
+        var record = (await registry.FindAsync(caseId))!;
+        var (outcome, id) = await registry.RecordDecisionAsync(caseId, new NewDecision(Meeting, "palliative", choicesJson, "Old rationale.", attendees,
+            "rules-old", "{\"lesions\":[]}", record.CaseFileJson, version), "clinician1");
+        Assert.Equal(WriteOutcome.Done, outcome);
+        return id;
+    }
+
     /// <summary>An account in the app with these roles (created once per app; the fixture is shared by the class).</summary>
     private async Task<string> UserAsync(string userName, params string[] roles)
     {
@@ -369,17 +381,10 @@ public abstract class DecisionWebTests(LocalControlApp app)
     public async Task A_viewer_listed_on_an_older_decision_is_still_shown_but_cannot_sign_it_off()
     {
         var (clinician, caseId, version) = await CaseAsync();
-        long id;
-        await using (var scope = App.Scope())
-        {
-            // Written as the form stored it while viewer-only accounts were offered as attendees.
-            var registry = scope.ServiceProvider.GetRequiredService<CaseRegistry>();
-            var record = (await registry.FindAsync(caseId))!;
-            var content = new DecisionContent(2, [new DecisionStrategy(null, [new DecisionStep("systemic", [])])],
-                [new DecisionAttendee("clinician1", "Test clinician", "surgery"), new DecisionAttendee("viewer1", "Test viewer", "medical oncology")], null, false);
-            (_, id) = await registry.RecordDecisionAsync(caseId, new NewDecision(Meeting, "palliative", content.ToJson(), "Older rationale.", content.AttendeesText(),
-                "rules-old", "{\"lesions\":[]}", record.CaseFileJson, version), "clinician1");
-        }
+        // Written as the form stored it while viewer-only accounts were offered as attendees.
+        var content = new DecisionContent(2, [new DecisionStrategy(null, [new DecisionStep("systemic", [])])],
+            [new DecisionAttendee("clinician1", "Test clinician", "surgery"), new DecisionAttendee("viewer1", "Test viewer", "medical oncology")], null, false);
+        var id = await StoredDecisionAsync(caseId, version, content.ToJson(), content.AttendeesText());
         var viewer = await App.SignInAsync("viewer1");
         var block = DecisionBlock(await viewer.GetStringAsync($"/cases/{caseId}"), id);
         Assert.Contains("Test viewer medical oncology not signed off", Text(block), StringComparison.Ordinal);
@@ -407,16 +412,9 @@ public abstract class DecisionWebTests(LocalControlApp app)
     public async Task A_decision_stored_in_the_first_shape_still_renders_and_cannot_be_signed()
     {
         var (clinician, caseId, version) = await CaseAsync();
-        long id;
-        await using (var scope = App.Scope())
-        {
-            // Written exactly as the registry stored decisions before strategies: a flat list.
-            var registry = scope.ServiceProvider.GetRequiredService<CaseRegistry>();
-            var record = (await registry.FindAsync(caseId))!;
-            (_, id) = await registry.RecordDecisionAsync(caseId, new NewDecision(Meeting, "palliative",
-                "[{\"lesionId\":\"L1\",\"therapy\":\"mwa\"},{\"lesionId\":null,\"therapy\":\"systemic\"}]", "Old rationale.", "Dr A (surgery)",
-                "rules-old", "{\"lesions\":[]}", record.CaseFileJson, version), "clinician1");
-        }
+        // Written exactly as the registry stored decisions before strategies: a flat list.
+        var id = await StoredDecisionAsync(caseId, version,
+            "[{\"lesionId\":\"L1\",\"therapy\":\"mwa\"},{\"lesionId\":null,\"therapy\":\"systemic\"}]", "Dr A (surgery)");
         var text = Text(DecisionBlock(await clinician.GetStringAsync($"/cases/{caseId}"), id));
         Assert.StartsWith("Decision of 2026-12-10 — palliative intent MWA of L1 plus Systemic therapy (patient) Recorded as one option per lesion", text, StringComparison.Ordinal);
         Assert.Contains("Attendees: Dr A (surgery)", text, StringComparison.Ordinal);
