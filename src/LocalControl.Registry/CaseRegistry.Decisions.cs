@@ -5,10 +5,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LocalControl.Registry;
 
-/// <summary>A user who may be listed as a decision's attendee: enabled, holding a clinical role.</summary>
+/// <summary>
+/// A user who may be listed as a decision's attendee and then sign it off: enabled, holding a role of
+/// <see cref="CaseRegistry.SignOffRoles"/> (a viewer-only account reads and is not one).
+/// </summary>
 /// <param name="UserName">Account name.</param>
 /// <param name="DisplayName">Name shown (the user name when none is set).</param>
-/// <param name="Role">The clinical role held (clinician before coordinator before viewer).</param>
+/// <param name="Role">The sign-off role held (clinician before coordinator).</param>
 public sealed record AttendeeCandidate(string UserName, string DisplayName, string Role);
 
 /// <summary>How a sign-off ended.</summary>
@@ -20,29 +23,46 @@ public enum SignOffOutcome
     NotFound,
     /// <summary>The user is not listed among the decision's attendees (guests and others cannot sign).</summary>
     NotAttendee,
+    /// <summary>
+    /// The user is listed but does not now hold a role of <see cref="CaseRegistry.SignOffRoles"/> (a viewer listed on a
+    /// decision recorded while viewers could be picked, or an account whose roles changed since): nothing written.
+    /// </summary>
+    NoSignOffRole,
     /// <summary>The user signed this decision already; nothing written.</summary>
     AlreadySigned,
 }
 
 public sealed partial class CaseRegistry
 {
-    /// <summary>The roles whose holders may attend (and so sign off) a decision, in the order a candidate's role is named.</summary>
-    public static readonly IReadOnlyList<string> ClinicalRoles = [Roles.Clinician, Roles.Coordinator, Roles.Viewer];
+    /// <summary>
+    /// The roles whose holders may be picked as a decision's attendees and sign it off, in the order a candidate's role
+    /// is named: the clinician and the coordinator (the clinical roles of the issue, who see the patient in clear). A
+    /// viewer-only account is read-only and is neither offered nor accepted; an account that also holds one of these is.
+    /// </summary>
+    public static readonly IReadOnlyList<string> SignOffRoles = [Roles.Clinician, Roles.Coordinator];
 
-    /// <summary>Enabled users holding a clinical role, by display name.</summary>
+    /// <summary>Enabled users holding a role of <see cref="SignOffRoles"/>, by display name.</summary>
     public async Task<IReadOnlyList<AttendeeCandidate>> AttendeeCandidatesAsync(CancellationToken ct = default)
     {
         var rows = await (from u in db.Users.AsNoTracking()
                           join ur in db.UserRoles on u.Id equals ur.UserId
                           join r in db.Roles on ur.RoleId equals r.Id
-                          where !u.Disabled && ClinicalRoles.Contains(r.Name!)
+                          where !u.Disabled && SignOffRoles.Contains(r.Name!)
                           select new { u.UserName, u.DisplayName, Role = r.Name })
             .ToListAsync(ct).ConfigureAwait(false);
         return [.. rows.GroupBy(r => r.UserName!, StringComparer.Ordinal)
             .Select(g => new AttendeeCandidate(g.Key, string.IsNullOrWhiteSpace(g.First().DisplayName) ? g.Key : g.First().DisplayName,
-                ClinicalRoles.First(role => g.Any(x => x.Role == role))))
+                SignOffRoles.First(role => g.Any(x => x.Role == role))))
             .OrderBy(c => c.DisplayName, StringComparer.CurrentCultureIgnoreCase).ThenBy(c => c.UserName, StringComparer.Ordinal)];
     }
+
+    /// <summary>Whether <paramref name="user"/> is an enabled account holding a role of <see cref="SignOffRoles"/> now.</summary>
+    public Task<bool> MaySignOffAsync(string user, CancellationToken ct = default) =>
+        (from u in db.Users
+         join ur in db.UserRoles on u.Id equals ur.UserId
+         join r in db.Roles on ur.RoleId equals r.Id
+         where u.UserName == user && !u.Disabled && SignOffRoles.Contains(r.Name!)
+         select u.Id).AnyAsync(ct);
 
     /// <summary>The sign-offs of the given decisions, oldest first.</summary>
     public async Task<IReadOnlyList<DecisionSignOff>> SignOffsAsync(IReadOnlyCollection<long> decisionIds, CancellationToken ct = default)
@@ -66,7 +86,9 @@ public sealed partial class CaseRegistry
 
     /// <summary>
     /// <paramref name="user"/> signs off decision <paramref name="decisionId"/> of case <paramref name="caseId"/>: only
-    /// when listed among its attendees picked from the users (a version-1 decision lists none), only once. The sign-off
+    /// when listed among its attendees picked from the users (a version-1 decision lists none), only while holding a role
+    /// of <see cref="SignOffRoles"/> (checked now, not at the decision: a viewer listed on an older decision stays listed
+    /// and shown but cannot sign, nor can an account that has since lost its clinical role), only once. The sign-off
     /// and its audit line are written in one transaction; a second sign-off racing the first is refused by the unique
     /// index (decision, user).
     /// </summary>
@@ -93,6 +115,10 @@ public sealed partial class CaseRegistry
         if (!content.Attendees.Any(a => string.Equals(a.UserName, user, StringComparison.Ordinal)))
         {
             return (SignOffOutcome.NotAttendee, null);
+        }
+        if (!await MaySignOffAsync(user, ct).ConfigureAwait(false))
+        {
+            return (SignOffOutcome.NoSignOffRole, null);
         }
         if (await db.DecisionSignOffs.AnyAsync(s => s.DecisionId == decisionId && s.UserName == user, ct).ConfigureAwait(false))
         {

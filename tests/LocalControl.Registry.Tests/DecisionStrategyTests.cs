@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LocalControl.Registry.Entities;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,8 @@ namespace LocalControl.Registry.Tests;
 
 /// <summary>
 /// Decisions with strategies (the version-2 content inside ChoicesJson) next to version-1 rows in one hash chain,
-/// and the attendees' sign-offs (decision_signoffs): only a listed attendee, once, audited, append-only.
+/// and the attendees' sign-offs (decision_signoffs): only a listed attendee holding the clinician or coordinator role,
+/// once, audited, append-only; who may be picked as an attendee.
 /// </summary>
 public sealed class DecisionStrategyTests : IAsyncLifetime
 {
@@ -33,6 +35,32 @@ public sealed class DecisionStrategyTests : IAsyncLifetime
         await _db.MigrateRegistryAsync();
         _registry = new CaseRegistry(_db, _clock);
         await _registry.CreateAsync(new CaseFileContent("A", "{}", 2, "liver"), "dr.a");
+        // The accounts, written as the app's Identity stores them (user, role and user-role rows).
+        foreach (var role in Roles.All)
+        {
+            _db.Roles.Add(new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() });
+        }
+        await _db.SaveChangesAsync();
+        await UserAsync("dr.surgeon", "Dr S", false, Roles.Clinician);
+        await UserAsync("dr.ir", "Dr I", false, Roles.Clinician, Roles.Viewer);
+        await UserAsync("dr.other", "Dr O", false, Roles.Clinician);
+        await UserAsync("nurse.c", "Nurse C", false, Roles.Coordinator);
+        await UserAsync("reader", "Ms Reader", false, Roles.Viewer);
+        await UserAsync("root", "Admin", false, Roles.Admin);
+        await UserAsync("dr.gone", "Dr Gone", true, Roles.Clinician);
+    }
+
+    private async Task UserAsync(string userName, string displayName, bool disabled, params string[] roles)
+    {
+        var user = new RegistryUser { UserName = userName, NormalizedUserName = userName.ToUpperInvariant(), DisplayName = displayName, Disabled = disabled };
+        _db.Users.Add(user);
+        foreach (var role in roles)
+        {
+            var id = await _db.Roles.Where(r => r.Name == role).Select(r => r.Id).SingleAsync();
+            _db.UserRoles.Add(new IdentityUserRole<string> { UserId = user.Id, RoleId = id });
+        }
+        await _db.SaveChangesAsync();
+        _db.ChangeTracker.Clear();
     }
 
     public async Task DisposeAsync()
@@ -134,6 +162,58 @@ public sealed class DecisionStrategyTests : IAsyncLifetime
         e = await Assert.ThrowsAsync<SqliteException>(() => _db.Database.ExecuteSqlRawAsync("UPDATE decision_signoffs SET UserName = 'x'"));
         Assert.Contains("append-only", e.Message, StringComparison.Ordinal);
         Assert.Equal(2, await _db.DecisionSignOffs.CountAsync());
+    }
+
+    [Fact]
+    public async Task Attendee_candidates_hold_the_clinician_or_coordinator_role_and_a_viewer_only_account_is_not_one()
+    {
+        var candidates = await _registry.AttendeeCandidatesAsync();
+        // By display name: Dr I, Dr O, Dr S, Nurse C. Not the viewer-only reader, the admin-only root, the disabled dr.gone.
+        Assert.Equal(["dr.ir clinician", "dr.other clinician", "dr.surgeon clinician", "nurse.c coordinator"],
+            candidates.Select(c => $"{c.UserName} {c.Role}"));
+        Assert.Equal("Dr I", candidates[0].DisplayName);
+
+        // Roles change: the reader is given the clinician role as well and becomes a candidate; dr.ir loses it and,
+        // left a viewer only, is no longer one.
+        var clinician = await _db.Roles.Where(r => r.Name == Roles.Clinician).Select(r => r.Id).SingleAsync();
+        var reader = await _db.Users.Where(u => u.UserName == "reader").Select(u => u.Id).SingleAsync();
+        var ir = await _db.Users.Where(u => u.UserName == "dr.ir").Select(u => u.Id).SingleAsync();
+        _db.UserRoles.Add(new IdentityUserRole<string> { UserId = reader, RoleId = clinician });
+        _db.UserRoles.Remove(await _db.UserRoles.SingleAsync(x => x.UserId == ir && x.RoleId == clinician));
+        await _db.SaveChangesAsync();
+        Assert.Equal(["dr.other", "dr.surgeon", "reader", "nurse.c"], (await _registry.AttendeeCandidatesAsync()).Select(c => c.UserName));
+        Assert.False(await _registry.MaySignOffAsync("dr.ir"));
+        Assert.True(await _registry.MaySignOffAsync("reader"));
+    }
+
+    [Fact]
+    public async Task A_viewer_listed_on_an_older_decision_stays_listed_but_cannot_sign_and_a_coordinator_can()
+    {
+        // Recorded while viewer-only accounts could be picked: the row is kept and read back as written.
+        var older = new DecisionContent(2, TwoStrategies.Strategies,
+            [new DecisionAttendee("dr.surgeon", "Dr S", "surgery"), new DecisionAttendee("reader", "Ms Reader", "oncology"), new DecisionAttendee("nurse.c", "Nurse C", "MDT coordination")],
+            null, false);
+        var id = await DecideAsync(older.ToJson(), older.AttendeesText(), 1);
+        var auditBefore = await _db.Audit.CountAsync();
+
+        Assert.Equal(SignOffOutcome.NoSignOffRole, (await _registry.SignOffAsync("A", id, "reader")).Outcome);
+        Assert.Equal(auditBefore, await _db.Audit.CountAsync());
+        Assert.Empty(await _registry.SignOffsAsync([id]));
+        Assert.Equal(SignOffOutcome.Done, (await _registry.SignOffAsync("A", id, "nurse.c")).Outcome);
+        Assert.Equal(SignOffOutcome.Done, (await _registry.SignOffAsync("A", id, "dr.surgeon")).Outcome);
+        Assert.Equal(["nurse.c", "dr.surgeon"], (await _registry.SignOffsAsync([id])).Select(s => s.UserName));
+
+        var stored = DecisionContent.Parse((await _registry.DecisionsAsync("A")).Single(d => d.Id == id).ChoicesJson);
+        Assert.Equal(["dr.surgeon", "reader", "nurse.c"], stored.Attendees.Select(a => a.UserName));
+        Assert.Empty((await AuditChain.VerifyAsync(_db)).SelectMany(r => r.Problems));
+    }
+
+    [Fact]
+    public async Task A_listed_attendee_whose_account_was_disabled_cannot_sign()
+    {
+        var content = new DecisionContent(2, TwoStrategies.Strategies, [new DecisionAttendee("dr.gone", "Dr Gone", "surgery")], null, false);
+        var id = await DecideAsync(content.ToJson(), content.AttendeesText(), 1);
+        Assert.Equal(SignOffOutcome.NoSignOffRole, (await _registry.SignOffAsync("A", id, "dr.gone")).Outcome);
     }
 
     private sealed class Clock(DateTimeOffset start) : TimeProvider

@@ -54,7 +54,7 @@ public abstract class DecisionWebTests(LocalControlApp app)
                 new DecisionStepRequest("re-image", ["L1", "L2"], "liver MRI with contrast after 4 cycles"),
             ]),
         ],
-        [new DecisionAttendeeRequest("clinician1", "hepatobiliary surgery"), new DecisionAttendeeRequest("viewer1", "medical oncology")]);
+        [new DecisionAttendeeRequest("clinician1", "hepatobiliary surgery"), new DecisionAttendeeRequest("coordinator1", "medical oncology")]);
 
     private static async Task<JsonObject> ErrorsAsync(HttpResponseMessage r)
     {
@@ -91,7 +91,7 @@ public abstract class DecisionWebTests(LocalControlApp app)
         Assert.Equal(["(patient) systemic", "L1 resection", "L2 mwa", "(patient) systemic", "L1 re-image", "L2 re-image"],
             saved["choices"]!.AsArray().Select(c => $"{c!["lesionId"]?.GetValue<string>() ?? "(patient)"} {c["therapy"]!.GetValue<string>()}"));
         var attendees = saved["attendeeUsers"]!.AsArray();
-        Assert.Equal(["clinician1", "viewer1"], attendees.Select(a => a!["userName"]!.GetValue<string>()));
+        Assert.Equal(["clinician1", "coordinator1"], attendees.Select(a => a!["userName"]!.GetValue<string>()));
         Assert.Equal("Test clinician", attendees[0]!["displayName"]!.GetValue<string>());
         Assert.All(attendees, a => Assert.Null(a!["signedOffUtc"]));
         Assert.Equal("Dr G (pathology, visiting)", saved["guests"]!.GetValue<string>());
@@ -104,7 +104,7 @@ public abstract class DecisionWebTests(LocalControlApp app)
         var stored = JsonNode.Parse(row.ChoicesJson)!;
         Assert.Equal("localcontrol-decision", stored["format"]!.GetValue<string>());
         Assert.Equal(2, stored["version"]!.GetValue<int>());
-        Assert.Equal("Test clinician (hepatobiliary surgery; user clinician1); Test viewer (medical oncology; user viewer1); guests: Dr G (pathology, visiting)", row.Attendees);
+        Assert.Equal("Test clinician (hepatobiliary surgery; user clinician1); Test coordinator (medical oncology; user coordinator1); guests: Dr G (pathology, visiting)", row.Attendees);
         Assert.All(await AuditChain.VerifyAsync(db), c => Assert.Empty(c.Problems));
 
         // The case page shows the decision first and plainly: strategies in order, attendees with sign-off, then rationale.
@@ -158,7 +158,7 @@ public abstract class DecisionWebTests(LocalControlApp app)
                 ]),
                 new DecisionStrategyRequest(null, []),
             ],
-            AttendeeUsers = [new("admin", "surgery"), new("viewer1", ""), new("nobody", "surgery")],
+            AttendeeUsers = [new("admin", "surgery"), new("coordinator1", ""), new("nobody", "surgery"), new("viewer1", "oncology")],
         };
         var errors = await ErrorsAsync(await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", bad));
         Assert.StartsWith("must be curative, palliative or disease-control", Message(errors, "strategies[0].intent"), StringComparison.Ordinal);
@@ -171,10 +171,13 @@ public abstract class DecisionWebTests(LocalControlApp app)
         Assert.Equal("other needs a description of what is to be done", Message(errors, "strategies[0].steps[4].text"));
         Assert.StartsWith("must be then", Message(errors, "strategies[0].steps[5].connector"), StringComparison.Ordinal);
         Assert.Equal("a strategy needs at least one step", Message(errors, "strategies[1].steps"));
-        Assert.StartsWith("'admin' is not an enabled user with a clinical role", Message(errors, "attendeeUsers[0].userName"), StringComparison.Ordinal);
-        Assert.StartsWith("is required for viewer1", Message(errors, "attendeeUsers[1].discipline"), StringComparison.Ordinal);
+        Assert.StartsWith("'admin' is not an enabled user holding a role that signs off decisions (clinician or coordinator", Message(errors, "attendeeUsers[0].userName"), StringComparison.Ordinal);
+        Assert.StartsWith("is required for coordinator1", Message(errors, "attendeeUsers[1].discipline"), StringComparison.Ordinal);
         Assert.StartsWith("'nobody' is not an enabled user", Message(errors, "attendeeUsers[2].userName"), StringComparison.Ordinal);
-        Assert.Equal(12, errors.Count);
+        // A viewer-only account reads: it is not an attendee who signs off (the issue: each clinician attendee signs off).
+        Assert.Equal("'viewer1' is not an enabled user holding a role that signs off decisions (clinician or coordinator; a viewer-only account reads); name other people as guests",
+            Message(errors, "attendeeUsers[3].userName"));
+        Assert.Equal(13, errors.Count);
 
         // Both shapes at once, and no attendee at all.
         var both = TwoStrategies(version) with { Choices = [new("L1", "mwa")], AttendeeUsers = [], Attendees = " " };
@@ -208,29 +211,29 @@ public abstract class DecisionWebTests(LocalControlApp app)
         var id = saved["id"]!.GetValue<long>();
         var url = $"/api/cases/{caseId}/decisions/{id}/signoffs";
 
-        var coordinator = await App.SignInAsync("coordinator1"); // not listed
-        Assert.Equal(HttpStatusCode.Forbidden, (await coordinator.PostAsync(url, null)).StatusCode);
+        var viewer = await App.SignInAsync("viewer1"); // not listed
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync(url, null)).StatusCode);
         var first = await clinician.PostAsync(url, null);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal("clinician1", (await first.Content.ReadFromJsonAsync<JsonObject>())!["userName"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Conflict, (await clinician.PostAsync(url, null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await clinician.PostAsync($"/api/cases/{caseId}/decisions/{id + 1000}/signoffs", null)).StatusCode);
 
-        // The viewer is listed: signs through the form on the case page (anti-forgery token), for themselves.
-        var viewer = await App.SignInAsync("viewer1");
-        var page = await viewer.GetStringAsync($"/cases/{caseId}");
-        Assert.Contains("Sign off this decision as Test viewer", DecisionBlock(page, id), StringComparison.Ordinal);
+        // The coordinator is listed: signs through the form on the case page (anti-forgery token), for themselves.
+        var coordinator = await App.SignInAsync("coordinator1");
+        var page = await coordinator.GetStringAsync($"/cases/{caseId}");
+        Assert.Contains("Sign off this decision as Test coordinator", DecisionBlock(page, id), StringComparison.Ordinal);
         // The token of the sign-off form itself (a form with an explicit action gets one only when asked).
         var token = Regex.Match(DecisionBlock(page, id), "__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
         Assert.NotEmpty(token);
-        var posted = await viewer.PostAsync($"/cases/{caseId}/decisions/{id}/signoff", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        var posted = await coordinator.PostAsync($"/cases/{caseId}/decisions/{id}/signoff", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
-        var again = await viewer.PostAsync($"/cases/{caseId}/decisions/{id}/signoff", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        var again = await coordinator.PostAsync($"/cases/{caseId}/decisions/{id}/signoff", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("You signed off this decision already.", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var coordinatorToken = await LocalControlApp.AntiforgeryTokenAsync(coordinator, $"/cases/{caseId}");
-        Assert.Equal(HttpStatusCode.Forbidden, (await coordinator.PostAsync($"/cases/{caseId}/decisions/{id}/signoff",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = coordinatorToken }))).StatusCode);
+        var viewerToken = await LocalControlApp.AntiforgeryTokenAsync(viewer, $"/cases/{caseId}");
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/cases/{caseId}/decisions/{id}/signoff",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = viewerToken }))).StatusCode);
 
         var decisions = (await clinician.GetFromJsonAsync<JsonArray>($"/api/cases/{caseId}/decisions"))!;
         Assert.All(decisions[0]!["attendeeUsers"]!.AsArray(), a => Assert.NotNull(a!["signedOffUtc"]));
@@ -249,7 +252,7 @@ public abstract class DecisionWebTests(LocalControlApp app)
         var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
         Assert.Equal(2, await db.DecisionSignOffs.CountAsync(s => s.DecisionId == id));
         var lines = await db.Audit.Where(a => a.Action == AuditActions.SignOff && a.EntityKey == caseId).Select(a => a.UserName + ": " + a.Detail).ToListAsync();
-        Assert.Equal([$"clinician1: decision {id} signed off by attendee clinician1", $"viewer1: decision {id} signed off by attendee viewer1"], lines.Order());
+        Assert.Equal([$"clinician1: decision {id} signed off by attendee clinician1", $"coordinator1: decision {id} signed off by attendee coordinator1"], lines.Order());
         // Append-only, like the decision: the context refuses to change one.
         var one = await db.DecisionSignOffs.FirstAsync(s => s.DecisionId == id);
         db.DecisionSignOffs.Remove(one);
@@ -284,7 +287,7 @@ public abstract class DecisionWebTests(LocalControlApp app)
             new("S[0].Steps[2].Connector", "plus"), new("S[0].Steps[2].Therapy", "mwa"), new("S[0].Steps[2].Lesions", "L2"),
             new("S[1].Intent", ""), new("S[1].Steps[0].Therapy", ""),
             new("S[2].Intent", "palliative"), new("S[2].Steps[0].Therapy", ""), new("S[2].Steps[1].Connector", "then"), new("S[2].Steps[1].Therapy", "re-image"),
-            new("AttendeeUser", "clinician1"), new("Discipline[clinician1]", "interventional radiology"), new("Discipline[viewer1]", "pathology"),
+            new("AttendeeUser", "clinician1"), new("Discipline[clinician1]", "interventional radiology"), new("Discipline[coordinator1]", "pathology"),
             new("Attendees", ""),
         };
         // The re-image step has no text: refused, the message at block 3, row 2, what was typed kept.
@@ -312,20 +315,106 @@ public abstract class DecisionWebTests(LocalControlApp app)
         Assert.Equal("clinician1 interventional radiology", $"{attendee!["userName"]} {attendee["discipline"]}");
     }
 
+    /// <summary>A palliative decision written straight through the registry (as rows written by earlier versions are), by clinician1.</summary>
+    private async Task<long> StoredDecisionAsync(string caseId, int version, string choicesJson, string attendees)
+    {
+        await using var scope = App.Scope();
+        var registry = scope.ServiceProvider.GetRequiredService<CaseRegistry>();
+        var record = (await registry.FindAsync(caseId))!;
+        var (outcome, id) = await registry.RecordDecisionAsync(caseId, new NewDecision(Meeting, "palliative", choicesJson, "Old rationale.", attendees,
+            "rules-old", "{\"lesions\":[]}", record.CaseFileJson, version), "clinician1");
+        Assert.Equal(WriteOutcome.Done, outcome);
+        return id;
+    }
+
+    /// <summary>An account in the app with these roles (created once per app; the fixture is shared by the class).</summary>
+    private async Task<string> UserAsync(string userName, params string[] roles)
+    {
+        await using var scope = App.Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        if (await users.FindByNameAsync(userName) is null)
+        {
+            var user = new RegistryUser { UserName = userName, DisplayName = "Dr " + userName };
+            Assert.True((await users.CreateAsync(user, LocalControlApp.Password)).Succeeded);
+            Assert.True((await users.AddToRolesAsync(user, roles)).Succeeded);
+        }
+        return userName;
+    }
+
+    [Fact]
+    public async Task The_form_offers_clinicians_and_coordinators_not_a_viewer_only_account_and_one_with_viewer_and_clinician_is_picked()
+    {
+        var both = await UserAsync("viewer.clinician", Roles.Viewer, Roles.Clinician);
+        var (clinician, caseId, version) = await CaseAsync();
+        var html = await clinician.GetStringAsync($"/cases/{caseId}/decide");
+        var offered = Regex.Matches(html, "<tr data-candidate=\"([^\"]+)\">").Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("clinician1", offered);
+        Assert.Contains("coordinator1", offered);
+        Assert.Contains(both, offered);
+        Assert.DoesNotContain("viewer1", offered);
+        Assert.DoesNotContain("admin", offered);
+        // Named by the role that lets them sign, not the viewer role they also hold.
+        Assert.Matches($"<tr data-candidate=\"{both}\">\\s*<td>.*?</td>\\s*<td>clinician</td>", html);
+
+        // The API takes the account with viewer and clinician as an attendee, who then signs off.
+        var r = await clinician.PostAsJsonAsync($"/api/cases/{caseId}/decisions", TwoStrategies(version) with { AttendeeUsers = [new(both, "medical oncology")] });
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var id = (await r.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+        var signer = await App.SignInAsync(both);
+        Assert.Equal(HttpStatusCode.Created, (await signer.PostAsync($"/api/cases/{caseId}/decisions/{id}/signoffs", null)).StatusCode);
+
+        // The form, posted with a viewer-only account ticked (not offered, so only a crafted post): refused, naming the user.
+        var token = await LocalControlApp.AntiforgeryTokenAsync(clinician, $"/cases/{caseId}/decide");
+        var now = JsonNode.Parse(await clinician.GetStringAsync($"/api/cases/{caseId}"))!["version"]!.GetValue<int>();
+        var refused = await clinician.PostAsync($"/cases/{caseId}/decide", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["CaseVersion"] = now.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MeetingDate"] = "2026-12-10", ["Intent"] = "curative", ["Rationale"] = "Why.", ["S[0].Steps[0].Therapy"] = "systemic",
+            ["AttendeeUser"] = "viewer1", ["Discipline[viewer1]"] = "oncology",
+        }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("&#x27;viewer1&#x27; is not an enabled user holding a role that signs off decisions", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single((await clinician.GetFromJsonAsync<JsonArray>($"/api/cases/{caseId}/decisions"))!);
+    }
+
+    [Fact]
+    public async Task A_viewer_listed_on_an_older_decision_is_still_shown_but_cannot_sign_it_off()
+    {
+        var (clinician, caseId, version) = await CaseAsync();
+        // Written as the form stored it while viewer-only accounts were offered as attendees.
+        var content = new DecisionContent(2, [new DecisionStrategy(null, [new DecisionStep("systemic", [])])],
+            [new DecisionAttendee("clinician1", "Test clinician", "surgery"), new DecisionAttendee("viewer1", "Test viewer", "medical oncology")], null, false);
+        var id = await StoredDecisionAsync(caseId, version, content.ToJson(), content.AttendeesText());
+        var viewer = await App.SignInAsync("viewer1");
+        var block = DecisionBlock(await viewer.GetStringAsync($"/cases/{caseId}"), id);
+        Assert.Contains("Test viewer medical oncology not signed off", Text(block), StringComparison.Ordinal);
+        Assert.DoesNotContain("Sign off this decision", block, StringComparison.Ordinal);
+        Assert.Contains("You are listed among the attendees, but signing off needs the clinician or coordinator role.", Text(block), StringComparison.Ordinal);
+
+        var api = await viewer.PostAsync($"/api/cases/{caseId}/decisions/{id}/signoffs", null);
+        Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+        Assert.Equal("Only an attendee holding the clinician or coordinator role signs off a decision.", (await api.Content.ReadFromJsonAsync<JsonObject>())!["title"]!.GetValue<string>());
+        var token = await LocalControlApp.AntiforgeryTokenAsync(viewer, $"/cases/{caseId}");
+        var form = await viewer.PostAsync($"/cases/{caseId}/decisions/{id}/signoff", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.Forbidden, form.StatusCode);
+        Assert.Contains("you are listed, but your account does not hold either role now", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The clinician listed beside them signs; the record still lists both, as written.
+        Assert.Equal(HttpStatusCode.Created, (await clinician.PostAsync($"/api/cases/{caseId}/decisions/{id}/signoffs", null)).StatusCode);
+        var saved = (await clinician.GetFromJsonAsync<JsonArray>($"/api/cases/{caseId}/decisions"))![0]!;
+        Assert.Equal(["clinician1 True", "viewer1 False"], saved["attendeeUsers"]!.AsArray().Select(a => $"{a!["userName"]} {a["signedOffUtc"] is not null}"));
+        await using var verify = App.Scope();
+        var db = verify.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        Assert.Equal(["clinician1"], await db.DecisionSignOffs.Where(s => s.DecisionId == id).Select(s => s.UserName).ToListAsync());
+    }
+
     [Fact]
     public async Task A_decision_stored_in_the_first_shape_still_renders_and_cannot_be_signed()
     {
         var (clinician, caseId, version) = await CaseAsync();
-        long id;
-        await using (var scope = App.Scope())
-        {
-            // Written exactly as the registry stored decisions before strategies: a flat list.
-            var registry = scope.ServiceProvider.GetRequiredService<CaseRegistry>();
-            var record = (await registry.FindAsync(caseId))!;
-            (_, id) = await registry.RecordDecisionAsync(caseId, new NewDecision(Meeting, "palliative",
-                "[{\"lesionId\":\"L1\",\"therapy\":\"mwa\"},{\"lesionId\":null,\"therapy\":\"systemic\"}]", "Old rationale.", "Dr A (surgery)",
-                "rules-old", "{\"lesions\":[]}", record.CaseFileJson, version), "clinician1");
-        }
+        // Written exactly as the registry stored decisions before strategies: a flat list.
+        var id = await StoredDecisionAsync(caseId, version,
+            "[{\"lesionId\":\"L1\",\"therapy\":\"mwa\"},{\"lesionId\":null,\"therapy\":\"systemic\"}]", "Dr A (surgery)");
         var text = Text(DecisionBlock(await clinician.GetStringAsync($"/cases/{caseId}"), id));
         Assert.StartsWith("Decision of 2026-12-10 — palliative intent MWA of L1 plus Systemic therapy (patient) Recorded as one option per lesion", text, StringComparison.Ordinal);
         Assert.Contains("Attendees: Dr A (surgery)", text, StringComparison.Ordinal);

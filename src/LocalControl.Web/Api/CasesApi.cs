@@ -36,7 +36,7 @@ public static class CasesApi
         api.MapGet("/{caseId}/decisions", ListDecisions).WithName("ListDecisions").WithSummary("MDT decisions, newest first, each with the engine output it was based on.");
         api.MapPost("/{caseId}/decisions", RecordDecision).WithName("RecordDecision").WithSummary("Records an MDT decision.").RequireAuthorization(Policies.Decide);
         api.MapPost("/{caseId}/decisions/{decisionId:long}/signoffs", SignOff).WithName("SignOffDecision")
-            .WithSummary("The signed-in user signs off a decision: only an attendee picked from the users, only for themselves, once.");
+            .WithSummary("The signed-in user signs off a decision: only an attendee picked from the users who holds the clinician or coordinator role now, only for themselves, once.");
         return app;
     }
 
@@ -218,6 +218,8 @@ public static class CasesApi
             SignOffOutcome.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No decision with this id on this case."),
             SignOffOutcome.NotAttendee => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only an attendee picked from the users signs off a decision.",
                 detail: "You are not listed among this decision's attendees; guests and other users cannot sign it."),
+            SignOffOutcome.NoSignOffRole => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only an attendee holding the clinician or coordinator role signs off a decision.",
+                detail: "You are listed among this decision's attendees, but your account does not hold the clinician or coordinator role now (a viewer reads)."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "You signed off this decision already."),
         };
     }

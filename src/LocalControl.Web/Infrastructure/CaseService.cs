@@ -244,7 +244,7 @@ public sealed class CaseService
             }
             else if (candidate is null)
             {
-                errors[key + ".userName"] = [$"'{name}' is not an enabled user with a clinical role ({string.Join(", ", CaseRegistry.ClinicalRoles)}); name other people as guests"];
+                errors[key + ".userName"] = [$"'{name}' is not an enabled user holding a role that signs off decisions ({string.Join(" or ", CaseRegistry.SignOffRoles)}; a viewer-only account reads); name other people as guests"];
             }
             else if (!seen.Add(name))
             {

@@ -44,8 +44,8 @@ public sealed partial class BrowserTests
         // Attendees: two users with their discipline, and a guest.
         await page.Locator("input[name=AttendeeUser][value=clinician1]").CheckAsync();
         await page.GetByLabel("Discipline of Test clinician").FillAsync("hepatobiliary surgery");
-        await page.Locator("input[name=AttendeeUser][value=viewer1]").CheckAsync();
-        await page.GetByLabel("Discipline of Test viewer").FillAsync("medical oncology");
+        await page.Locator("input[name=AttendeeUser][value=coordinator1]").CheckAsync();
+        await page.GetByLabel("Discipline of Test coordinator").FillAsync("medical oncology");
         await page.GetByLabel("Guests (names and disciplines, not users of the app)").FillAsync("Dr G (pathology, visiting)");
         await page.GetByLabel("Rationale").FillAsync("Conversion chemotherapy; local treatment of both lesions if they respond.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync();
@@ -54,7 +54,7 @@ public sealed partial class BrowserTests
         var row = page.Locator("[data-strategy-form='2'] [data-step-form='2']");
         await Assertions.Expect(row.Locator(".field-error")).ToContainTextAsync("re-image needs what and when");
         await Assertions.Expect(page.Locator("[data-strategy-form='1'] [data-step-form='3'] select[data-therapy-select]")).ToHaveValueAsync("mwa");
-        await Assertions.Expect(page.GetByLabel("Discipline of Test viewer")).ToHaveValueAsync("medical oncology");
+        await Assertions.Expect(page.GetByLabel("Discipline of Test coordinator")).ToHaveValueAsync("medical oncology");
         await page.Locator("form.decision-form").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "40-decision-refused-at-the-row.png") });
         await row.GetByLabel("Strategy 2 step 2: what and when").FillAsync("liver MRI with contrast after 4 cycles");
         await page.Locator("form.decision-form").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "41-decision-form-two-strategies.png") });
@@ -75,10 +75,10 @@ public sealed partial class BrowserTests
         Assert.True(strategiesBox!.Y < attendeesBox!.Y && attendeesBox.Y < rationaleBox!.Y);
         await decision.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "42-decision-two-strategies.png") });
 
-        // The clinician signs off, for themselves; the viewer's line stays unsigned.
+        // The clinician signs off, for themselves; the coordinator's line stays unsigned.
         await decision.GetByRole(AriaRole.Button, new() { Name = "Sign off this decision as Test clinician" }).ClickAsync();
         await Assertions.Expect(page.Locator("article.decision tr[data-attendee='clinician1'] [data-signoff]")).ToContainTextAsync("signed off 20");
-        await Assertions.Expect(page.Locator("article.decision tr[data-attendee='viewer1'] [data-signoff]")).ToHaveTextAsync("not signed off");
+        await Assertions.Expect(page.Locator("article.decision tr[data-attendee='coordinator1'] [data-signoff]")).ToHaveTextAsync("not signed off");
         await Assertions.Expect(page.Locator("article.decision .signoff-form")).ToHaveCountAsync(0);
         await page.Locator("article.decision").ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "43-decision-signed-off.png") });
         Assert.Empty(csp);

@@ -137,18 +137,10 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
     public async Task<IActionResult> OnPostMeasurePreviewAsync(MeasureFromImageForm form, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(form);
-        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
-        {
-            return Forbid();
-        }
         var (record, preview, refusal) = await MeasureAsync(form, ct);
         if (refusal is not null)
         {
             return refusal;
-        }
-        if (preview!.Error is not null)
-        {
-            return await RefuseAsync(StatusCodes.Status422UnprocessableEntity, preview.Error, ct);
         }
         await LoadAsync(ct);
         Preview = preview;
@@ -165,20 +157,12 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
     public async Task<IActionResult> OnPostMeasureSaveAsync(MeasureFromImageForm form, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(form);
-        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
-        {
-            return Forbid();
-        }
         var (record, preview, refusal) = await MeasureAsync(form, ct);
         if (refusal is not null)
         {
             return refusal;
         }
-        if (preview!.Error is not null)
-        {
-            return await RefuseAsync(StatusCodes.Status422UnprocessableEntity, preview.Error, ct);
-        }
-        if (!string.Equals(preview.Sha256, form.Sha256, StringComparison.Ordinal))
+        if (!string.Equals(preview!.Sha256, form.Sha256, StringComparison.Ordinal))
         {
             return await RefuseAsync(StatusCodes.Status409Conflict, "The measurement differs from the one you confirmed (the label map or the choices changed). Nothing was saved; preview again.", ct);
         }
@@ -207,8 +191,17 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         return Redirect($"/cases/{Uri.EscapeDataString(CaseId)}/images?saved={Uri.EscapeDataString(saved)}");
     }
 
+    /// <summary>
+    /// What both steps of measure from the image do first: the clinician's right to edit, the case at the form's
+    /// version, the label map and table read, the label map measured and merged. Either a refusal to answer with
+    /// (403, 404, 409, 400, or 422 when the measurement itself failed), or the record and the preview.
+    /// </summary>
     private async Task<(CaseRecord? Record, ImageMeasurementPreview? Preview, IActionResult? Refusal)> MeasureAsync(MeasureFromImageForm form, CancellationToken ct)
     {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Edit)).Succeeded)
+        {
+            return (null, null, Forbid());
+        }
         var record = await registry.FindAsync(CaseId, ct);
         if (record is null)
         {
@@ -229,7 +222,10 @@ public sealed class ImagesModel(CaseRegistry registry, ImageStore store, CaseSer
         {
             return (record, null, await RefuseAsync(StatusCodes.Status400BadRequest, error!, ct));
         }
-        return (record, ImageMeasurement.Preview(store, labels, table, form.TableLabel, record.CaseFileJson, form.PreferTyped), null);
+        var preview = ImageMeasurement.Preview(store, labels, table, form.TableLabel, record.CaseFileJson, form.PreferTyped);
+        return preview.Error is null
+            ? (record, preview, null)
+            : (record, null, await RefuseAsync(StatusCodes.Status422UnprocessableEntity, preview.Error, ct));
     }
 
     private async Task<IActionResult> RefuseAsync(int status, string message, CancellationToken ct)

@@ -8,7 +8,7 @@ namespace LocalControl.Web.Pages.Cases;
 
 /// <summary>
 /// An attendee signs off a decision (the button in the decision's block posts here). Only an attendee picked from the
-/// users, only for themselves (the signed-in user), once; a refusal shows the decision with the reason.
+/// users who holds the clinician or coordinator role now, only for themselves (the signed-in user), once; a refusal shows the decision with the reason.
 /// </summary>
 public sealed class SignOffModel(CaseRegistry registry) : PageModel
 {
@@ -40,9 +40,12 @@ public sealed class SignOffModel(CaseRegistry registry) : PageModel
             return NotFound();
         }
         Decision = (await registry.DecisionsAsync(CaseId, ct)).FirstOrDefault(d => d.Id == DecisionId);
-        (Response.StatusCode, Message) = outcome == SignOffOutcome.NotAttendee
-            ? (StatusCodes.Status403Forbidden, "Only an attendee picked from the users signs off a decision, for themselves: you are not listed among its attendees.")
-            : (StatusCodes.Status409Conflict, "You signed off this decision already.");
+        (Response.StatusCode, Message) = outcome switch
+        {
+            SignOffOutcome.NotAttendee => (StatusCodes.Status403Forbidden, "Only an attendee picked from the users signs off a decision, for themselves: you are not listed among its attendees."),
+            SignOffOutcome.NoSignOffRole => (StatusCodes.Status403Forbidden, "Only an attendee holding the clinician or coordinator role signs off a decision: you are listed, but your account does not hold either role now."),
+            _ => (StatusCodes.Status409Conflict, "You signed off this decision already."),
+        };
         return Page();
     }
 }
