@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using LocalControl.Cli;
+using LocalControl.Ablation.Devices;
+using LocalControl.Ablation.Zones;
 using LocalControl.Imaging.Geometry;
 
 namespace LocalControl.Ablation.Tests;
@@ -64,12 +66,45 @@ public class CliTests
         Assert.Equal(360, o["simulatedSeconds"]!.GetValue<double>());
         Assert.True(o["wallSeconds"]!.GetValue<double>() > 0);
         Assert.Contains("Pennes", o["model"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(o["caveats"]!.AsArray()); // no vessel: nothing to qualify
         Assert.Contains("simulate: 100%", err, StringComparison.Ordinal);
 
         var zone = LocalControl.Imaging.Formats.VolumeFormats.Load(zonePath).ToLabelVolume();
         var input = LocalControl.Imaging.Formats.VolumeFormats.Load(labels).ToLabelVolume();
         Assert.True(zone.Geometry.IsSameGridAs(input.Geometry));
         Assert.Contains(zone.Buffer, v => v == 1);
+    }
+
+    [Fact]
+    public void A_microwave_zone_cut_by_a_vessel_carries_the_heat_sink_caveat_in_json_and_text()
+    {
+        using var dir = new TempDir();
+        var (labels, table) = new Phantom(size: 70, spacingMm: 1.5, originLps: new Vector3D(-50, -50, -50)).VesselAlongS(10, 0, 6).Write(dir.Path);
+        string[] args = ["simulate", "--labels", labels, "--label-table", table, "--probe", "tip=0,0,-5;entry=0,0,60", "--device", "emprint", "--setting", "75w-5min", "--grid-mm", "2"];
+        var (code, output, err) = Cli([.. args, "--format", "json"]);
+        Assert.True(code == 0, err);
+        var o = JsonNode.Parse(output)!.AsObject();
+        Assert.True(Assert.Single(o["vessels"]!.AsArray())!["shrinkMm"]!.GetValue<double>() > 0, output);
+        var caveat = Assert.Single(o["caveats"]!.AsArray())!.GetValue<string>();
+        Assert.Equal(ModelCaveats.MicrowaveHeatSink, caveat);
+
+        var (textCode, text, textErr) = Cli([.. args, "--format", "text"]);
+        Assert.True(textCode == 0, textErr);
+        Assert.Contains("caveat: microwave heat sink overestimated", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Caveats_name_the_coarse_cryo_grid_and_the_microwave_heat_sink_only_where_they_apply()
+    {
+        VesselEffect[] cut = [new VesselEffect(3, 6, 7, 4)];
+        VesselEffect[] uncut = [new VesselEffect(3, 6, 7, 0)];
+        Assert.Equal([ModelCaveats.MicrowaveHeatSink], ModelCaveats.For(AblationModality.Mwa, 1, cut));
+        Assert.Empty(ModelCaveats.For(AblationModality.Mwa, 1, uncut));
+        Assert.Empty(ModelCaveats.For(AblationModality.Rfa, 1, cut));
+        Assert.Empty(ModelCaveats.For(AblationModality.Cryoablation, 1, cut));
+        Assert.Empty(ModelCaveats.For(AblationModality.Cryoablation, 0.5, []));
+        Assert.Equal([ModelCaveats.CoarseCryoGrid], ModelCaveats.For(AblationModality.Cryoablation, 2, []));
+        Assert.Empty(ModelCaveats.For(AblationModality.Ire, 2, cut));
     }
 
     public static TheoryData<string, string[]> BadInputs() => new()

@@ -185,6 +185,9 @@ public partial class PlanTests
         Assert.True(plan.HeatSinkLimited, plan.Reason);
         Assert.False(plan.Feasible);
         Assert.Contains("vessel", plan.Reason, StringComparison.Ordinal);
+
+        // A microwave plan limited by the heat sink says that this model overestimates the microwave heat sink.
+        Assert.Equal([Zones.ModelCaveats.MicrowaveHeatSink], plan.Caveats);
     }
 
     [Fact]

@@ -155,6 +155,9 @@ public sealed record PlanResult
     /// <summary>The simulator's model line, when it ran.</summary>
     public string? ZoneModel { get; init; }
 
+    /// <summary>Known model limitations that concern this plan (<see cref="Zones.ModelCaveats"/>); empty when none.</summary>
+    public IReadOnlyList<string> Caveats { get; init; } = [];
+
     /// <summary>Candidate trajectories with a safe path (and their rejections by cause).</summary>
     public required int SafeTrajectories { get; init; }
 

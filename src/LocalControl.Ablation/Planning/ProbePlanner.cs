@@ -321,6 +321,7 @@ public static class ProbePlanner
             Confirmed = confirmed,
             ConfirmationGridMm = chosen.Count > 0 && chosen.All(c => c.Setting.CryoZone is not null) ? request.CryoGridMm : request.ConfirmationGridMm,
             ZoneModel = model,
+            Caveats = Caveats(confirmed, heatSinkLimited, chosen, request),
             SafeTrajectories = safe,
             Rejections = rejections,
             SearchSeconds = searchSeconds,
@@ -1772,6 +1773,22 @@ public static class ProbePlanner
     }
 
     // ---- reporting ---------------------------------------------------------------------------------------------
+
+    private static List<string> Caveats(bool confirmed, bool heatSinkLimited, List<Candidate> chosen, PlanRequest request)
+    {
+        var list = new List<string>();
+        if (confirmed && heatSinkLimited && chosen.Any(c => c.Setting.Device.Modality == AblationModality.Mwa))
+        {
+            list.Add(Zones.ModelCaveats.MicrowaveHeatSink);
+        }
+
+        if (confirmed && chosen.Any(c => c.Setting.CryoZone is not null) && request.CryoGridMm > 1 + 1e-9)
+        {
+            list.Add(Zones.ModelCaveats.CoarseCryoGrid);
+        }
+
+        return list;
+    }
 
     private static string? Reason(PlanRequest r, bool feasible, List<Candidate> chosen, int safe, Dictionary<string, int> rejections,
         double coverage, double? margin, double? ellipsoidMargin, double tolerance, bool heatSinkLimited, double shrinkMm, bool confirmed, int added, int upgraded, string? note)

@@ -171,6 +171,7 @@ public static class CryoPredictor
             LethalCelsius = lethal,
             IceBall = ice,
             Cryo = result,
+            Caveats = ModelCaveats.For(request.Device.Modality, request.GridMm, vessels),
         };
     }
 

@@ -135,6 +135,9 @@ public sealed record ZonePrediction
 
     /// <summary>Cryo: the freezing run that gave the zone.</summary>
     public CryoOutcome? Cryo { get; init; }
+
+    /// <summary>Known limitations that concern this prediction (<see cref="ModelCaveats"/>); empty when none.</summary>
+    public IReadOnlyList<string> Caveats { get; init; } = [];
 }
 
 /// <summary>
@@ -275,6 +278,7 @@ public static class ZonePredictor
             Model = model,
             Roi = roi,
             Outcome = result,
+            Caveats = ModelCaveats.For(request.Device.Modality, request.GridMm, vessels),
         };
     }
 

@@ -165,6 +165,7 @@ internal static class AssessPrediction
             ["gridMm"] = gridMm,
             ["wallSeconds"] = Round(p.WallSeconds, 2),
             ["model"] = p.Model,
+            ["caveats"] = new JsonArray([.. p.Caveats.Select(c => (JsonNode)JsonValue.Create(c))]),
         };
     }
 
@@ -324,6 +325,11 @@ internal static class AssessPrediction
             else
             {
                 sb.AppendLine("    no vessel in the simulated block");
+            }
+
+            foreach (var caveat in o["caveats"]?.AsArray() ?? [])
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    caveat: {caveat}");
             }
         }
 

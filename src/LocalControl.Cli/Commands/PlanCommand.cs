@@ -258,6 +258,7 @@ internal static class PlanCommand
         o["zoneModel"] = p.ZoneModel ?? (p.Probes.Count > 0 && p.Probes.All(q => q.ClusterGroup is not null)
             ? "cryo search zones: the cryo model's lethal zone of each cluster in homogeneous perfused liver (no vessels)"
             : "catalogue ellipsoids (lengthMm along the shaft, diameterMm across, centred tipOffsetMm back from the tip)");
+        o["caveats"] = new JsonArray([.. p.Caveats.Select(c => (JsonNode)JsonValue.Create(c))]);
         o["safeTrajectories"] = p.SafeTrajectories;
         o["rejectedPaths"] = rejections;
         o["searchSeconds"] = Round(p.SearchSeconds, 2);
@@ -288,6 +289,11 @@ internal static class PlanCommand
         }
 
         sb.AppendLine(inv, $"  coverage of tumour + margin {p.CoveragePercent:0.0} %, minimal margin {(p.MinimalMarginMm is { } m ? m.ToString("0.0", inv) + " mm" : "none")} ({(!p.Confirmed ? "search zones" : p.Probes.All(q => q.ClusterGroup is not null) ? $"cryo model with the vessels' warming in the patient on a {p.ConfirmationGridMm:0.#} mm grid" : p.Probes.All(q => q.ElectrodeGroup is not null) ? $"electric-field model of each electrode pair on a {p.ConfirmationGridMm:0.#} mm grid" : p.Probes.Any(q => q.ElectrodeGroup is not null) ? $"bioheat simulation with heat sink and electric-field model of the pairs on a {p.ConfirmationGridMm:0.#} mm grid" : $"bioheat simulation with heat sink on a {p.ConfirmationGridMm:0.#} mm grid")}; ellipsoids {p.EllipsoidCoveragePercent:0.0} %)");
+        foreach (var caveat in p.Caveats)
+        {
+            sb.AppendLine(inv, $"  caveat: {caveat}");
+        }
+
         sb.AppendLine(inv, $"  {p.SafeTrajectories} safe straight paths; search {p.SearchSeconds:0.00} s, confirmation {p.ConfirmationSeconds:0.00} s, total {p.WallSeconds:0.00} s");
         return sb.ToString();
     }

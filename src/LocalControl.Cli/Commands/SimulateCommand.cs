@@ -292,6 +292,7 @@ internal static class SimulateCommand
             ["simulatedSeconds"] = p.FieldThresholdVPerCm is null ? Round(p.SimulatedSeconds, 1) : Round(p.SimulatedSeconds, 4),
             ["wallSeconds"] = Round(p.WallSeconds, 2),
             ["model"] = p.Model,
+            ["caveats"] = new JsonArray([.. p.Caveats.Select(c => (JsonNode)JsonValue.Create(c))]),
             ["catalogueVersion"] = catalogue.CatalogueVersion,
             ["expectedZone"] = new JsonObject { ["lengthMm"] = set.ExpectedZone.LengthMm, ["diameterMm"] = set.ExpectedZone.DiameterMm, ["tipOffsetMm"] = set.ExpectedZone.TipOffsetMm, ["source"] = set.Source },
             ["heatSink"] = request.HeatSink,
@@ -370,6 +371,11 @@ internal static class SimulateCommand
             sb.AppendLine(CultureInfo.InvariantCulture, $"  simulated {p.SimulatedSeconds:0} s in {p.WallSeconds:0.00} s; peak {p.Outcome.PeakTemperatureCelsius:0} C");
         }
         sb.AppendLine(CultureInfo.InvariantCulture, $"  model: {p.Model}");
+        foreach (var caveat in p.Caveats)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  caveat: {caveat}");
+        }
+
         return sb.ToString();
     }
 
