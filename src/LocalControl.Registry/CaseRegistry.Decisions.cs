@@ -44,11 +44,7 @@ public sealed partial class CaseRegistry
     /// <summary>Enabled users holding a role of <see cref="SignOffRoles"/>, by display name.</summary>
     public async Task<IReadOnlyList<AttendeeCandidate>> AttendeeCandidatesAsync(CancellationToken ct = default)
     {
-        var rows = await (from u in db.Users.AsNoTracking()
-                          join ur in db.UserRoles on u.Id equals ur.UserId
-                          join r in db.Roles on ur.RoleId equals r.Id
-                          where !u.Disabled && SignOffRoles.Contains(r.Name!)
-                          select new { u.UserName, u.DisplayName, Role = r.Name })
+        var rows = await SignOffHolders().Select(h => new { h.User.UserName, h.User.DisplayName, h.Role })
             .ToListAsync(ct).ConfigureAwait(false);
         return [.. rows.GroupBy(r => r.UserName!, StringComparer.Ordinal)
             .Select(g => new AttendeeCandidate(g.Key, string.IsNullOrWhiteSpace(g.First().DisplayName) ? g.Key : g.First().DisplayName,
@@ -58,11 +54,23 @@ public sealed partial class CaseRegistry
 
     /// <summary>Whether <paramref name="user"/> is an enabled account holding a role of <see cref="SignOffRoles"/> now.</summary>
     public Task<bool> MaySignOffAsync(string user, CancellationToken ct = default) =>
-        (from u in db.Users
-         join ur in db.UserRoles on u.Id equals ur.UserId
-         join r in db.Roles on ur.RoleId equals r.Id
-         where u.UserName == user && !u.Disabled && SignOffRoles.Contains(r.Name!)
-         select u.Id).AnyAsync(ct);
+        SignOffHolders().AnyAsync(h => h.User.UserName == user, ct);
+
+    /// <summary>Each (enabled user, role of <see cref="SignOffRoles"/> they hold) pair: the one definition both questions use.</summary>
+    private IQueryable<SignOffHolder> SignOffHolders() =>
+        from u in db.Users.AsNoTracking()
+        join ur in db.UserRoles on u.Id equals ur.UserId
+        join r in db.Roles on ur.RoleId equals r.Id
+        where !u.Disabled && SignOffRoles.Contains(r.Name!)
+        select new SignOffHolder { User = u, Role = r.Name! };
+
+    // Member-initialised (not a constructor) so that EF Core can translate queries composed on top of it.
+    private sealed class SignOffHolder
+    {
+        public required RegistryUser User { get; init; }
+
+        public required string Role { get; init; }
+    }
 
     /// <summary>The sign-offs of the given decisions, oldest first.</summary>
     public async Task<IReadOnlyList<DecisionSignOff>> SignOffsAsync(IReadOnlyCollection<long> decisionIds, CancellationToken ct = default)

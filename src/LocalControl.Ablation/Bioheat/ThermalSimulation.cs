@@ -42,15 +42,8 @@ public sealed record ThermalSetup
     public MicrowaveModel? Microwave { get; init; }
 
     /// <summary>
-    /// The microwave power density at full power (W/m³ per ROI voxel) from <see cref="ThermalSimulation.MicrowaveSourceFor"/>
-    /// for these probes and this ROI; null = built by the run. Runs that differ only in tissue (the heat-sink run and its
-    /// no-vessel reference) share it, bit for bit.
-    /// </summary>
-    public float[]? MicrowaveSource { get; init; }
-
-    /// <summary>
     /// The antennas' SAR and path geometry from <see cref="MicrowaveField.For"/> for these probes and this ROI; null = built
-    /// by the run. Shared like <see cref="MicrowaveSource"/>, which it supersedes (a run given both uses this).
+    /// by the run. Runs that differ only in tissue (the heat-sink run and its no-vessel reference) share it, bit for bit.
     /// </summary>
     public MicrowaveField? MicrowaveField { get; init; }
 
@@ -131,7 +124,7 @@ public sealed record ThermalOutcome
     /// <summary>MW: times the absorption was recomputed for dried tissue.</summary>
     public int DryingUpdates { get; init; }
 
-    /// <summary>MW: voxels dried (relative loss below 0.99) at the last update.</summary>
+    /// <summary>MW: voxels dried (relative loss below 0.999) at the last update.</summary>
     public int DriedVoxels { get; init; }
 
     /// <summary>Voxel updates performed (for speed figures).</summary>
@@ -361,8 +354,8 @@ public static class ThermalSimulation
     /// <returns>The field the drying model needs, or null when drying is off.</returns>
     internal static MicrowaveField? BuildMicrowaveSource(ThermalSetup setup, BioheatGrid grid)
     {
-        var field = setup.MicrowaveField ?? (setup.MicrowaveDrying || setup.MicrowaveSource is null ? MicrowaveField.For(setup) : null);
-        var q = field?.Source ?? setup.MicrowaveSource!;
+        var field = setup.MicrowaveField ?? MicrowaveField.For(setup);
+        var q = field.Source;
         if (q.Length != grid.Count)
         {
             throw new ArgumentException($"The precomputed microwave source has {q.Length} voxels; the grid has {grid.Count}.");
@@ -371,9 +364,6 @@ public static class ThermalSimulation
         q.CopyTo(grid.Source, 0);
         return setup.MicrowaveDrying ? field : null;
     }
-
-    /// <summary>The microwave power density at full power (W/m³) on the setup's ROI, summed over its probes (see <see cref="BuildMicrowaveSource"/>).</summary>
-    public static float[] MicrowaveSourceFor(ThermalSetup setup) => MicrowaveField.For(setup).Source;
 
     /// <summary>
     /// The unnormalised SAR of a line radiator at <paramref name="radialMm"/> across the shaft and <paramref name="alongMm"/>
